@@ -1,0 +1,117 @@
+# rdlsctl — see README.md. Targets:
+#   make            native build/rdlsctl (validate, help) and the Windows build under winegcc
+#   make check      every test: unit (ASan+UBSan), mingw-w64 -Werror compile, Wine integration, fuzz smoke
+#   make demo       the main job: validate, plan, apply, plan, status, rollback, plan under Wine
+#   make bench      benchmark figures (no assertions)
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (default 60)
+# New sources are picked up by wildcard: src/*.c is the portable core, src/win32/*.c the
+# Win32 backend, src/posix/*.c the native stand-ins, tests/unit/test_*.c one cmocka binary each.
+
+CC       ?= cc
+CLANG    ?= clang
+WINEGCC  ?= /usr/lib/wine/winegcc
+MINGW    ?= x86_64-w64-mingw32-gcc
+B        := build
+
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -DRDLS_VERSION=\"$(VERSION)\"
+CFLAGS   ?= -O2 -g
+STD      := -std=c11
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LIBS     := -linih
+
+CORE_SRC  := $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
+POSIX_SRC := $(sort $(wildcard src/posix/*.c))
+WIN_SRC   := $(sort $(wildcard src/win32/*.c))
+UNIT_SUP  := $(sort $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/test/%,$(UNIT_SRC))
+HDRS      := $(wildcard include/rdls/*.h src/*.h src/win32/*.h tests/unit/*.h)
+
+.PHONY: all native win check unit mingw-check wine-check fuzz-smoke fuzz bench demo clean
+all: native win
+native: $(B)/rdlsctl
+
+# --- native release build ---------------------------------------------------------
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/rdlsctl: $(patsubst %.c,$(B)/obj/%.o,src/main.c $(CORE_SRC) $(POSIX_SRC))
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# --- unit tests: core + fake system, under AddressSanitizer and UBSan --------------
+$(B)/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) -Itests/unit -DRDLS_TESTING -O1 -g $(SAN) -c -o $@ $<
+
+ASAN_CORE := $(patsubst %.c,$(B)/asan/%.o,$(CORE_SRC) $(UNIT_SUP))
+
+$(B)/test/%: $(B)/asan/tests/unit/%.o $(ASAN_CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+# --- Windows build with winegcc (runs under Wine) ---------------------------------
+WINE_CFLAGS := -fshort-wchar -DUNICODE -D_UNICODE -DWINVER=0x0A00 -D_WIN32_WINNT=0x0A00
+WIN_LIBS    := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lws2_32 -lshell32 -luser32
+
+$(B)/win/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -c -o $@ $<
+
+win: $(B)/win/rdlsctl.exe
+$(B)/win/rdlsctl.exe: $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
+	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
+
+# --- every Windows source against the real SDK headers of mingw-w64 ---------------
+$(B)/mingw-inc/ini.h:
+	@mkdir -p $(dir $@)
+	ln -sf /usr/include/ini.h $@
+
+$(B)/mingw/%.o: %.c $(HDRS) $(B)/mingw-inc/ini.h
+	@mkdir -p $(dir $@)
+	$(MINGW) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -I$(B)/mingw-inc -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 -O2 -c -o $@ $<
+
+MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
+mingw-check: $(MINGW_OBJ)
+	@echo "mingw-check: $(words $(MINGW_OBJ)) sources compiled with $(MINGW) -Wall -Wextra -Werror"
+
+# --- integration tests under Wine ------------------------------------------------
+wine-check: win
+	@tests/wine/run.sh
+
+# --- fuzzing -----------------------------------------------------------------------
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -Itests/unit -DRDLS_TESTING -O1 -g \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -o $@ $< $(CORE_SRC) $(UNIT_SUP) $(LIBS)
+fuzz-smoke: $(FUZZ_BIN)
+	@tests/fuzz/run.sh 10 $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# --- the whole test suite ------------------------------------------------------------
+check:
+	@scripts/install-deps.sh
+	$(MAKE) unit
+	$(MAKE) mingw-check
+	$(MAKE) native
+	$(MAKE) fuzz-smoke
+	$(MAKE) wine-check
+
+bench: native $(B)/bench/bench
+	@scripts/bench.sh
+
+demo: win
+	@scripts/demo.sh
+
+clean:
+	rm -rf $(B)

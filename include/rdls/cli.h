@@ -1,0 +1,58 @@
+/*
+ * What main.c hands to a command: parsed options, the system interface and the
+ * output streams. Commands are called with a fake system and memory streams in
+ * the unit tests, with the Win32 backend and stdout/stderr in the program.
+ */
+#ifndef RDLS_CLI_H
+#define RDLS_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rdls/sys.h"
+
+/* Exit codes of DESIGN.md. */
+enum {
+	RDLS_EXIT_OK = 0,
+	RDLS_EXIT_ERROR = 1,      /* error; nothing left half-done */
+	RDLS_EXIT_PENDING = 2,    /* plan/--dry-run/status/diagnose: changes or findings pending */
+	RDLS_EXIT_USAGE = 3,      /* usage error, or apply/rollback refused without --yes and no terminal */
+	RDLS_EXIT_INCOMPLETE = 4, /* a rollback could not restore everything */
+};
+
+struct rdls_opts {
+	const char *command;
+	const char *profile;  /* positional PROFILE, or NULL */
+	const char *journal;  /* rollback's positional JOURNAL, or apply's --journal FILE */
+	const char *host;     /* --host NAME, or NULL: the computer's NetBIOS name */
+	const char *topic;    /* help COMMAND */
+	bool json, quiet, verbose, color;
+	bool dry_run, yes, rotate;
+	bool stdin_is_tty;    /* decides whether apply/rollback may ask */
+	FILE *in;             /* for the confirmation question */
+	FILE *out;            /* results (report.c) */
+	FILE *err;            /* errors, warnings, progress */
+};
+
+typedef int (*rdls_cmd_fn)(const struct rdls_opts *o, struct rdls_sys *sys);
+
+int cmd_validate(const struct rdls_opts *o, struct rdls_sys *sys);
+int cmd_plan(const struct rdls_opts *o, struct rdls_sys *sys);
+int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys);
+int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys);
+int cmd_status(const struct rdls_opts *o, struct rdls_sys *sys);
+int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys);
+
+/* cli.c: "error: ..." on o->err (red when o->color). Returns -1. */
+int rdls_error(const struct rdls_opts *o, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void rdls_warning(const struct rdls_opts *o, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+#endif

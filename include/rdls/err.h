@@ -1,0 +1,44 @@
+/* One error type for the whole program: which API failed, on what, with which code. */
+#ifndef RDLS_ERR_H
+#define RDLS_ERR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RDLS_ERR_API_MAX 64
+#define RDLS_ERR_OBJ_MAX 512
+#define RDLS_ERR_TEXT_MAX 512
+
+/*
+ * api:    the Win32 API (or other source) that failed, e.g. "NetLocalGroupAdd";
+ *         empty for an error detected by rdlsctl itself.
+ * object: what the call was applied to, e.g. "group 'RDLS Peers'" or
+ *         "HKLM\SYSTEM\CurrentControlSet\Services\TermServLicensing\Parameters".
+ * code:   the numeric Win32 error code or HRESULT (0 when api is empty).
+ * text:   the system's message for code (FormatMessageW, converted to UTF-8,
+ *         trailing newline and period removed) or rdlsctl's own explanation.
+ */
+typedef struct rdls_err {
+	char api[RDLS_ERR_API_MAX];
+	char object[RDLS_ERR_OBJ_MAX];
+	uint32_t code;
+	char text[RDLS_ERR_TEXT_MAX];
+} rdls_err;
+
+void rdls_err_clear(rdls_err *e);
+
+/* Records a failed call; text is printf-formatted. Always returns -1. */
+int rdls_err_set(rdls_err *e, const char *api, const char *object, uint32_t code,
+		 const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+/*
+ * "NetLocalGroupAdd on group 'RDLS Peers' returned 2223 (the group already exists)"
+ * or, for a core error, "<object>: <text>". Always NUL-terminates buf.
+ */
+void rdls_err_format(const rdls_err *e, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * The typed desired state of a deployment, built from a profile (profile.c)
+ * and validated (model.c, compat.c). Everything the planner needs, nothing it
+ * has to parse again. Names are kept as written in the profile; compare them
+ * with rdls_name_eq (case-insensitive, as Windows does).
+ */
+#ifndef RDLS_MODEL_H
+#define RDLS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum rdls_membership { RDLS_WORKGROUP = 0, RDLS_DOMAIN = 1 };
+enum rdls_licmode { RDLS_PER_DEVICE = 0, RDLS_PER_USER = 1 };
+
+/* CAL versions, in increasing order. */
+enum rdls_cal {
+	RDLS_CAL_2008R2 = 0, /* "RDS 2008 R2 and earlier CAL" */
+	RDLS_CAL_2012,
+	RDLS_CAL_2016,
+	RDLS_CAL_2019,
+	RDLS_CAL_2022,
+	RDLS_CAL_2025,
+	RDLS_CAL_COUNT
+};
+
+/* Windows Server versions, in increasing order. */
+enum rdls_os {
+	RDLS_OS_2008 = 0,
+	RDLS_OS_2008R2,
+	RDLS_OS_2012,
+	RDLS_OS_2012R2,
+	RDLS_OS_2016,
+	RDLS_OS_2019,
+	RDLS_OS_2022,
+	RDLS_OS_2025,
+	RDLS_OS_COUNT
+};
+
+/* [discovery] method: a bit set. */
+enum rdls_discovery {
+	RDLS_DISC_PUBLISH = 1,
+	RDLS_DISC_SPECIFIED = 2,
+	RDLS_DISC_BOTH = 3,
+};
+
+/* [peering] password = env:NAME | file:PATH | prompt */
+enum rdls_secret_src { RDLS_SECRET_ENV = 0, RDLS_SECRET_FILE, RDLS_SECRET_PROMPT };
+
+struct rdls_license_server {
+	char *name;       /* section name: NetBIOS computer name */
+	enum rdls_os os;
+	char *dns;        /* `dns`, or the section name when not given */
+	int line;         /* line of the section header */
+};
+
+struct rdls_session_host {
+	char *name;
+	enum rdls_os os;
+	size_t *ls;       /* indexes into model->ls, in the order written */
+	size_t n_ls;
+	bool credentials; /* workgroup: store NETWORK SERVICE credentials for its license servers */
+	int line;
+};
+
+struct rdls_peering {
+	char *account;               /* local user name */
+	char *group;                 /* local group name */
+	enum rdls_secret_src src;
+	char *secret_ref;            /* env variable name or file path; NULL for prompt */
+	int line;                    /* line of the [peering] header */
+};
+
+struct rdls_model {
+	char *path;                  /* the profile as given on the command line */
+	enum rdls_membership membership;
+	enum rdls_licmode licensing_mode;
+	enum rdls_cal cal;
+	bool has_peering;            /* workgroup profiles only */
+	struct rdls_peering peering;
+	enum rdls_discovery discovery; /* domain profiles only */
+	struct rdls_license_server *ls;
+	size_t n_ls;
+	struct rdls_session_host *sh;
+	size_t n_sh;
+	struct rdls_name_index *index; /* host name -> role lookup, O(1) */
+};
+
+/* A message about the profile: "site.ini:12: unknown key 'acount' in [peering] (did you mean 'account'?)" */
+enum rdls_severity { RDLS_SEV_ERROR = 0, RDLS_SEV_WARNING = 1 };
+struct rdls_diag {
+	enum rdls_severity sev;
+	int line;                    /* 0 when the message is about the whole file */
+	char *msg;                   /* without the "file:line: " prefix */
+};
+struct rdls_diags {
+	const char *file;            /* borrowed */
+	struct rdls_diag *v;
+	size_t n;
+	size_t n_errors;
+};
+void rdls_diags_init(struct rdls_diags *d, const char *file);
+void rdls_diags_release(struct rdls_diags *d);
+void rdls_diags_add(struct rdls_diags *d, enum rdls_severity sev, int line, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/*
+ * Parses and validates a profile read from f (named `path` in messages).
+ * Every problem of the file goes to diags, sorted by line. Returns the model,
+ * or NULL when diags->n_errors > 0 (or out of memory, also reported there).
+ */
+struct rdls_model *rdls_model_load(FILE *f, const char *path, struct rdls_diags *diags);
+
+void rdls_model_free(struct rdls_model *m);
+
+/* The license server / session host named `host`, or NULL. Case-insensitive. */
+const struct rdls_license_server *rdls_model_find_ls(const struct rdls_model *m, const char *host);
+const struct rdls_session_host *rdls_model_find_sh(const struct rdls_model *m, const char *host);
+
+/* Windows' comparison of computer, user and group names (ASCII case folding). */
+bool rdls_name_eq(const char *a, const char *b);
+
+/* Keywords of the profile, and their inverse: "2008r2" <-> RDLS_CAL_2008R2, etc. */
+const char *rdls_cal_name(enum rdls_cal c);
+const char *rdls_os_name(enum rdls_os o);
+
+/* compat.c: the troubleshooting document's two tables (extended to 2022/2025). */
+bool rdls_compat_session_host(enum rdls_os sh, enum rdls_cal cal);
+bool rdls_compat_license_server(enum rdls_os ls, enum rdls_cal cal);
+
+#endif

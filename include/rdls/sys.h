@@ -1,0 +1,169 @@
+/*
+ * The system interface: the only door between rdlsctl's portable core and the
+ * operating system. The Win32 backend (src/win32/) implements it for real; the
+ * fake in tests/unit/ implements it in memory. No <windows.h> here: every string
+ * is UTF-8, and the backend converts to UTF-16 at this door and nowhere else.
+ *
+ * Conventions for every operation:
+ *   - returns 0 on success, -1 on failure with *err filled (rdls_err_set);
+ *   - "does not exist", "already a member", "not a member" are states reported
+ *     through out-parameters, never failures;
+ *   - observe operations (get/lookup/query) never change anything.
+ */
+#ifndef RDLS_SYS_H
+#define RDLS_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rdls/err.h"
+#include "rdls/secret.h"
+
+/* Registry value types: the Windows REG_* numbers. */
+enum {
+	RDLS_REG_NONE = 0,
+	RDLS_REG_SZ = 1,
+	RDLS_REG_EXPAND_SZ = 2,
+	RDLS_REG_BINARY = 3,
+	RDLS_REG_DWORD = 4,
+	RDLS_REG_MULTI_SZ = 7,
+	RDLS_REG_QWORD = 11,
+};
+
+/*
+ * A registry value as observed or desired.
+ *   present == false: the value does not exist (type/data unused).
+ *   REG_SZ, REG_EXPAND_SZ: data is UTF-8 including one terminating NUL.
+ *   REG_MULTI_SZ: UTF-8 strings, each NUL-terminated, then one more NUL
+ *                 (an empty list is a single NUL).
+ *   REG_DWORD: 4 bytes little-endian.  Any other type: the raw bytes.
+ * data is owned (malloc) by the struct; release with rdls_regval_release.
+ */
+typedef struct rdls_regval {
+	bool present;
+	uint32_t type;
+	unsigned char *data;
+	size_t len;
+} rdls_regval;
+
+void rdls_regval_release(rdls_regval *v);
+int rdls_regval_copy(rdls_regval *dst, const rdls_regval *src); /* 0 or -1 (ENOMEM) */
+bool rdls_regval_equal(const rdls_regval *a, const rdls_regval *b);
+int rdls_regval_set_sz(rdls_regval *v, uint32_t type, const char *s);
+int rdls_regval_set_dword(rdls_regval *v, uint32_t d);
+/* strs: n UTF-8 strings. */
+int rdls_regval_set_multi(rdls_regval *v, const char *const *strs, size_t n);
+
+/* CRED_TYPE_DOMAIN_PASSWORD and CRED_PERSIST_ENTERPRISE (what cmdkey /add uses). */
+#define RDLS_CRED_TYPE_DOMAIN_PASSWORD 2u
+#define RDLS_CRED_PERSIST_ENTERPRISE 3u
+#define RDLS_CRED_USER_MAX 514
+#define RDLS_CRED_CHECK_MAX 256
+
+/*
+ * A credential in the NETWORK SERVICE logon context, as CredReadW shows it:
+ * never the password. `check` is the value of rdlsctl's own credential
+ * attribute (a salted, deliberately slow hash of the secret, see cred_check.h),
+ * empty if the credential has none.
+ */
+typedef struct rdls_cred {
+	bool present;
+	uint32_t type;
+	uint32_t persist;
+	char user[RDLS_CRED_USER_MAX];
+	char check[RDLS_CRED_CHECK_MAX];
+} rdls_cred;
+
+/* Win32_TSLicenseServer publication state. */
+enum rdls_ls_pub {
+	RDLS_LS_ROLE_ABSENT = 0, /* the class is missing: RD Licensing role not installed */
+	RDLS_LS_UNPUBLISHED = 1,
+	RDLS_LS_PUBLISHED = 2,
+};
+
+/* LookupAccountNameW's SID_NAME_USE, 0 when the name does not map. */
+enum rdls_sid_use {
+	RDLS_SID_NONE = 0,
+	RDLS_SID_USER = 1,
+	RDLS_SID_GROUP = 2,
+	RDLS_SID_DOMAIN = 3,
+	RDLS_SID_ALIAS = 4,
+	RDLS_SID_WELL_KNOWN_GROUP = 5,
+	RDLS_SID_OTHER = 99,
+};
+
+/* The running Windows, from RtlGetVersion and the product type. */
+typedef struct rdls_osinfo {
+	uint32_t major, minor, build;
+	bool server;          /* VER_NT_SERVER or VER_NT_DOMAIN_CONTROLLER */
+	bool domain_controller;
+	bool domain_joined;
+} rdls_osinfo;
+
+struct rdls_sys_ops {
+	/* --- local accounts (netapi32) --- */
+	int (*user_get)(void *ctx, const char *user, bool *exists, rdls_err *err);
+	/* USER_INFO_1, USER_PRIV_USER, UF_SCRIPT|UF_DONT_EXPIRE_PASSWD|UF_PASSWD_CANT_CHANGE */
+	int (*user_add)(void *ctx, const char *user, const rdls_secret *password, rdls_err *err);
+	int (*user_del)(void *ctx, const char *user, rdls_err *err);
+	int (*group_get)(void *ctx, const char *group, bool *exists, rdls_err *err);
+	int (*group_add)(void *ctx, const char *group, const char *comment, rdls_err *err);
+	int (*group_del)(void *ctx, const char *group, rdls_err *err);
+	/* member is "HOST\user". A missing group yields *is_member = false, not an error. */
+	int (*member_get)(void *ctx, const char *group, const char *member, bool *is_member,
+			  rdls_err *err);
+	int (*member_add)(void *ctx, const char *group, const char *member, rdls_err *err);
+	int (*member_del)(void *ctx, const char *group, const char *member, rdls_err *err);
+	/* LookupAccountNameW: what kind of account `name` ("HOST\group") resolves to. */
+	int (*account_lookup)(void *ctx, const char *name, enum rdls_sid_use *use, rdls_err *err);
+
+	/* --- registry, always HKEY_LOCAL_MACHINE; key is "SYSTEM\\..." --- */
+	/* A missing key or value yields out->present = false. */
+	int (*reg_get)(void *ctx, const char *key, const char *name, rdls_regval *out,
+		       rdls_err *err);
+	/* Creates the key if needed. */
+	int (*reg_set)(void *ctx, const char *key, const char *name, const rdls_regval *v,
+		       rdls_err *err);
+	/* Deleting a value that does not exist succeeds. */
+	int (*reg_del)(void *ctx, const char *key, const char *name, rdls_err *err);
+
+	/* --- credentials in the NT AUTHORITY\NETWORK SERVICE logon context --- */
+	int (*cred_get)(void *ctx, const char *target, rdls_cred *out, rdls_err *err);
+	/* Writes CRED_TYPE_DOMAIN_PASSWORD, CRED_PERSIST_ENTERPRISE, with `check` as attribute. */
+	int (*cred_put)(void *ctx, const char *target, const char *user, const rdls_secret *pw,
+			const char *check, rdls_err *err);
+	/* Deleting a credential that does not exist succeeds. */
+	int (*cred_del)(void *ctx, const char *target, rdls_err *err);
+
+	/* --- Win32_TSLicenseServer (WMI root\cimv2) --- */
+	int (*ls_pub_get)(void *ctx, enum rdls_ls_pub *state, rdls_err *err);
+	int (*ls_pub_set)(void *ctx, bool publish, rdls_err *err); /* PublishLS / UnpublishLS */
+	int (*ls_on_dc)(void *ctx, bool *on_dc, rdls_err *err);    /* IsLSonDC */
+
+	/* --- the host --- */
+	int (*host_name)(void *ctx, char *buf, size_t n, rdls_err *err); /* NetBIOS name */
+	int (*os_info)(void *ctx, rdls_osinfo *out, rdls_err *err);
+	int (*is_elevated)(void *ctx, bool *elevated, rdls_err *err);
+	/* System-wide lock for apply/rollback: *busy = true if another holder exists. */
+	int (*lock_acquire)(void *ctx, bool *busy, rdls_err *err);
+	void (*lock_release)(void *ctx);
+	int (*random)(void *ctx, void *buf, size_t n, rdls_err *err);
+	/* Reads a secret from the console without echo. */
+	int (*prompt_secret)(void *ctx, const char *prompt, rdls_secret **out, rdls_err *err);
+	/* %ProgramData%\rdlsctl\journal (created if missing), as a path fopen accepts. */
+	int (*journal_dir)(void *ctx, char *buf, size_t n, rdls_err *err);
+
+	/* --- files: UTF-8 paths (the backend converts for _wfopen) --- */
+	FILE *(*file_open)(void *ctx, const char *path, const char *mode, rdls_err *err);
+	/* fflush + fsync / FlushFileBuffers: the record is on disk when this returns 0. */
+	int (*file_sync)(void *ctx, FILE *f, const char *path, rdls_err *err);
+};
+
+struct rdls_sys {
+	const struct rdls_sys_ops *ops;
+	void *ctx;
+};
+
+#endif

@@ -1,0 +1,64 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdls/secret.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
+struct rdls_secret {
+	size_t len;
+	char *buf; /* len bytes + NUL */
+};
+
+void rdls_secure_zero(void *p, size_t n)
+{
+	if (!p || !n)
+		return;
+#ifdef _WIN32
+	SecureZeroMemory(p, n);
+#else
+	/* A volatile pointer keeps the stores from being optimised away as dead. */
+	volatile unsigned char *v = p;
+	while (n--)
+		*v++ = 0;
+#endif
+}
+
+rdls_secret *rdls_secret_new(const char *utf8, size_t len)
+{
+	rdls_secret *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->buf = malloc(len + 1);
+	if (!s->buf) {
+		free(s);
+		return NULL;
+	}
+	if (len)
+		memcpy(s->buf, utf8, len);
+	s->buf[len] = '\0';
+	s->len = len;
+	return s;
+}
+
+void rdls_secret_free(rdls_secret *s)
+{
+	if (!s)
+		return;
+	rdls_secure_zero(s->buf, s->len + 1);
+	free(s->buf);
+	rdls_secure_zero(s, sizeof(*s));
+	free(s);
+}
+
+const char *rdls_secret_str(const rdls_secret *s)
+{
+	return s ? s->buf : "";
+}
+
+size_t rdls_secret_len(const rdls_secret *s)
+{
+	return s ? s->len : 0;
+}
