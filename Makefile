@@ -78,7 +78,7 @@ $(B)/mingw/%.o: %.c $(HDRS) $(B)/mingw-inc/ini.h
 
 MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
 mingw-check: $(MINGW_OBJ)
-	@echo "mingw-check: $(words $(MINGW_OBJ)) sources compiled with $(MINGW) -Wall -Wextra -Werror"
+	@echo "mingw: $(words $(MINGW_OBJ)) passed, 0 failed (sources compiled with $(MINGW) -Wall -Wextra -Werror)"
 
 # --- integration tests under Wine ------------------------------------------------
 wine-check: win
@@ -100,12 +100,7 @@ fuzz: $(FUZZ_BIN)
 
 # --- the whole test suite ------------------------------------------------------------
 check:
-	@scripts/install-deps.sh
-	$(MAKE) unit
-	$(MAKE) mingw-check
-	$(MAKE) native
-	$(MAKE) fuzz-smoke
-	$(MAKE) wine-check
+	@scripts/check.sh
 
 bench: native $(B)/bench/bench
 	@scripts/bench.sh

@@ -150,6 +150,9 @@ struct rdls_sys_ops {
 	int (*lock_acquire)(void *ctx, bool *busy, rdls_err *err);
 	void (*lock_release)(void *ctx);
 	int (*random)(void *ctx, void *buf, size_t n, rdls_err *err);
+	/* The environment variable `name` as a secret; *found = false if it is not set. */
+	int (*env_secret)(void *ctx, const char *name, rdls_secret **out, bool *found,
+			  rdls_err *err);
 	/* Reads a secret from the console without echo. */
 	int (*prompt_secret)(void *ctx, const char *prompt, rdls_secret **out, rdls_err *err);
 	/* %ProgramData%\rdlsctl\journal (created if missing), as a path fopen accepts. */

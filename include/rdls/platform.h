@@ -1,0 +1,34 @@
+/*
+ * What main.c needs from the platform: the system interface, UTF-8 arguments,
+ * and (on Windows) the entry of the NETWORK SERVICE helper service.
+ * Implemented by src/win32/platform.c and src/posix/platform.c.
+ */
+#ifndef RDLS_PLATFORM_H
+#define RDLS_PLATFORM_H
+
+#include <stdbool.h>
+
+#include "rdls/sys.h"
+
+/* true when this build can observe and change a Windows machine. */
+bool rdls_platform_is_windows(void);
+
+/* The system interface of this machine. On POSIX only files, host name and the
+ * environment work; everything else fails with "needs Windows". */
+int rdls_platform_sys_new(struct rdls_sys *out, rdls_err *err);
+void rdls_platform_sys_free(struct rdls_sys *sys);
+
+/* UTF-8 argv. On Windows from GetCommandLineW; on POSIX the arguments as given.
+ * *argv_out is freed with rdls_platform_args_free. */
+int rdls_platform_args(int argc, char **argv, int *argc_out, char ***argv_out);
+void rdls_platform_args_free(int argc, char **argv);
+
+/* If argv says this process is the credential helper service, runs it to the end
+ * and returns its exit code; otherwise returns -1 and does nothing. */
+int rdls_platform_helper_main(int argc, char **argv);
+
+/* Makes stdout/stderr print UTF-8 correctly (console code page on Windows). */
+void rdls_platform_console_init(void);
+bool rdls_platform_isatty(FILE *f);
+
+#endif

@@ -1,0 +1,33 @@
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "rdls/cli.h"
+
+static void vmessage(const struct rdls_opts *o, const char *label, const char *colour,
+		     const char *fmt, va_list ap)
+{
+	FILE *f = o && o->err ? o->err : stderr;
+	if (o && o->color)
+		fprintf(f, "\033[%sm%s:\033[0m ", colour, label);
+	else
+		fprintf(f, "%s: ", label);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+}
+
+int rdls_error(const struct rdls_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(o, "error", "1;31", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void rdls_warning(const struct rdls_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(o, "warning", "1;33", fmt, ap);
+	va_end(ap);
+}
