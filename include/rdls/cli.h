@@ -44,15 +44,7 @@ int cmd_status(const struct rdls_opts *o, struct rdls_sys *sys);
 int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys);
 
 /* cli.c: "error: ..." on o->err (red when o->color). Returns -1. */
-int rdls_error(const struct rdls_opts *o, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-void rdls_warning(const struct rdls_opts *o, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
+int rdls_error(const struct rdls_opts *o, const char *fmt, ...) RDLS_PRINTF(2, 3);
+void rdls_warning(const struct rdls_opts *o, const char *fmt, ...) RDLS_PRINTF(2, 3);
 
 #endif

@@ -5,6 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* printf-style checking; mingw-w64 builds use its C99 printf (__USE_MINGW_ANSI_STDIO). */
+#if defined(__MINGW32__)
+#define RDLS_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
+#define RDLS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define RDLS_PRINTF(fmt, args)
+#endif
+
 #define RDLS_ERR_API_MAX 64
 #define RDLS_ERR_OBJ_MAX 512
 #define RDLS_ERR_TEXT_MAX 512
@@ -29,11 +38,7 @@ void rdls_err_clear(rdls_err *e);
 
 /* Records a failed call; text is printf-formatted. Always returns -1. */
 int rdls_err_set(rdls_err *e, const char *api, const char *object, uint32_t code,
-		 const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 5, 6)))
-#endif
-	;
+		 const char *fmt, ...) RDLS_PRINTF(5, 6);
 
 /*
  * "NetLocalGroupAdd on group 'RDLS Peers' returned 2223 (the group already exists)"

@@ -102,16 +102,36 @@ struct rdls_diags {
 };
 void rdls_diags_init(struct rdls_diags *d, const char *file);
 void rdls_diags_release(struct rdls_diags *d);
+/* printf-style; the C99 printf of the platform (mingw-w64: its ANSI stdio, so %zu works). */
 void rdls_diags_add(struct rdls_diags *d, enum rdls_severity sev, int line, const char *fmt, ...)
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+	__attribute__((format(gnu_printf, 4, 5)))
+#elif defined(__GNUC__)
 	__attribute__((format(printf, 4, 5)))
 #endif
 	;
+/* Stable sort by line (0 first); messages of one line keep the order they were added in. */
+void rdls_diags_sort(struct rdls_diags *d);
+/*
+ * Prints every diag as "FILE:LINE: message" or "FILE:LINE: warning: message"
+ * ("FILE: ..." for line 0), one per line.
+ */
+void rdls_diags_print(const struct rdls_diags *d, FILE *f);
 
 /*
  * Parses and validates a profile read from f (named `path` in messages).
  * Every problem of the file goes to diags, sorted by line. Returns the model,
  * or NULL when diags->n_errors > 0 (or out of memory, also reported there).
+ *
+ * The text: UTF-8 (a leading BOM is skipped; UTF-16, NUL bytes, invalid UTF-8
+ * and control characters other than tab are errors), LF or CRLF line ends.
+ * Comments: lines starting with ';' or '#', and " ;" after a value (inih's
+ * rule). Section names, keys and keywords are ASCII case-insensitive; "key:
+ * value" is accepted as inih accepts it; an indented line never continues the
+ * value above. Values are not unquoted. inih as Debian builds it reads lines of
+ * at most INI_MAX_LINE - 2 = 198 bytes: longer "key=value" text (without the
+ * comment and the blanks around '=') is an error, never truncated.
+ * [discovery] method has no default.
  */
 struct rdls_model *rdls_model_load(FILE *f, const char *path, struct rdls_diags *diags);
 
@@ -127,9 +147,41 @@ bool rdls_name_eq(const char *a, const char *b);
 /* Keywords of the profile, and their inverse: "2008r2" <-> RDLS_CAL_2008R2, etc. */
 const char *rdls_cal_name(enum rdls_cal c);
 const char *rdls_os_name(enum rdls_os o);
+/* Keyword -> value, ASCII case-insensitive. false if s is not a keyword. */
+bool rdls_cal_from_name(const char *s, enum rdls_cal *out);
+bool rdls_os_from_name(const char *s, enum rdls_os *out);
+/* For messages: "2012 R2", "RDS 2008 R2 and earlier". */
+const char *rdls_os_display(enum rdls_os o);
+const char *rdls_cal_display(enum rdls_cal c);
+/* "workgroup", "per_device", "publish" / "specified" / "both". */
+const char *rdls_membership_name(enum rdls_membership m);
+const char *rdls_licmode_name(enum rdls_licmode l);
+const char *rdls_discovery_name(enum rdls_discovery d);
+
+/*
+ * Name rules (DESIGN.md "Win32 facts"). Each returns NULL when s is valid,
+ * otherwise why not ("more than 15 characters (16)", "contains '*'"), written
+ * into buf. Lengths count Unicode characters of the UTF-8 input.
+ *   computer: NetBIOS, 1-15 characters, none of \ / : * ? " < > |, no space or
+ *             control character, no leading period;
+ *   user:     1-20 characters, none of " / \ [ ] : ; | = , + * ? < > @, no control
+ *             character, not ending with a period, not only periods and spaces;
+ *   group:    as user but up to 256 characters and '@' allowed;
+ *   dns:      at most 253 characters, labels of 1-63 letters, digits, '-' or '_',
+ *             not starting or ending with '-'.
+ */
+const char *rdls_check_computer_name(const char *s, char *buf, size_t n);
+const char *rdls_check_user_name(const char *s, char *buf, size_t n);
+const char *rdls_check_group_name(const char *s, char *buf, size_t n);
+const char *rdls_check_dns_name(const char *s, char *buf, size_t n);
 
 /* compat.c: the troubleshooting document's two tables (extended to 2022/2025). */
 bool rdls_compat_session_host(enum rdls_os sh, enum rdls_cal cal);
 bool rdls_compat_license_server(enum rdls_os ls, enum rdls_cal cal);
+/* true when the cell is in the document itself, false when it is rdlsctl's extension. */
+bool rdls_compat_documented(enum rdls_os os, enum rdls_cal cal);
+/* The CAL version of an OS's release: the oldest CAL its session host accepts and
+ * the newest CAL its license server issues (2008 and 2008 R2 -> RDLS_CAL_2008R2). */
+enum rdls_cal rdls_cal_of_os(enum rdls_os os);
 
 #endif

@@ -8,6 +8,11 @@
  *   - returns 0 on success, -1 on failure with *err filled (rdls_err_set);
  *   - "does not exist", "already a member", "not a member" are states reported
  *     through out-parameters, never failures;
+ *   - removing something that is already gone succeeds (user_del, group_del,
+ *     member_del, reg_del, cred_del), and member_add of a member succeeds
+ *     (ERROR_MEMBER_IN_ALIAS): undo must be idempotent. Adding a user or group
+ *     that exists fails (NERR_UserExists 2224; NetLocalGroupAdd: ERROR_ALIAS_EXISTS
+ *     1379 or NERR_GroupExists 2223);
  *   - observe operations (get/lookup/query) never change anything.
  */
 #ifndef RDLS_SYS_H
@@ -102,6 +107,18 @@ typedef struct rdls_osinfo {
 	bool domain_joined;
 } rdls_osinfo;
 
+/*
+ * One license server as Win32_TerminalServiceSetting.FindLicenseServers reports it
+ * (a Win32_TSDiscoveredLicenseServer object).
+ */
+#define RDLS_TS_NAME_MAX 256
+typedef struct rdls_ts_ls {
+	char name[RDLS_TS_NAME_MAX]; /* LicenseServer */
+	uint32_t available;          /* IsLSAvailable: 0 not available, 1 available (RPC works) */
+	uint32_t issuing;            /* IssuingCALs: 0 not allowed, 1 allowed, 2 unknown */
+	uint32_t admin;              /* IsAdminOnLS: 0 no, 1 yes, 2 unknown */
+} rdls_ts_ls;
+
 struct rdls_sys_ops {
 	/* --- local accounts (netapi32) --- */
 	int (*user_get)(void *ctx, const char *user, bool *exists, rdls_err *err);
@@ -162,6 +179,31 @@ struct rdls_sys_ops {
 	FILE *(*file_open)(void *ctx, const char *path, const char *mode, rdls_err *err);
 	/* fflush + fsync / FlushFileBuffers: the record is on disk when this returns 0. */
 	int (*file_sync)(void *ctx, FILE *f, const char *path, rdls_err *err);
+
+	/*
+	 * --- diagnose (src/win32/netprobe.c, tswmi.c); read-only. A backend may leave
+	 * any of these NULL: diagnose then reports the check as not run. ---
+	 */
+	/* GetAddrInfoW. A name that does not resolve (WSAHOST_NOT_FOUND, WSANO_DATA) is
+	 * *found = false, not a failure; otherwise addr receives the first address as text. */
+	int (*name_resolve)(void *ctx, const char *name, bool *found, char *addr, size_t n,
+			    rdls_err *err);
+	/* TCP connect to host:port (each address GetAddrInfoW gives, timeout_ms each).
+	 * *open = false when refused or timed out; a name that does not resolve fails. */
+	int (*tcp_probe)(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+			 bool *open, rdls_err *err);
+	/* Win32_TerminalServiceSetting in root\CIMv2\TerminalServices, connected with
+	 * packet privacy. A missing namespace or class fails with the WBEM code
+	 * (0x8004100E invalid namespace, 0x80041010 invalid class, 0x80041002 not found);
+	 * a method's nonzero ReturnValue fails with that value. */
+	int (*ts_grace_days)(void *ctx, uint32_t *days_left, rdls_err *err); /* GetGracePeriodDays */
+	/* FindLicenseServers: writes at most max entries, *count = how many it found. */
+	int (*ts_find_ls)(void *ctx, rdls_ts_ls *out, size_t max, size_t *count, rdls_err *err);
+	/* GetTStoLSConnectivityStatus(ServerName): one of the LS_* values (diagnose.h). */
+	int (*ts_connectivity)(void *ctx, const char *server, uint32_t *status, rdls_err *err);
+	/* PingLicenseServer(ServerName): S_OK -> *valid = true, S_FALSE -> false. Windows
+	 * Server 2008 only: Microsoft removed it (and CanAccessLicenseServer) in 2008 R2. */
+	int (*ts_ping_ls)(void *ctx, const char *server, bool *valid, rdls_err *err);
 };
 
 struct rdls_sys {

@@ -1,0 +1,283 @@
+/*
+ * cmd_validate on the fake system: exit codes, the exact text on stdout and
+ * stderr, and the --json document (compared byte for byte, so its escaping is
+ * checked too).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include "fake_sys.h"
+#include "rdls/cli.h"
+
+struct env {
+	struct fake_sys *fake;
+	struct rdls_sys sys;
+	struct rdls_opts o;
+	char *out_buf, *err_buf;
+	size_t out_len, err_len;
+	char path[64]; /* temporary profile, "" when none */
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	assert_non_null(e);
+	e->fake = fake_sys_new("LICSVR1");
+	e->sys = fake_sys_iface(e->fake);
+	e->o.command = "validate";
+	e->o.out = open_memstream(&e->out_buf, &e->out_len);
+	e->o.err = open_memstream(&e->err_buf, &e->err_len);
+	assert_non_null(e->o.out);
+	assert_non_null(e->o.err);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	fclose(e->o.out);
+	fclose(e->o.err);
+	free(e->out_buf);
+	free(e->err_buf);
+	if (e->path[0])
+		unlink(e->path);
+	fake_sys_free(e->fake);
+	free(e);
+	return 0;
+}
+
+static void write_profile(struct env *e, const char *text)
+{
+	snprintf(e->path, sizeof(e->path), "%s", "/tmp/rdls-validate-XXXXXX");
+	int fd = mkstemp(e->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	e->o.profile = e->path;
+}
+
+static int run(struct env *e)
+{
+	int rc = cmd_validate(&e->o, &e->sys);
+	fflush(e->o.out);
+	fflush(e->o.err);
+	return rc;
+}
+
+static const char *out(struct env *e)
+{
+	return e->out_buf ? e->out_buf : "";
+}
+
+static const char *err(struct env *e)
+{
+	return e->err_buf ? e->err_buf : "";
+}
+
+#define WARN_WG                                                                              \
+	"Microsoft does not recommend multiple license servers in a workgroup and may remove " \
+	"support for them in a future version of Windows (\\\"Use multiple remote desktop "     \
+	"license servers\\\", Workgroup-joined deployment)"
+
+static void test_validate_example_profile_text(void **state)
+{
+	struct env *e = *state;
+	e->o.profile = "profiles/workgroup-two-servers.ini";
+	assert_int_equal(run(e), RDLS_EXIT_OK);
+	assert_string_equal(out(e), "profiles/workgroup-two-servers.ini: valid (workgroup, "
+				    "per_device, CAL 2019; 2 license servers, 0 session hosts)\n");
+	assert_string_equal(err(e),
+			    "profiles/workgroup-two-servers.ini:17: warning: Microsoft does not "
+			    "recommend multiple license servers in a workgroup and may remove "
+			    "support for them in a future version of Windows (\"Use multiple "
+			    "remote desktop license servers\", Workgroup-joined deployment)\n");
+	/* validate reads the profile and nothing else of the machine */
+	assert_int_equal(fake_calls(e->fake, "file_open"), 1);
+	assert_int_equal(fake_writes(e->fake), 0);
+	assert_int_equal(fake_calls(e->fake, "env_secret"), 0);
+}
+
+static void test_validate_session_hosts_summary(void **state)
+{
+	struct env *e = *state;
+	e->o.profile = "profiles/session-hosts.ini";
+	assert_int_equal(run(e), RDLS_EXIT_OK);
+	assert_string_equal(out(e), "profiles/session-hosts.ini: valid (workgroup, per_device, "
+				    "CAL 2019; 2 license servers, 4 session hosts)\n");
+}
+
+static void test_validate_every_example_profile(void **state)
+{
+	struct env *e = *state;
+	DIR *dir = opendir("profiles");
+	if (!dir)
+		fail_msg("cannot open directory 'profiles' (run the tests from the repository root)");
+	struct dirent *d;
+	int n = 0;
+	while ((d = readdir(dir))) {
+		size_t len = strlen(d->d_name);
+		if (len < 5 || strcmp(d->d_name + len - 4, ".ini") != 0)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "profiles/%s", d->d_name);
+		e->o.profile = path;
+		int rc = run(e);
+		if (rc != RDLS_EXIT_OK)
+			fail_msg("validate %s exited %d:\n%s", path, rc, err(e));
+		n++;
+	}
+	closedir(dir);
+	assert_true(n >= 5);
+}
+
+static void test_validate_invalid_text(void **state)
+{
+	struct env *e = *state;
+	write_profile(e, "[deployment]\nmembership = workgroup\nlicensing_mode = per_device\n"
+			 "cal_version = 2019\n[peering]\nacount = rdls-peer\ngroup = RDLS Peers\n"
+			 "password = env:P\n[license_server LICSVR1]\nos = 2019\n");
+	assert_int_equal(run(e), RDLS_EXIT_ERROR);
+	assert_string_equal(out(e), "");
+	char want[2048];
+	snprintf(want, sizeof(want),
+		 "%1$s:5: missing key 'account' in [peering] (a local user name, e.g. rdls-peer)\n"
+		 "%1$s:6: unknown key 'acount' in [peering] (did you mean 'account'?)\n"
+		 "%1$s:9: only one license server: rdlsctl makes two or more license servers "
+		 "trust each other (add another [license_server NAME])\n"
+		 "error: profile '%1$s' is not valid: 3 errors, 0 warnings\n",
+		 e->path);
+	assert_string_equal(err(e), want);
+}
+
+static void test_validate_quiet(void **state)
+{
+	struct env *e = *state;
+	e->o.quiet = true;
+	e->o.profile = "profiles/domain-publish.ini";
+	assert_int_equal(run(e), RDLS_EXIT_OK);
+	assert_string_equal(out(e), "");
+	assert_string_equal(err(e), "");
+}
+
+static void test_validate_json_valid(void **state)
+{
+	struct env *e = *state;
+	e->o.json = true;
+	e->o.profile = "profiles/workgroup-two-servers.ini";
+	assert_int_equal(run(e), RDLS_EXIT_OK);
+	assert_string_equal(out(e), "{\"format_version\":1,\"command\":\"validate\",\"profile\":"
+				    "\"profiles/workgroup-two-servers.ini\",\"valid\":true,"
+				    "\"errors\":[],\"warnings\":[{\"line\":17,\"message\":\"" WARN_WG
+				    "\"}]}\n");
+	assert_string_equal(err(e), "");
+}
+
+static void test_validate_json_invalid_escaped(void **state)
+{
+	struct env *e = *state;
+	e->o.json = true;
+	/* Messages with a backslash and double quotes in them. */
+	write_profile(e, "[deployment]\nmembership = domain\nlicensing_mode = per_user\n"
+			 "cal_version = 2019\n[discovery]\nmethod = publish\n"
+			 "[license_server CORP\\LS1]\nos = 2019\n[license_server LS2]\nos = 2019\n"
+			 "dns = \"ls2.example\"\n");
+	assert_int_equal(run(e), RDLS_EXIT_ERROR);
+	char want[2048];
+	snprintf(want, sizeof(want),
+		 "{\"format_version\":1,\"command\":\"validate\",\"profile\":\"%s\",\"valid\":false,"
+		 "\"errors\":[{\"line\":7,\"message\":\"invalid computer name 'CORP\\\\LS1': "
+		 "contains '\\\\'\"},{\"line\":11,\"message\":\"value of 'dns' in [license_server "
+		 "LS2] is in quotes; write it without them\"}],\"warnings\":[]}\n",
+		 e->path);
+	assert_string_equal(out(e), want);
+	assert_string_equal(err(e), "");
+}
+
+static void test_validate_missing_file(void **state)
+{
+	struct env *e = *state;
+	e->o.profile = "/nonexistent/site.ini";
+	assert_int_equal(run(e), RDLS_EXIT_ERROR);
+	assert_string_equal(out(e), "");
+	assert_string_equal(err(e), "error: cannot open profile '/nonexistent/site.ini': _wfopen "
+				    "on file '/nonexistent/site.ini' returned 2 (No such file or "
+				    "directory)\n");
+}
+
+static void test_validate_missing_file_json(void **state)
+{
+	struct env *e = *state;
+	e->o.json = true;
+	e->o.profile = "/nonexistent/site.ini";
+	assert_int_equal(run(e), RDLS_EXIT_ERROR);
+	assert_string_equal(out(e), "{\"format_version\":1,\"command\":\"validate\",\"profile\":"
+				    "\"/nonexistent/site.ini\",\"valid\":false,\"errors\":[{\"line\":"
+				    "0,\"message\":\"cannot open the profile: _wfopen on file "
+				    "'/nonexistent/site.ini' returned 2 (No such file or "
+				    "directory)\"}],\"warnings\":[]}\n");
+	assert_string_equal(err(e), "");
+}
+
+static void test_validate_open_failure_injected(void **state)
+{
+	struct env *e = *state;
+	e->o.profile = "profiles/domain-publish.ini";
+	fake_fail_nth(e->fake, "file_open", 1, 5);
+	assert_int_equal(run(e), RDLS_EXIT_ERROR);
+	assert_non_null(strstr(err(e), "error: cannot open profile 'profiles/domain-publish.ini': "
+				       "_wfopen on file 'profiles/domain-publish.ini' returned 5"));
+}
+
+static void test_validate_no_profile_is_usage(void **state)
+{
+	struct env *e = *state;
+	e->o.profile = NULL;
+	assert_int_equal(run(e), RDLS_EXIT_USAGE);
+	assert_string_equal(err(e), "error: validate needs a profile: rdlsctl validate PROFILE\n");
+	assert_string_equal(out(e), "");
+}
+
+static void test_validate_line_zero_has_no_number(void **state)
+{
+	struct env *e = *state;
+	write_profile(e, "; nothing but a comment\n");
+	assert_int_equal(run(e), RDLS_EXIT_ERROR);
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "%1$s: missing section [deployment] (membership, licensing_mode, cal_version)\n"
+		 "%1$s: no [license_server NAME] section: rdlsctl needs at least two license "
+		 "servers\n"
+		 "error: profile '%1$s' is not valid: 2 errors, 0 warnings\n",
+		 e->path);
+	assert_string_equal(err(e), want);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_validate_example_profile_text),
+		T(test_validate_session_hosts_summary),
+		T(test_validate_every_example_profile),
+		T(test_validate_invalid_text),
+		T(test_validate_quiet),
+		T(test_validate_json_valid),
+		T(test_validate_json_invalid_escaped),
+		T(test_validate_missing_file),
+		T(test_validate_missing_file_json),
+		T(test_validate_open_failure_injected),
+		T(test_validate_no_profile_is_usage),
+		T(test_validate_line_zero_has_no_number),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
