@@ -29,7 +29,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/test/%,$(UNIT_SRC))
 HDRS      := $(wildcard include/rdls/*.h src/*.h src/win32/*.h tests/unit/*.h)
 
-.PHONY: all native win check unit mingw-check wine-check fuzz-smoke fuzz bench demo clean
+.PHONY: all native win check unit mingw-check mingw wine-check wine-tools fuzz-smoke fuzz bench demo clean
 all: native win
 native: $(B)/rdlsctl
 
@@ -56,8 +56,8 @@ unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
 # --- Windows build with winegcc (runs under Wine) ---------------------------------
-WINE_CFLAGS := -fshort-wchar -DUNICODE -D_UNICODE -DWINVER=0x0A00 -D_WIN32_WINNT=0x0A00
-WIN_LIBS    := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lws2_32 -lshell32 -luser32
+WINE_CFLAGS := -fshort-wchar -DUNICODE -D_UNICODE -DWINVER=0x0A00 -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN
+WIN_LIBS    := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lws2_32 -lshell32 -luser32 -lbcrypt
 
 $(B)/win/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -68,20 +68,70 @@ $(B)/win/rdlsctl.exe: $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(W
 	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
 
 # --- every Windows source against the real SDK headers of mingw-w64 ---------------
+# Debian has no mingw-w64 inih, so the check borrows the (identical) native header.
+# On MSYS2: make mingw INIH_H=/mingw64/include/ini.h (docs/windows-build.md).
+INIH_H ?= /usr/include/ini.h
 $(B)/mingw-inc/ini.h:
 	@mkdir -p $(dir $@)
-	ln -sf /usr/include/ini.h $@
+	cp $(INIH_H) $@
 
 $(B)/mingw/%.o: %.c $(HDRS) $(B)/mingw-inc/ini.h
 	@mkdir -p $(dir $@)
-	$(MINGW) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -I$(B)/mingw-inc -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 -O2 -c -o $@ $<
+	$(MINGW) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -I$(B)/mingw-inc -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 \
+	  -D__USE_MINGW_ANSI_STDIO=1 -O2 -c -o $@ $<
 
 MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
 mingw-check: $(MINGW_OBJ)
 	@echo "mingw: $(words $(MINGW_OBJ)) passed, 0 failed (sources compiled with $(MINGW) -Wall -Wextra -Werror)"
 
+# The native Windows program, linked with mingw-w64 (needs a mingw-w64 libinih: MSYS2).
+MINGW_LIBS := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lbcrypt \
+	      -lshell32 -luser32 -lws2_32
+mingw: $(B)/mingw/rdlsctl.exe
+$(B)/mingw/rdlsctl.exe: $(MINGW_OBJ)
+	$(MINGW) -o $@ $^ $(MINGW_LIBS)
+
 # --- integration tests under Wine ------------------------------------------------
-wine-check: win
+# Test-only tools: the netapi32 stand-in (a PE DLL, mingw-w64; Wine's local accounts are
+# stubs) and small probes built with winegcc. credprobe.c is built when present.
+WINE_TOOLS := $(B)/wine-tools/netapi32.dll $(B)/wine-tools/samctl.exe.so $(B)/wine-tools/regacl.exe.so \
+              $(if $(wildcard tests/wine/credprobe.c),$(B)/wine-tools/credprobe.exe.so)
+
+$(B)/wine-tools/netapi32.dll: tests/wine/fakesam/netapi32.c tests/wine/fakesam/netapi32.def
+	@mkdir -p $(dir $@)
+	$(MINGW) $(STD) -Wall -Wextra -Werror -O2 -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 \
+	  -shared -static-libgcc -o $@ $^
+
+$(B)/wine-tools/samctl.exe.so: TOOL_LIBS := -lnetapi32 -ladvapi32
+$(B)/wine-tools/%.exe.so: tests/wine/%.c
+	@mkdir -p $(dir $@)
+	$(WINEGCC) $(STD) -Wall -Wextra -Werror $(WINE_CFLAGS) -O1 -mconsole \
+	  -o $(B)/wine-tools/$*.exe $< $(or $(TOOL_LIBS),-ladvapi32)
+
+# The credential helper's test driver: cred.c and helper.c with a main of their own, also
+# the helper service's executable in tests/wine/t_credhelper.sh.
+HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper.c src/win32/status.c \
+		  src/win32/utf.c src/win32/host.c src/err.c src/secret.c
+WINE_TOOLS += $(if $(wildcard tests/wine/helpertest.c),$(B)/wine-tools/helpertest.exe.so)
+$(B)/wine-tools/helpertest.exe.so: $(HELPERTEST_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes -Iinclude -Isrc $(WINE_CFLAGS) -O1 -g -mconsole \
+	  -o $(B)/wine-tools/helpertest.exe $(HELPERTEST_SRC) -ladvapi32 -lbcrypt -lnetapi32 -lshell32 -lole32
+
+# diagnose's Wine tests: the program with cmd_diagnose.c built -DRDLS_TESTING, whose only
+# difference is RDLS_TEST_RPC_PORT (points the TCP 135 probe at a loopback listener the
+# test starts). The release build (build/win) never has it.
+WIN_OBJ := $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
+$(B)/win-testing/cmd_diagnose.o: src/cmd_diagnose.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_TESTING -O1 -g -c -o $@ $<
+$(B)/win-testing/rdlsctl.exe: $(filter-out $(B)/win/obj/src/cmd_diagnose.o,$(WIN_OBJ)) $(B)/win-testing/cmd_diagnose.o
+	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
+WINE_TOOLS += $(B)/win-testing/rdlsctl.exe
+
+wine-tools: $(WINE_TOOLS)
+
+wine-check: win wine-tools
 	@tests/wine/run.sh
 
 # --- fuzzing -----------------------------------------------------------------------
@@ -105,7 +155,7 @@ check:
 bench: native $(B)/bench/bench
 	@scripts/bench.sh
 
-demo: win
+demo: win wine-tools
 	@scripts/demo.sh
 
 clean:

@@ -1,11 +1,22 @@
 /*
- * Internal header of the Win32 backend. Only src/win32/*.c include it.
+ * Internal header of the Win32 backend. Only the sources in src/win32/ include it.
  * Every wrapper wraps one API, converts UTF-8 <-> UTF-16 here and nowhere else,
  * and reports failure through rdls_err via w32_fail (status.c).
+ *
+ * The same sources build with mingw-w64 / MSVC (a real Windows program) and with
+ * winegcc in its default mode (-fshort-wchar; an ELF .exe.so on glibc). In the
+ * latter, __WINE__ is defined and the C library is glibc: its wide-character
+ * functions (wcslen, _wfopen, _wgetenv) are unusable on 16-bit wchar_t, so the
+ * backend uses only Win32 string functions (lstrlenW, CompareStringOrdinal).
  */
 #ifndef RDLS_W32_H
 #define RDLS_W32_H
 
+/* Lean: no winsock.h, which does not compile under winegcc with the Makefile's
+ * -D_POSIX_C_SOURCE (glibc then hides u_short); each source includes what it uses. */
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
 #include <windows.h>
 
 #include "rdls/sys.h"
@@ -14,17 +25,86 @@ struct w32_helper; /* cred.c / helper.c: the NETWORK SERVICE helper of this run 
 
 struct w32_ctx {
 	bool com_ready;           /* COM initialised (only when a WMI op was called) */
+	bool com_uninit;          /* CoInitializeEx succeeded: CoUninitialize at free */
 	void *wbem_services;      /* IWbemServices* for root\cimv2, lazily connected */
 	struct w32_helper *helper; /* started on the first credential op, stopped at free */
 	HANDLE lock;              /* the system-wide apply/rollback mutex */
 };
 
-/* status.c: fills err from a Win32 error code / HRESULT with FormatMessageW text. */
-int w32_fail(rdls_err *err, const char *api, const char *object, DWORD code);
+/* The mutex behind lock_acquire; one per machine, across sessions. */
+#define W32_LOCK_NAME L"Global\\rdlsctl-apply"
 
-/* utf.c: malloc'd conversions; NULL on failure (invalid input or out of memory). */
+/* status.c: fills err from a Win32 error code / HRESULT with FormatMessageW text.
+ * Always returns -1. */
+int w32_fail(rdls_err *err, const char *api, const char *object, DWORD code);
+/* Same, for a code the system has no message for (a WMI method's ReturnValue):
+ * `text` is rdlsctl's own explanation. Always returns -1. */
+int w32_fail_text(rdls_err *err, const char *api, const char *object, DWORD code,
+		  const char *text);
+
+/* utf.c: malloc'd conversions; NULL on failure (invalid input or out of memory).
+ * Callers holding a secret wipe the result (w32_wipe_wide) before free. */
 wchar_t *w32_wide(const char *utf8);
 char *w32_utf8(const wchar_t *wide);
+/* Counted forms: convert exactly n units (embedded NULs included) and append one
+ * terminator; *out_n (optional) receives the length without it. */
+wchar_t *w32_wide_n(const char *utf8, size_t n, size_t *out_n);
+char *w32_utf8_n(const wchar_t *wide, size_t n, size_t *out_n);
+/* SecureZeroMemory of a NUL-terminated wide string, then free. NULL is fine. */
+void w32_free_wide_secret(wchar_t *w);
+
+/* netapi.c (local accounts, netapi32 and LookupAccountNameW) */
+int w32_user_get(void *ctx, const char *user, bool *exists, rdls_err *err);
+int w32_user_add(void *ctx, const char *user, const rdls_secret *password, rdls_err *err);
+int w32_user_del(void *ctx, const char *user, rdls_err *err);
+int w32_group_get(void *ctx, const char *group, bool *exists, rdls_err *err);
+int w32_group_add(void *ctx, const char *group, const char *comment, rdls_err *err);
+int w32_group_del(void *ctx, const char *group, rdls_err *err);
+int w32_member_get(void *ctx, const char *group, const char *member, bool *is_member,
+		   rdls_err *err);
+int w32_member_add(void *ctx, const char *group, const char *member, rdls_err *err);
+int w32_member_del(void *ctx, const char *group, const char *member, rdls_err *err);
+int w32_account_lookup(void *ctx, const char *name, enum rdls_sid_use *use, rdls_err *err);
+
+/* registry.c (HKEY_LOCAL_MACHINE, 64-bit view) */
+int w32_reg_get(void *ctx, const char *key, const char *name, rdls_regval *out, rdls_err *err);
+int w32_reg_set(void *ctx, const char *key, const char *name, const rdls_regval *v,
+		rdls_err *err);
+int w32_reg_del(void *ctx, const char *key, const char *name, rdls_err *err);
+
+/* wmi.c (Win32_TSLicenseServer in root\cimv2) */
+int w32_ls_pub_get(void *ctx, enum rdls_ls_pub *state, rdls_err *err);
+int w32_ls_pub_set(void *ctx, bool publish, rdls_err *err);
+int w32_ls_on_dc(void *ctx, bool *on_dc, rdls_err *err);
+/* Releases the WMI connection and uninitialises COM if wmi.c initialised it. */
+void w32_wmi_release(struct w32_ctx *ctx);
+
+/* host.c */
+int w32_host_name(void *ctx, char *buf, size_t n, rdls_err *err);
+int w32_os_info(void *ctx, rdls_osinfo *out, rdls_err *err);
+int w32_is_elevated(void *ctx, bool *elevated, rdls_err *err);
+int w32_lock_acquire(void *ctx, bool *busy, rdls_err *err);
+void w32_lock_release(void *ctx);
+int w32_random(void *ctx, void *buf, size_t n, rdls_err *err);
+int w32_env_secret(void *ctx, const char *name, rdls_secret **out, bool *found, rdls_err *err);
+int w32_prompt_secret(void *ctx, const char *prompt, rdls_secret **out, rdls_err *err);
+int w32_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err);
+FILE *w32_file_open(void *ctx, const char *path, const char *mode, rdls_err *err);
+int w32_file_sync(void *ctx, FILE *f, const char *path, rdls_err *err);
+
+/* netprobe.c (diagnose: GetAddrInfoW, and a TCP connect with a timeout) */
+int w32_name_resolve(void *ctx, const char *name, bool *found, char *addr, size_t n,
+		     rdls_err *err);
+int w32_tcp_probe(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms, bool *open,
+		  rdls_err *err);
+
+/* tswmi.c (diagnose: Win32_TerminalServiceSetting in root\CIMv2\TerminalServices, connected
+ * with packet privacy for each call; COM initialised as wmi.c does, through com_ready /
+ * com_uninit, so w32_wmi_release uninitialises it) */
+int w32_ts_grace_days(void *ctx, uint32_t *days_left, rdls_err *err);
+int w32_ts_find_ls(void *ctx, rdls_ts_ls *out, size_t max, size_t *count, rdls_err *err);
+int w32_ts_connectivity(void *ctx, const char *server, uint32_t *status, rdls_err *err);
+int w32_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *err);
 
 /* sys_win32.c */
 struct rdls_sys rdls_sys_win32_new(void);
@@ -39,5 +119,9 @@ int w32_cred_del(void *ctx, const char *target, rdls_err *err);
 void w32_helper_shutdown(struct w32_ctx *ctx);
 /* Deletes helper services left behind by crashed runs. */
 void w32_helper_sweep(void);
+/* helper.c: if argv is the helper service's command line, runs the service to
+ * the end and returns its exit code; otherwise returns -1 and does nothing.
+ * platform.c's rdls_platform_helper_main delegates here. */
+int w32_helper_service_main(int argc, char **argv);
 
 #endif

@@ -1,0 +1,238 @@
+/*
+ * The system interface of the native Linux build. rdlsctl configures Windows;
+ * here only files, the host name and secrets work (validate, help, and the
+ * core's own tests need no more). Everything else fails plainly with
+ * "this command needs Windows" (api "", so the message has no API in it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "rdls/sys.h"
+
+int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err);
+void rdls_sys_posix_free(struct rdls_sys *sys);
+
+static int needs_windows(rdls_err *err, const char *what)
+{
+	return rdls_err_set(err, "", what, 0, "this command needs Windows");
+}
+
+static int px_user_get(void *c, const char *u, bool *e, rdls_err *err)
+{ (void)c; (void)u; *e = false; return needs_windows(err, "local users"); }
+static int px_user_add(void *c, const char *u, const rdls_secret *p, rdls_err *err)
+{ (void)c; (void)u; (void)p; return needs_windows(err, "local users"); }
+static int px_user_del(void *c, const char *u, rdls_err *err)
+{ (void)c; (void)u; return needs_windows(err, "local users"); }
+static int px_group_get(void *c, const char *g, bool *e, rdls_err *err)
+{ (void)c; (void)g; *e = false; return needs_windows(err, "local groups"); }
+static int px_group_add(void *c, const char *g, const char *cm, rdls_err *err)
+{ (void)c; (void)g; (void)cm; return needs_windows(err, "local groups"); }
+static int px_group_del(void *c, const char *g, rdls_err *err)
+{ (void)c; (void)g; return needs_windows(err, "local groups"); }
+static int px_member_get(void *c, const char *g, const char *m, bool *is, rdls_err *err)
+{ (void)c; (void)g; (void)m; *is = false; return needs_windows(err, "local groups"); }
+static int px_member_add(void *c, const char *g, const char *m, rdls_err *err)
+{ (void)c; (void)g; (void)m; return needs_windows(err, "local groups"); }
+static int px_member_del(void *c, const char *g, const char *m, rdls_err *err)
+{ (void)c; (void)g; (void)m; return needs_windows(err, "local groups"); }
+static int px_account_lookup(void *c, const char *n, enum rdls_sid_use *u, rdls_err *err)
+{ (void)c; (void)n; *u = RDLS_SID_NONE; return needs_windows(err, "account lookup"); }
+static int px_reg_get(void *c, const char *k, const char *n, rdls_regval *o, rdls_err *err)
+{ (void)c; (void)k; (void)n; memset(o, 0, sizeof(*o)); return needs_windows(err, "the registry"); }
+static int px_reg_set(void *c, const char *k, const char *n, const rdls_regval *v, rdls_err *err)
+{ (void)c; (void)k; (void)n; (void)v; return needs_windows(err, "the registry"); }
+static int px_reg_del(void *c, const char *k, const char *n, rdls_err *err)
+{ (void)c; (void)k; (void)n; return needs_windows(err, "the registry"); }
+static int px_cred_get(void *c, const char *t, rdls_cred *o, rdls_err *err)
+{ (void)c; (void)t; memset(o, 0, sizeof(*o)); return needs_windows(err, "credentials"); }
+static int px_cred_put(void *c, const char *t, const char *u, const rdls_secret *p,
+		       const char *chk, rdls_err *err)
+{ (void)c; (void)t; (void)u; (void)p; (void)chk; return needs_windows(err, "credentials"); }
+static int px_cred_del(void *c, const char *t, rdls_err *err)
+{ (void)c; (void)t; return needs_windows(err, "credentials"); }
+static int px_ls_pub_get(void *c, enum rdls_ls_pub *s, rdls_err *err)
+{ (void)c; *s = RDLS_LS_ROLE_ABSENT; return needs_windows(err, "Win32_TSLicenseServer"); }
+static int px_ls_pub_set(void *c, bool p, rdls_err *err)
+{ (void)c; (void)p; return needs_windows(err, "Win32_TSLicenseServer"); }
+static int px_ls_on_dc(void *c, bool *d, rdls_err *err)
+{ (void)c; *d = false; return needs_windows(err, "Win32_TSLicenseServer"); }
+static int px_os_info(void *c, rdls_osinfo *o, rdls_err *err)
+{ (void)c; memset(o, 0, sizeof(*o)); return needs_windows(err, "the Windows version"); }
+static int px_is_elevated(void *c, bool *e, rdls_err *err)
+{ (void)c; *e = false; return needs_windows(err, "elevation"); }
+static int px_lock_acquire(void *c, bool *b, rdls_err *err)
+{ (void)c; *b = false; return needs_windows(err, "the apply lock"); }
+static void px_lock_release(void *c) { (void)c; }
+static int px_random(void *c, void *b, size_t n, rdls_err *err)
+{ (void)c; (void)b; (void)n; return needs_windows(err, "the system RNG"); }
+static int px_journal_dir(void *c, char *b, size_t n, rdls_err *err)
+{ (void)c; if (n) b[0] = '\0'; return needs_windows(err, "the journal directory"); }
+
+/* NetBIOS-like: the host name up to the first dot, upper-cased. */
+static int px_host_name(void *c, char *buf, size_t n, rdls_err *err)
+{
+	(void)c;
+	char h[256];
+	if (gethostname(h, sizeof(h)) != 0)
+		return rdls_err_set(err, "gethostname", "the host name", (uint32_t)errno, "%s",
+				    strerror(errno));
+	h[sizeof(h) - 1] = '\0';
+	char *dot = strchr(h, '.');
+	if (dot)
+		*dot = '\0';
+	for (char *p = h; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (strlen(h) >= n)
+		return rdls_err_set(err, "", "the host name", 0, "buffer too small");
+	strcpy(buf, h);
+	return 0;
+}
+
+static int px_env_secret(void *c, const char *name, rdls_secret **out, bool *found,
+			 rdls_err *err)
+{
+	(void)c;
+	*out = NULL;
+	*found = false;
+	const char *v = getenv(name);
+	if (!v)
+		return 0;
+	*out = rdls_secret_new(v, strlen(v));
+	if (!*out)
+		return rdls_err_set(err, "", name, ENOMEM, "out of memory");
+	*found = true;
+	return 0;
+}
+
+static int px_prompt_secret(void *c, const char *prompt, rdls_secret **out, rdls_err *err)
+{
+	(void)c;
+	char buf[1024];
+	size_t len = 0;
+	struct termios old, noecho;
+	bool restore = false;
+	int rc = -1;
+
+	*out = NULL;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return rdls_err_set(err, "open", "/dev/tty", (uint32_t)errno, "%s", strerror(errno));
+	if (tcgetattr(fd, &old) != 0) {
+		rdls_err_set(err, "tcgetattr", "/dev/tty", (uint32_t)errno, "%s", strerror(errno));
+		goto out;
+	}
+	noecho = old;
+	noecho.c_lflag &= ~(tcflag_t)ECHO;
+	noecho.c_lflag |= ECHONL;
+	if (tcsetattr(fd, TCSAFLUSH, &noecho) != 0) {
+		rdls_err_set(err, "tcsetattr", "/dev/tty", (uint32_t)errno, "%s", strerror(errno));
+		goto out;
+	}
+	restore = true;
+	if (prompt && write(fd, prompt, strlen(prompt)) < 0) {
+		rdls_err_set(err, "write", "/dev/tty", (uint32_t)errno, "%s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		char ch;
+		ssize_t r = read(fd, &ch, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rdls_err_set(err, "read", "/dev/tty", (uint32_t)errno, "%s", strerror(errno));
+			goto out;
+		}
+		if (r == 0 || ch == '\n')
+			break;
+		if (len + 1 >= sizeof(buf)) {
+			rdls_err_set(err, "", "/dev/tty", 0, "the secret is too long");
+			goto out;
+		}
+		buf[len++] = ch;
+	}
+	if (len && buf[len - 1] == '\r')
+		len--;
+	*out = rdls_secret_new(buf, len);
+	if (!*out) {
+		rdls_err_set(err, "", "/dev/tty", ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	rdls_secure_zero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static FILE *px_file_open(void *c, const char *path, const char *mode, rdls_err *err)
+{
+	(void)c;
+	FILE *f = fopen(path, mode);
+	if (!f)
+		rdls_err_set(err, "fopen", path, (uint32_t)errno, "%s", strerror(errno));
+	return f;
+}
+
+static int px_file_sync(void *c, FILE *f, const char *path, rdls_err *err)
+{
+	(void)c;
+	if (fflush(f) != 0)
+		return rdls_err_set(err, "fflush", path, (uint32_t)errno, "%s", strerror(errno));
+	if (fsync(fileno(f)) != 0)
+		return rdls_err_set(err, "fsync", path, (uint32_t)errno, "%s", strerror(errno));
+	return 0;
+}
+
+static const struct rdls_sys_ops posix_ops = {
+	.user_get = px_user_get,
+	.user_add = px_user_add,
+	.user_del = px_user_del,
+	.group_get = px_group_get,
+	.group_add = px_group_add,
+	.group_del = px_group_del,
+	.member_get = px_member_get,
+	.member_add = px_member_add,
+	.member_del = px_member_del,
+	.account_lookup = px_account_lookup,
+	.reg_get = px_reg_get,
+	.reg_set = px_reg_set,
+	.reg_del = px_reg_del,
+	.cred_get = px_cred_get,
+	.cred_put = px_cred_put,
+	.cred_del = px_cred_del,
+	.ls_pub_get = px_ls_pub_get,
+	.ls_pub_set = px_ls_pub_set,
+	.ls_on_dc = px_ls_on_dc,
+	.host_name = px_host_name,
+	.os_info = px_os_info,
+	.is_elevated = px_is_elevated,
+	.lock_acquire = px_lock_acquire,
+	.lock_release = px_lock_release,
+	.random = px_random,
+	.env_secret = px_env_secret,
+	.prompt_secret = px_prompt_secret,
+	.journal_dir = px_journal_dir,
+	.file_open = px_file_open,
+	.file_sync = px_file_sync,
+};
+
+int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)
+{
+	(void)err;
+	out->ops = &posix_ops;
+	out->ctx = NULL;
+	return 0;
+}
+
+void rdls_sys_posix_free(struct rdls_sys *sys)
+{
+	if (sys)
+		sys->ctx = NULL;
+}

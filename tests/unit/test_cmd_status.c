@@ -1,0 +1,243 @@
+/*
+ * `rdlsctl status` against the fake system: each check of what the licensing
+ * service reads, converged and broken one way at a time, with the exit code and
+ * the line a user sees. Under Wine the account lookup of a local group fails
+ * (DESIGN.md); here the fake resolves groups to aliases as Windows does.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#if defined(_WIN32)
+#include <io.h>
+#endif
+
+#include "fake_sys.h"
+#include "rdls/cli.h"
+#include "rdls/plan.h"
+
+#define WG_PROFILE                                                                          \
+	"[deployment]\nmembership = workgroup\nlicensing_mode = per_device\ncal_version = 2019\n" \
+	"[peering]\naccount = rdls-peer\ngroup = RDLS Peers\npassword = env:RDLS_PEER_PASSWORD\n" \
+	"[license_server LICSVR1]\nos = 2019\n[license_server LICSVR2]\nos = 2019\n"           \
+	"[session_host RDSH1]\nos = 2019\ncredentials = yes\n"
+
+#define DOMAIN_PROFILE                                                                    \
+	"[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n" \
+	"[discovery]\nmethod = both\n"                                                       \
+	"[license_server LICSVR1]\nos = 2019\ndns = licsvr1.corp.example\n"                  \
+	"[license_server LICSVR2]\nos = 2019\ndns = licsvr2.corp.example\n"
+
+struct run {
+	char path[64];
+	struct fake_sys *f;
+	char *out;
+	int rc;
+};
+
+static void profile(struct run *r, const char *text)
+{
+	/* In the working directory: "/tmp" means nothing to a native Windows build. */
+	strcpy(r->path, "rdls-test-status-XXXXXX");
+#if defined(_WIN32)
+	assert_non_null(_mktemp(r->path));
+	FILE *fp = fopen(r->path, "wb");
+#else
+	int fd = mkstemp(r->path);
+	assert_true(fd >= 0);
+	FILE *fp = fdopen(fd, "wb");
+#endif
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Runs status for host; r->out holds stdout, r->rc the exit code. */
+static void status(struct run *r, const char *host, bool json)
+{
+	FILE *out = tmpfile(), *err = tmpfile();
+	assert_non_null(out);
+	assert_non_null(err);
+	struct rdls_opts o = { .command = "status", .profile = r->path, .host = host,
+			       .json = json, .out = out, .err = err };
+	struct rdls_sys sys = fake_sys_iface(r->f);
+	r->rc = cmd_status(&o, &sys);
+	long n = ftell(out);
+	rewind(out);
+	free(r->out);
+	r->out = calloc(1, (size_t)n + 1);
+	assert_non_null(r->out);
+	assert_int_equal(fread(r->out, 1, (size_t)n, out), (size_t)n);
+	fclose(out);
+	fclose(err);
+}
+
+static void done(struct run *r)
+{
+	remove(r->path);
+	free(r->out);
+	fake_sys_free(r->f);
+}
+
+static void contains(const struct run *r, const char *needle)
+{
+	if (!strstr(r->out, needle))
+		fail_msg("status output lacks \"%s\"; got:\n%s", needle, r->out);
+}
+
+/* LICSVR1 exactly as apply leaves it. */
+static void converged_ls(struct run *r)
+{
+	profile(r, WG_PROFILE);
+	r->f = fake_sys_new("LICSVR1");
+	fake_add_user(r->f, "rdls-peer", "pw");
+	fake_add_group(r->f, "RDLS Peers");
+	fake_add_member(r->f, "RDLS Peers", "LICSVR1\\rdls-peer");
+	fake_set_reg_sz(r->f, RDLS_KEY_LICENSING, "WorkgroupLicenseServerAccountsGroup",
+			RDLS_REG_SZ, "LICSVR1\\RDLS Peers");
+	fake_set_cred(r->f, "LICSVR2", "LICSVR2\\rdls-peer", "");
+}
+
+static void test_cmd_status_converged(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	converged_ls(&r);
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_OK);
+	contains(&r, "all 8 checks hold");
+	assert_int_equal(fake_writes(r.f), 0);
+	done(&r);
+}
+
+static void test_cmd_status_wrong_type(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	converged_ls(&r);
+	fake_set_reg_sz(r.f, RDLS_KEY_LICENSING, "WorkgroupLicenseServerAccountsGroup",
+			RDLS_REG_EXPAND_SZ, "LICSVR1\\RDLS Peers");
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "FAILED HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters "
+		     "value 'WorkgroupLicenseServerAccountsGroup': REG_EXPAND_SZ 'LICSVR1\\RDLS Peers': "
+		     "the service reads it only as REG_SZ");
+	done(&r);
+}
+
+static void test_cmd_status_not_a_group(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	converged_ls(&r);
+	fake_set_lookup(r.f, "LICSVR1\\RDLS Peers", RDLS_SID_NONE);
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "FAILED account 'LICSVR1\\RDLS Peers' (LookupAccountNameW): does not resolve");
+	fake_set_lookup(r.f, "LICSVR1\\RDLS Peers", RDLS_SID_USER);
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "resolves to a user: the licensing service needs a group or alias");
+	done(&r);
+}
+
+static void test_cmd_status_missing_credential_json(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	profile(&r, WG_PROFILE);
+	r.f = fake_sys_new("LICSVR1");
+	status(&r, "licsvr1", true);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "\"check\":\"peer-credential\"");
+	contains(&r, "\"result\":\"failed\",\"detail\":\"absent\"");
+	contains(&r, "\"exit_code\":2");
+	done(&r);
+}
+
+static void test_cmd_status_call_fails(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	converged_ls(&r);
+	fake_fail_nth(r.f, "cred_get", 1, 5);
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_ERROR);
+	contains(&r, "ERROR  NETWORK SERVICE credential 'LICSVR2' for user 'LICSVR2\\rdls-peer': "
+		     "could not check:");
+	done(&r);
+}
+
+static void test_cmd_status_misnamed_value(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	converged_ls(&r);
+	fake_set_reg_sz(r.f, RDLS_KEY_LICENSING, " WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\RDLS Peers");
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "the service never reads a name with a leading space");
+	done(&r);
+}
+
+static void test_cmd_status_session_host(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	profile(&r, WG_PROFILE);
+	r.f = fake_sys_new("RDSH1");
+	fake_set_reg_sz(r.f, RDLS_KEY_TS_POLICY, "LicenseServers", RDLS_REG_SZ, "licsvr2, LICSVR1");
+	fake_set_reg_dword(r.f, RDLS_KEY_TS_POLICY, "LicensingMode", 2);
+	fake_set_cred(r.f, "LICSVR1", "LICSVR1\\rdls-peer", "");
+	fake_set_cred(r.f, "LICSVR2", "LICSVR2\\rdls-peer", "");
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_OK); /* order and case of the list do not matter */
+	fake_set_reg_dword(r.f, RDLS_KEY_TS_POLICY, "LicensingMode", 4);
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "REG_DWORD 4: the profile wants REG_DWORD 2 (per device)");
+	done(&r);
+}
+
+static void test_cmd_status_domain(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	profile(&r, DOMAIN_PROFILE);
+	r.f = fake_sys_new("LICSVR1");
+	fake_set_ls_pub(r.f, RDLS_LS_ROLE_ABSENT);
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "the Remote Desktop Licensing role is not installed");
+	contains(&r, "value 'SpecifiedLicenseServers': absent");
+
+	fake_set_ls_pub(r.f, RDLS_LS_PUBLISHED);
+	const char *peers[] = { "LICSVR2.corp.example" };
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_multi(&v, peers, 1), 0);
+	fake_set_reg(r.f, RDLS_KEY_LICENSING, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_OK);
+	done(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmd_status_converged),
+		cmocka_unit_test(test_cmd_status_wrong_type),
+		cmocka_unit_test(test_cmd_status_not_a_group),
+		cmocka_unit_test(test_cmd_status_missing_credential_json),
+		cmocka_unit_test(test_cmd_status_call_fails),
+		cmocka_unit_test(test_cmd_status_misnamed_value),
+		cmocka_unit_test(test_cmd_status_session_host),
+		cmocka_unit_test(test_cmd_status_domain),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,91 @@
+#!/bin/sh
+# The Win32 backend's operations, one process per step, under Wine in a prefix this
+# script creates and removes: registry round trips (SZ, EXPAND_SZ, MULTI_SZ, DWORD,
+# malformed data, a value of the wrong type), the DACL fault, WMI without the RD
+# Licensing role, elevation, the system-wide lock across processes, environment
+# secrets, journal files — with the mingw-w64 PE build too when it exists.
+# Local accounts are not checked here: Wine's are stubs (DESIGN.md); the
+# netapi32 stand-in tests cover them.
+#
+# usage: tests/wine/test_w32probe.sh PROBE.exe.so [PROBE-mingw.exe]
+set -u
+PROBE=$1
+PE=${2:-}
+export PATH=/usr/lib/wine:$PATH WINEDEBUG=-all
+WINEPREFIX=$(mktemp -d /tmp/rdls-w32probe-XXXXXX)
+export WINEPREFIX
+trap 'wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
+wine64 wineboot -i >/dev/null 2>&1
+
+fails=0
+check() { # NAME EXPECTED-SUBSTRING COMMAND...
+	name=$1 want=$2
+	shift 2
+	got=$("$@" 2>&1)
+	case $got in
+	*"$want"*) echo "ok   $name" ;;
+	*) echo "FAIL $name: expected '$want', got: $got"; fails=$((fails + 1)) ;;
+	esac
+}
+P="wine64 $PROBE"
+LIC='SYSTEM\CurrentControlSet\Services\TermServLicensing\Parameters'
+POL='SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
+
+check reg_get_absent "absent" $P reg-get "$LIC" WorkgroupLicenseServerAccountsGroup
+check reg_set_sz "set" $P reg-set "$LIC" WorkgroupLicenseServerAccountsGroup sz 'LICSVR1\RDLS Peers'
+check reg_get_sz 'type=1 len=19 sz="LICSVR1\RDLS Peers"' $P reg-get "$LIC" WorkgroupLicenseServerAccountsGroup
+check reg_query_sz 'REG_SZ    LICSVR1\RDLS Peers' wine64 reg query "HKLM\\$LIC" /v WorkgroupLicenseServerAccountsGroup
+check reg_set_multi "set" $P reg-set "$LIC" SpecifiedLicenseServers multi a.example 'b.example' 'Ünï'
+check reg_get_multi 'multi=["a.example" "b.example" "Ünï" ]' $P reg-get "$LIC" SpecifiedLicenseServers
+check reg_set_multi_empty "set" $P reg-set "$LIC" Empty multi
+check reg_get_multi_empty 'type=7 len=1 multi=[] hex=00' $P reg-get "$LIC" Empty
+check reg_set_dword "set" $P reg-set "$POL" LicensingMode dword 2
+check reg_get_dword 'type=4 len=4 hex=02000000' $P reg-get "$POL" LicensingMode
+check reg_set_expand "set" $P reg-set "$POL" X expand '%SystemRoot%\x'
+check reg_get_expand 'type=2 len=15 sz="%SystemRoot%\x"' $P reg-get "$POL" X
+wine64 reg add "HKLM\\$POL" /v LicenseServers /t REG_DWORD /d 7 /f >/dev/null 2>&1
+check reg_get_wrong_type 'type=4 len=4 hex=07000000' $P reg-get "$POL" LicenseServers
+check reg_raw_noterm "raw set" $P reg-raw "$POL" NoTerm 1 41004200
+check reg_get_noterm 'type=1 len=3 sz="AB"' $P reg-get "$POL" NoTerm
+check reg_raw_multi_noterm "raw set" $P reg-raw "$POL" MultiNoTerm 7 610000006200
+check reg_get_multi_noterm 'multi=["a" "b" ]' $P reg-get "$POL" MultiNoTerm
+check reg_raw_short_dword "raw set" $P reg-raw "$POL" ShortDword 4 0102
+check reg_get_short_dword 'type=4 len=2 hex=0102' $P reg-get "$POL" ShortDword
+check reg_del "deleted" $P reg-del "$POL" LicensingMode
+check reg_del_again "deleted" $P reg-del "$POL" LicensingMode
+check reg_del_no_key "deleted" $P reg-del 'SOFTWARE\rdls-no-such-key' v
+check reg_get_deleted "absent" $P reg-get "$POL" LicensingMode
+
+check reg_deny "denied" $P reg-deny "$LIC"
+check reg_set_denied "error: RegCreateKeyExW on HKLM\\$LIC returned 5 (access denied)" \
+	$P reg-set "$LIC" WorkgroupLicenseServerAccountsGroup sz 'X\Y'
+check reg_del_denied "error: RegOpenKeyExW on HKLM\\$LIC returned 5 (access denied)" \
+	$P reg-del "$LIC" WorkgroupLicenseServerAccountsGroup
+check reg_unchanged_after_denial 'sz="LICSVR1\RDLS Peers"' $P reg-get "$LIC" WorkgroupLicenseServerAccountsGroup
+
+check wmi_role_absent "ls_pub_get: role absent" $P wmi
+check wmi_publish_refused "PublishLS on WMI root\\cimv2 Win32_TSLicenseServer=@ returned 0x80041010 (the Remote Desktop Licensing role is not installed" $P wmi
+
+check elevated "is_elevated: 1" $P host
+check journal_dir "journal_dir: $WINEPREFIX/dosdevices/c:/ProgramData/rdlsctl/journal" $P host
+check file_roundtrip "read back: record 1" $P file 'C:\ProgramData\rdlsctl\journal\t.journal'
+check env_found "found=1 len=6" env RDLS_PROBE_SECRET='sëcrt' $P env RDLS_PROBE_SECRET
+check env_missing "found=0" $P env RDLS_PROBE_UNSET
+check args_unicode "arg[2]=Ünï b" $P args 'Ünï b'
+
+$P lock 3 >/dev/null 2>&1 &
+holder=$!
+sleep 1.5
+check lock_busy "busy=1" $P lock 0
+wait $holder
+check lock_free_again "busy=0" $P lock 0
+
+if [ -n "$PE" ]; then
+	check pe_host "journal_dir: C:\\ProgramData\\rdlsctl\\journal" wine64 "$PE" host
+	check pe_file "read back: record 1" wine64 "$PE" file 'C:\ProgramData\rdlsctl\journal\pe.journal'
+	check pe_reg 'multi=["a.example" "b.example" "Ünï" ]' wine64 "$PE" reg-get "$LIC" SpecifiedLicenseServers
+	check pe_wmi "ls_pub_get: role absent" wine64 "$PE" wmi
+fi
+
+echo "w32probe: $fails failed"
+[ "$fails" -eq 0 ]
