@@ -66,11 +66,15 @@ static const struct command commands[] = {
 	  "and its resolution to a local group, the peer account's membership, the peer\n"
 	  "credentials in the NETWORK SERVICE context, publication or specified servers.\n"
 	  "Exit 0 when everything holds, 2 when something does not.\n" },
-	{ "diagnose", cmd_diagnose, OPT_PROFILE | NEEDS_WINDOWS,
-	  "diagnose [PROFILE]", "\"no license servers available\" checks, with remedies",
+	{ "diagnose", cmd_diagnose, OPT_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST,
+	  "diagnose [PROFILE] [--host NAME]", "\"no license servers available\" checks, with remedies",
 	  "Read-only checks from the troubleshooting document, each with its evidence,\n"
-	  "cause and remedy. With PROFILE, also every difference from the profile.\n"
-	  "Exit 0 when nothing is wrong, 2 when a finding needs action.\n" },
+	  "cause and remedy: licensing mode, specified license servers (name, TCP 135),\n"
+	  "the RD Licensing role, CAL versions, the accounts group value, peer credentials,\n"
+	  "what Remote Desktop Services reports (Win32_TerminalServiceSetting). A check\n"
+	  "whose source is missing is reported as not run. With PROFILE, also every\n"
+	  "difference from the profile (as plan reports it); --host picks its section.\n"
+	  "Exit 0 when nothing needs action, 2 when a finding does, 1 on error.\n" },
 };
 
 static const char common_help[] =

@@ -1,0 +1,1079 @@
+/*
+ * diagnose on the fake system: every finding, with and without a profile; checks
+ * whose source is missing are "not run", never "passed"; diagnose never writes.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake_sys.h"
+#include "rdls/cli.h"
+#include "rdls/diagnose.h"
+#include "rdls/model.h"
+
+#define POLICY RDLS_KEY_TS_POLICY
+#define TSL RDLS_KEY_TSL_PARAMS
+#define PROFILE_PATH "site.ini"
+
+/* A workgroup deployment: two license servers, session host RDSH1. */
+static const char wg_profile[] =
+	"[deployment]\n"
+	"membership = workgroup\n"
+	"licensing_mode = per_device\n"
+	"cal_version = 2019\n"
+	"[peering]\n"
+	"account = rdls-peer\n"
+	"group = RDLS Peers\n"
+	"password = env:RDLS_PEER_PASSWORD\n"
+	"[license_server LICSVR1]\n"
+	"os = 2019\n"
+	"[license_server LICSVR2]\n"
+	"os = 2019\n"
+	"[session_host RDSH1]\n"
+	"os = 2019\n";
+
+struct env {
+	struct fake_sys *f;
+	struct rdls_sys sys;
+	struct rdls_model *m;
+	struct rdls_diagnosis d;
+	bool ran;
+};
+
+static struct env *env_new(const char *host)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	assert_non_null(e);
+	e->f = fake_sys_new(host);
+	e->sys = fake_sys_iface(e->f);
+	return e;
+}
+
+static void env_free(struct env *e)
+{
+	if (e->ran)
+		rdls_diagnosis_release(&e->d);
+	rdls_model_free(e->m);
+	fake_sys_free(e->f);
+	free(e);
+}
+
+static void load_profile(struct env *e, const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	assert_non_null(f);
+	struct rdls_diags dg;
+	rdls_diags_init(&dg, PROFILE_PATH);
+	e->m = rdls_model_load(f, PROFILE_PATH, &dg);
+	fclose(f);
+	if (!e->m)
+		rdls_diags_print(&dg, stderr);
+	rdls_diags_release(&dg);
+	assert_non_null(e->m);
+}
+
+static void dump(const struct rdls_diagnosis *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rdls_dresult *r = &d->v[i];
+		fprintf(stderr, "  %-8s %s%s%s%s%s: %s\n", rdls_dstatus_name(r->status), r->check,
+			r->id ? " [" : "", r->id ? r->id : "", r->id ? "]" : "",
+			r->subject ? "" : "", r->status == RDLS_D_NOT_RUN ? (r->reason ? r->reason : "")
+									  : (r->title ? r->title : ""));
+	}
+}
+
+/* Runs diagnose; the fake must not have been written to. */
+static void run(struct env *e)
+{
+	if (e->ran)
+		rdls_diagnosis_release(&e->d);
+	struct rdls_diagnose_opts o;
+	rdls_diagnose_opts_init(&o);
+	o.model = e->m;
+	o.profile_path = e->m ? PROFILE_PATH : NULL;
+	rdls_err err;
+	rdls_err_clear(&err);
+	unsigned before = fake_writes(e->f);
+	int rc = rdls_diagnose(&e->sys, &o, &e->d, &err);
+	e->ran = true;
+	if (rc != 0)
+		fprintf(stderr, "rdls_diagnose failed: %s: %s\n", err.object, err.text);
+	assert_int_equal(rc, 0);
+	if (fake_writes(e->f) != before) {
+		fprintf(stderr, "diagnose wrote to the machine (%u writes)\n", fake_writes(e->f) - before);
+		fail();
+	}
+}
+
+static const struct rdls_dresult *expect_finding(struct env *e, const char *id, const char *subject,
+						 enum rdls_dsev sev)
+{
+	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, subject);
+	if (!r || r->sev != sev) {
+		fprintf(stderr, "expected finding %s (%s) of severity %s; got:\n", id,
+			subject ? subject : "any subject", rdls_dsev_name(sev));
+		dump(&e->d);
+		fail();
+	}
+	assert_non_null(r->evidence);
+	assert_non_null(r->cause);
+	assert_non_null(r->remedy);
+	assert_non_null(r->title);
+	return r;
+}
+
+static void expect_no_finding(struct env *e, const char *id)
+{
+	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, NULL);
+	if (r) {
+		fprintf(stderr, "unexpected finding %s:\n", id);
+		dump(&e->d);
+		fail();
+	}
+}
+
+static const struct rdls_dresult *expect_status(struct env *e, const char *check, const char *subject,
+						enum rdls_dstatus st)
+{
+	const struct rdls_dresult *r = rdls_diagnosis_check(&e->d, check, subject);
+	if (!r || r->status != st) {
+		fprintf(stderr, "expected check %s (%s) to be %s; got:\n", check,
+			subject ? subject : "any", rdls_dstatus_name(st));
+		dump(&e->d);
+		fail();
+	}
+	if (st == RDLS_D_NOT_RUN)
+		assert_non_null(r->reason);
+	return r;
+}
+
+/* No result of this check may say "passed". */
+static void expect_never_passed(struct env *e, const char *check)
+{
+	for (size_t i = 0; i < e->d.n; i++)
+		if (strcmp(e->d.v[i].check, check) == 0 && e->d.v[i].status == RDLS_D_PASSED) {
+			fprintf(stderr, "check %s passed although its source is missing:\n", check);
+			dump(&e->d);
+			fail();
+		}
+}
+
+static void expect_contains(const char *s, const char *what)
+{
+	if (!s || !strstr(s, what)) {
+		fprintf(stderr, "expected '%s' in '%s'\n", what, s ? s : "(null)");
+		fail();
+	}
+}
+
+static void expect_clean(struct env *e)
+{
+	if (rdls_diagnosis_needs_action(&e->d)) {
+		fprintf(stderr, "expected nothing to act on; got:\n");
+		dump(&e->d);
+		fail();
+	}
+}
+
+/* A license server the network and Remote Desktop Services know and can use. */
+static void good_server(struct env *e, const char *name, const char *addr)
+{
+	fake_set_dns(e->f, name, addr);
+	fake_set_tcp_open(e->f, name, 135, true);
+	fake_set_ts_connectivity(e->f, name, RDLS_LS_CONNECTABLE_VALID_LS);
+	rdls_ts_ls ls = { .available = 1, .issuing = 1, .admin = 1 };
+	snprintf(ls.name, sizeof(ls.name), "%s", name);
+	fake_add_ts_ls(e->f, &ls);
+}
+
+/* A healthy workgroup session host RDSH1 (Windows Server 2019) using LICSVR1 and LICSVR2. */
+static struct env *healthy_sh(void)
+{
+	struct env *e = env_new("RDSH1");
+	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
+	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 2);
+	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2");
+	good_server(e, "LICSVR1", "192.0.2.11");
+	good_server(e, "LICSVR2", "192.0.2.12");
+	return e;
+}
+
+/* A workgroup license server LICSVR1 converged with wg_profile (peer LICSVR2). */
+static struct env *healthy_ls(void)
+{
+	struct env *e = env_new("LICSVR1");
+	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
+	fake_add_user(e->f, "rdls-peer", "s3cret-Peer");
+	fake_add_member(e->f, "RDLS Peers", "LICSVR1\\rdls-peer");
+	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\RDLS Peers");
+	fake_set_cred(e->f, "LICSVR2", "LICSVR2\\rdls-peer", "");
+	good_server(e, "LICSVR2", "192.0.2.12");
+	return e;
+}
+
+/* ------------------------------------------------------------- session host */
+
+static void test_diagnose_healthy_session_host(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	run(e);
+	expect_clean(e);
+	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
+	expect_status(e, "license-servers", NULL, RDLS_D_PASSED);
+	expect_status(e, "ls-resolve", "LICSVR1", RDLS_D_PASSED);
+	expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_PASSED);
+	expect_status(e, "ts-connectivity", "LICSVR1", RDLS_D_PASSED);
+	expect_status(e, "ts-find", NULL, RDLS_D_PASSED);
+	expect_status(e, "ts-grace", NULL, RDLS_D_PASSED);
+	/* Without a profile these cannot run; and PingLicenseServer is gone since 2008 R2. */
+	expect_status(e, "cal-compat", NULL, RDLS_D_NOT_RUN);
+	expect_status(e, "peer-credentials", NULL, RDLS_D_NOT_RUN);
+	const struct rdls_dresult *r = expect_status(e, "ts-ping", NULL, RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "2008 R2");
+	assert_false(e->d.roles_from_profile);
+	assert_true(e->d.is_session_host);
+	assert_false(e->d.is_license_server);
+	env_free(e);
+}
+
+static void test_diagnose_healthy_session_host_profile(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	load_profile(e, wg_profile);
+	run(e);
+	expect_clean(e);
+	assert_true(e->d.roles_from_profile);
+	expect_status(e, "profile-host", "RDSH1", RDLS_D_PASSED);
+	expect_status(e, "cal-compat", "session host", RDLS_D_PASSED);
+	expect_status(e, "profile-plan", "RDSH1", RDLS_D_PASSED);
+	env_free(e);
+}
+
+static void test_diagnose_licensing_mode_unset(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg(e->f, POLICY, "LicensingMode", NULL);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "'LicensingMode' (the policy 'Set the Remote Desktop licensing "
+				     "mode'): absent");
+	expect_contains(r->remedy, "Set the Remote Desktop licensing mode");
+	assert_true(rdls_diagnosis_needs_action(&e->d));
+
+	/* With a profile the remedy is rdlsctl itself, and plan reports the value too. */
+	load_profile(e, wg_profile);
+	run(e);
+	r = expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	expect_contains(r->remedy, "LicensingMode = 2");
+	r = expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "LicensingMode");
+	env_free(e);
+}
+
+static void test_diagnose_licensing_mode_invalid(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg_sz(e->f, POLICY, "LicensingMode", RDLS_REG_SZ, "2");
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "licensing-mode-invalid", "LicensingMode", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "REG_SZ '2'");
+	expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
+	env_free(e);
+}
+
+static void test_diagnose_licensing_mode_local_setting(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg(e->f, POLICY, "LicensingMode", NULL);
+	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 2);
+	run(e);
+	expect_no_finding(e, "licensing-mode-unset");
+	const struct rdls_dresult *r = expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
+	expect_contains(r->title, "local setting");
+	/* 5 there means "not configured" (Microsoft's unattend reference). */
+	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 5);
+	run(e);
+	expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
+	env_free(e);
+}
+
+static void test_diagnose_per_user_workgroup(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 4);
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "licensing-mode-per-user-workgroup", NULL, RDLS_DSEV_ERROR);
+	expect_contains(r->cause, "Per User CALs are not permitted");
+	/* With the (per-device) profile the remedy is apply. */
+	load_profile(e, wg_profile);
+	run(e);
+	r = expect_finding(e, "licensing-mode-per-user-workgroup", NULL, RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	rdls_model_free(e->m);
+	e->m = NULL;
+	/* A domain member may use per-user CALs. */
+	rdls_osinfo os = { .major = 10, .minor = 0, .build = 17763, .server = true, .domain_joined = true };
+	fake_set_os(e->f, &os);
+	run(e);
+	expect_no_finding(e, "licensing-mode-per-user-workgroup");
+	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
+	env_free(e);
+}
+
+static void test_diagnose_no_license_servers(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg(e->f, POLICY, "LicenseServers", NULL);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "license-servers-none", NULL, RDLS_DSEV_ERROR);
+	expect_contains(r->cause, "abandoned starting with Windows Server 2008 R2");
+	expect_contains(r->remedy, "Use the specified Remote Desktop license servers");
+	/* Nothing specified and RDS finds nothing usable: the grace period check says so. */
+	r = expect_status(e, "ts-grace", NULL, RDLS_D_PASSED);
+	expect_contains(r->title, "120 days");
+	env_free(e);
+}
+
+static void test_diagnose_broker_list(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg(e->f, POLICY, "LicenseServers", NULL);
+	const char *names[] = { "LICSVR1" };
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_multi(&v, names, 1), 0);
+	fake_set_reg(e->f, RDLS_KEY_TS_BROKER_LS, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	run(e);
+	expect_no_finding(e, "license-servers-none");
+	expect_status(e, "ls-rpc", "LICSVR1", RDLS_D_PASSED);
+	/* RDS finds LICSVR2 too, but only LICSVR1 is configured: no finding for LICSVR2. */
+	assert_null(rdls_diagnosis_check(&e->d, "ls-resolve", "LICSVR2"));
+	env_free(e);
+}
+
+static void test_diagnose_server_whitespace(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1, LICSVR2 ");
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "license-server-whitespace", "LICSVR2", RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "' LICSVR2 '");
+	assert_null(rdls_diagnosis_find(&e->d, "license-server-whitespace", "LICSVR1"));
+	/* The trimmed name is what gets probed. */
+	expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_PASSED);
+	load_profile(e, wg_profile);
+	run(e);
+	r = expect_finding(e, "license-server-whitespace", "LICSVR2", RDLS_DSEV_WARNING);
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
+	env_free(e);
+}
+
+static void test_diagnose_server_unresolved(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_dns(e->f, "LICSVR2", NULL);
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "license-server-unresolved", "LICSVR2", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "GetAddrInfoW('LICSVR2')");
+	r = expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "does not resolve");
+	expect_status(e, "ls-rpc", "LICSVR1", RDLS_D_PASSED);
+	env_free(e);
+}
+
+static void test_diagnose_server_rpc_closed(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_tcp_open(e->f, "LICSVR1", 135, false);
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "license-server-unreachable", "LICSVR1", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "port 135");
+	expect_contains(r->remedy, "Remote Desktop Licensing Server");
+	env_free(e);
+}
+
+/* The port comes from the options: tests point it at a loopback listener. */
+static void test_diagnose_rpc_port_option(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_tcp_open(e->f, "LICSVR1", 13500, true);
+	struct rdls_diagnose_opts o;
+	rdls_diagnose_opts_init(&o);
+	assert_int_equal(o.rpc_port, 135);
+	o.rpc_port = 13500;
+	rdls_err err;
+	rdls_err_clear(&err);
+	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), 0);
+	e->ran = true;
+	expect_status(e, "ls-rpc", "LICSVR1", RDLS_D_PASSED);
+	expect_finding(e, "license-server-unreachable", "LICSVR2", RDLS_DSEV_ERROR);
+	env_free(e);
+}
+
+/* ------------------------------------------------ Win32_TerminalServiceSetting */
+
+static void test_diagnose_ts_missing(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_ts_wmi(e->f, 0x8004100Eu); /* invalid namespace, as under Wine */
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "ts-grace", NULL, RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "GetGracePeriodDays");
+	expect_contains(r->reason, "0x8004100E");
+	expect_status(e, "ts-find", NULL, RDLS_D_NOT_RUN);
+	expect_status(e, "ts-connectivity", "LICSVR1", RDLS_D_NOT_RUN);
+	expect_never_passed(e, "ts-grace");
+	expect_never_passed(e, "ts-find");
+	expect_never_passed(e, "ts-connectivity");
+	/* The registry checks still ran. */
+	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
+	expect_clean(e);
+	env_free(e);
+}
+
+static void test_diagnose_grace_period(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_grace_days(e->f, 10);
+	run(e);
+	expect_no_finding(e, "grace-period-running-out"); /* LICSVR1 is usable */
+	/* No usable server: nothing connectable, nothing found. */
+	struct env *n = env_new("RDSH1");
+	fake_set_ls_pub(n->f, RDLS_LS_ROLE_ABSENT);
+	fake_set_reg_dword(n->f, POLICY, "LicensingMode", 2);
+	fake_set_reg_sz(n->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1");
+	fake_set_dns(n->f, "LICSVR1", "192.0.2.11");
+	fake_set_grace_days(n->f, 10);
+	run(n);
+	const struct rdls_dresult *r =
+		expect_finding(n, "grace-period-running-out", NULL, RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "DaysLeft = 10");
+	expect_finding(n, "ts-ls-not-connectable", "LICSVR1", RDLS_DSEV_ERROR);
+	fake_set_grace_days(n->f, 0);
+	run(n);
+	expect_finding(n, "grace-period-over", NULL, RDLS_DSEV_ERROR);
+	fake_set_grace_days(n->f, 90);
+	run(n);
+	expect_no_finding(n, "grace-period-running-out");
+	expect_status(n, "ts-grace", NULL, RDLS_D_PASSED);
+	env_free(n);
+	env_free(e);
+}
+
+static void test_diagnose_ts_connectivity_statuses(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t status;
+		const char *id;
+		enum rdls_dsev sev;
+	} cases[] = {
+		{ RDLS_LS_CONNECTABLE_LOWER_VERSION, "ts-ls-incompatible", RDLS_DSEV_ERROR },
+		{ RDLS_LS_CONNECTABLE_NOT_IN_TSCGROUP, "ts-ls-not-in-group", RDLS_DSEV_ERROR },
+		{ RDLS_LS_NOT_CONNECTABLE, "ts-ls-not-connectable", RDLS_DSEV_ERROR },
+		{ RDLS_LS_CONNECTABLE_BUT_ACCESS_DENIED, "ts-ls-access-denied", RDLS_DSEV_WARNING },
+		{ RDLS_LS_CONNECTABLE_UNKNOWN, "ts-ls-unknown", RDLS_DSEV_WARNING },
+		{ RDLS_LS_CONNECTABLE_UNKNOWN_VALIDITY, "ts-ls-unknown", RDLS_DSEV_WARNING },
+		{ RDLS_LS_CONNECTABLE_FEATURE_NOT_SUPPORTED, "ts-ls-feature-not-supported", RDLS_DSEV_INFO },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct env *e = healthy_sh();
+		fake_set_ts_connectivity(e->f, "LICSVR2", cases[i].status);
+		run(e);
+		const struct rdls_dresult *r = expect_finding(e, cases[i].id, "LICSVR2", cases[i].sev);
+		expect_contains(r->evidence, "GetTStoLSConnectivityStatus('LICSVR2')");
+		expect_status(e, "ts-connectivity", "LICSVR1", RDLS_D_PASSED);
+		env_free(e);
+	}
+	/* Every "valid" status passes. */
+	static const uint32_t valid[] = { 1, 2, 9, 11 };
+	for (size_t i = 0; i < 4; i++) {
+		struct env *e = healthy_sh();
+		fake_set_ts_connectivity(e->f, "LICSVR2", valid[i]);
+		run(e);
+		expect_status(e, "ts-connectivity", "LICSVR2", RDLS_D_PASSED);
+		env_free(e);
+	}
+}
+
+static void test_diagnose_ts_find(void **state)
+{
+	(void)state;
+	struct env *e = env_new("RDSH1");
+	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
+	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 2);
+	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2,LICSVR3");
+	rdls_ts_ls a = { .name = "LICSVR1", .available = 0, .issuing = 2 };
+	rdls_ts_ls b = { .name = "LICSVR2", .available = 1, .issuing = 0 };
+	fake_add_ts_ls(e->f, &a);
+	fake_add_ts_ls(e->f, &b);
+	run(e);
+	expect_finding(e, "ts-ls-unavailable", "LICSVR1", RDLS_DSEV_ERROR);
+	expect_finding(e, "ts-ls-not-issuing", "LICSVR2", RDLS_DSEV_ERROR);
+	const struct rdls_dresult *r = expect_finding(e, "ts-ls-not-found", "LICSVR3", RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "FindLicenseServers");
+	expect_never_passed(e, "ts-find");
+	env_free(e);
+}
+
+static void test_diagnose_ping_2008(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	rdls_osinfo os = { .major = 6, .minor = 0, .build = 6002, .server = true };
+	fake_set_os(e->f, &os);
+	fake_set_ts_ping(e->f, "LICSVR1", true);
+	fake_set_ts_ping(e->f, "LICSVR2", false);
+	run(e);
+	expect_status(e, "ts-ping", "LICSVR1", RDLS_D_PASSED);
+	expect_finding(e, "ts-ls-ping-invalid", "LICSVR2", RDLS_DSEV_ERROR);
+	env_free(e);
+}
+
+/* --------------------------------------------------------------- license server */
+
+static void test_diagnose_healthy_license_server(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	run(e);
+	/* No profile: observed as a license server; session-host checks do not apply. */
+	assert_true(e->d.is_license_server);
+	assert_false(e->d.is_session_host);
+	const struct rdls_dresult *r = expect_status(e, "licensing-mode", NULL, RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "not applicable");
+	expect_status(e, "accounts-group", "WorkgroupLicenseServerAccountsGroup", RDLS_D_PASSED);
+	expect_status(e, "leading-space", NULL, RDLS_D_PASSED);
+	expect_status(e, "workgroup-auth", NULL, RDLS_D_PASSED);
+	expect_status(e, "ls-role", NULL, RDLS_D_PASSED);
+	expect_clean(e);
+
+	load_profile(e, wg_profile);
+	run(e);
+	expect_status(e, "peer-credentials", "LICSVR2", RDLS_D_PASSED);
+	expect_status(e, "cal-compat", "license server", RDLS_D_PASSED);
+	/* The peer is probed too. */
+	expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_PASSED);
+	/* The secret is not in the environment: credentials are not compared, said once. */
+	expect_clean(e);
+	env_free(e);
+}
+
+static void test_diagnose_ls_role_absent(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
+	load_profile(e, wg_profile);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "ls-role-absent", "LICSVR1", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "Win32_TSLicenseServer does not exist");
+	expect_contains(r->remedy, "Install-WindowsFeature RDS-Licensing");
+	/* Without a profile an absent role is only a fact (and makes this a session host). */
+	rdls_model_free(e->m);
+	e->m = NULL;
+	run(e);
+	expect_no_finding(e, "ls-role-absent");
+	expect_status(e, "ls-role", NULL, RDLS_D_PASSED);
+	env_free(e);
+}
+
+static void test_diagnose_cal_incompatible(void **state)
+{
+	(void)state;
+	/* The profile says the session host runs 2016 and buys 2016 CALs (valid as written),
+	 * but the machine really runs Windows Server 2019. */
+	static const char profile[] =
+		"[deployment]\n"
+		"membership = workgroup\n"
+		"licensing_mode = per_device\n"
+		"cal_version = 2016\n"
+		"[peering]\n"
+		"account = rdls-peer\n"
+		"group = RDLS Peers\n"
+		"password = env:RDLS_PEER_PASSWORD\n"
+		"[license_server LICSVR1]\n"
+		"os = 2019\n"
+		"[license_server LICSVR2]\n"
+		"os = 2019\n"
+		"[session_host RDSH1]\n"
+		"os = 2016\n";
+	struct env *e = healthy_sh();
+	load_profile(e, profile);
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "cal-incompatible", "session host", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "10.0 build 17763 = Windows Server 2019");
+	expect_contains(r->evidence, "cal_version = 2016");
+	r = expect_finding(e, "os-differs-from-profile", "session host", RDLS_DSEV_WARNING);
+	expect_contains(r->remedy, "os = 2019");
+	/* The same profile on a real 2016 (build 14393) is fine. */
+	rdls_osinfo os = { .major = 10, .minor = 0, .build = 14393, .server = true };
+	fake_set_os(e->f, &os);
+	run(e);
+	expect_no_finding(e, "cal-incompatible");
+	expect_no_finding(e, "os-differs-from-profile");
+	/* A client Windows is not in the tables: not run. */
+	os.server = false;
+	fake_set_os(e->f, &os);
+	run(e);
+	expect_status(e, "cal-compat", NULL, RDLS_D_NOT_RUN);
+	env_free(e);
+}
+
+static void test_diagnose_os_version_mapping(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t major, minor, build;
+		enum rdls_os os;
+	} cases[] = {
+		{ 6, 0, 6002, RDLS_OS_2008 },    { 6, 1, 7601, RDLS_OS_2008R2 },
+		{ 6, 2, 9200, RDLS_OS_2012 },    { 6, 3, 9600, RDLS_OS_2012R2 },
+		{ 10, 0, 14393, RDLS_OS_2016 },  { 10, 0, 17762, RDLS_OS_2016 },
+		{ 10, 0, 17763, RDLS_OS_2019 },  { 10, 0, 20347, RDLS_OS_2019 },
+		{ 10, 0, 20348, RDLS_OS_2022 },  { 10, 0, 26099, RDLS_OS_2022 },
+		{ 10, 0, 26100, RDLS_OS_2025 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rdls_osinfo os = { .major = cases[i].major, .minor = cases[i].minor,
+				   .build = cases[i].build, .server = true };
+		enum rdls_os got = RDLS_OS_COUNT;
+		assert_true(rdls_os_from_version(&os, &got));
+		if (got != cases[i].os) {
+			fprintf(stderr, "%u.%u.%u: got %s, want %s\n", (unsigned)os.major,
+				(unsigned)os.minor, (unsigned)os.build, rdls_os_name(got),
+				rdls_os_name(cases[i].os));
+			fail();
+		}
+	}
+	rdls_osinfo old = { .major = 5, .minor = 2, .build = 3790, .server = true };
+	enum rdls_os got;
+	assert_false(rdls_os_from_version(&old, &got));
+}
+
+static void test_diagnose_leading_space_value(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_reg(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", NULL);
+	fake_set_reg_sz(e->f, TSL, " WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\RDLS Peers");
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "leading-space-value",
+						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "' WorkgroupLicenseServerAccountsGroup': REG_SZ 'LICSVR1\\RDLS Peers'");
+	expect_contains(r->remedy, "reg delete");
+	/* With the correctly named value present too, the leftover is only a warning. */
+	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\RDLS Peers");
+	const char *names[] = { "LICSVR2" };
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_multi(&v, names, 1), 0);
+	fake_set_reg(e->f, TSL, " SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	load_profile(e, wg_profile);
+	run(e);
+	r = expect_finding(e, "leading-space-value", "WorkgroupLicenseServerAccountsGroup",
+			   RDLS_DSEV_WARNING);
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	expect_finding(e, "leading-space-value", "SpecifiedLicenseServers", RDLS_DSEV_ERROR);
+	/* The planner removes both: they are plan differences too. */
+	expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
+	env_free(e);
+}
+
+static void test_diagnose_accounts_group_wrong_type(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_EXPAND_SZ,
+			"LICSVR1\\RDLS Peers");
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "accounts-group-wrong-type",
+						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "REG_EXPAND_SZ 'LICSVR1\\RDLS Peers'");
+	expect_contains(r->remedy, "/t REG_SZ");
+	load_profile(e, wg_profile);
+	run(e);
+	r = expect_finding(e, "accounts-group-wrong-type", NULL, RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	env_free(e);
+}
+
+static void test_diagnose_accounts_group_missing_group(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\No Such Group");
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "accounts-group-no-such-group", "No Such Group", RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "New-LocalGroup");
+	/* A missing group is not reported a second time as "not a group". */
+	expect_no_finding(e, "accounts-group-not-a-group");
+	env_free(e);
+}
+
+static void test_diagnose_accounts_group_not_a_group(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_lookup(e->f, "LICSVR1\\RDLS Peers", RDLS_SID_USER);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "accounts-group-not-a-group",
+						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "LookupAccountNameW('LICSVR1\\RDLS Peers'): a user");
+	fake_set_lookup(e->f, "LICSVR1\\RDLS Peers", RDLS_SID_GROUP);
+	run(e);
+	expect_status(e, "accounts-group", "WorkgroupLicenseServerAccountsGroup", RDLS_D_PASSED);
+	env_free(e);
+}
+
+static void test_diagnose_accounts_group_other_host(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	/* Copied from LICSVR2's configuration. */
+	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR2\\RDLS Peers");
+	run(e);
+	expect_finding(e, "accounts-group-other-host", "WorkgroupLicenseServerAccountsGroup",
+		       RDLS_DSEV_WARNING);
+	env_free(e);
+}
+
+static void test_diagnose_accounts_group_missing_value(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_reg(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", NULL);
+	run(e);
+	expect_no_finding(e, "accounts-group-missing"); /* without a profile: not needed everywhere */
+	load_profile(e, wg_profile);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "accounts-group-missing",
+						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "REG_SZ 'LICSVR1\\RDLS Peers'");
+	env_free(e);
+}
+
+static void test_diagnose_peer_credentials(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	load_profile(e, wg_profile);
+	fake_set_cred(e->f, "LICSVR2", "LICSVR2\\someone-else", "");
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "peer-credential-wrong-user", "LICSVR2", RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "--rotate");
+	assert_int_equal(fake_calls(e->f, "cred_del"), 0);
+	/* Removed by hand: missing. */
+	struct env *m = healthy_ls();
+	load_profile(m, wg_profile);
+	struct rdls_sys s = fake_sys_iface(m->f);
+	rdls_err err;
+	rdls_err_clear(&err);
+	assert_int_equal(s.ops->cred_del(s.ctx, "LICSVR2", &err), 0);
+	run(m);
+	r = expect_finding(m, "peer-credential-missing", "LICSVR2", RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "cmdkey /add:LICSVR2 /user:LICSVR2\\rdls-peer /pass");
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	env_free(m);
+	/* Without a profile nobody knows the peers. */
+	rdls_model_free(e->m);
+	e->m = NULL;
+	run(e);
+	expect_status(e, "peer-credentials", NULL, RDLS_D_NOT_RUN);
+	env_free(e);
+}
+
+static void test_diagnose_peer_credentials_unreadable(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	load_profile(e, wg_profile);
+	fake_fail_nth(e->f, "cred_get", 1, 5); /* the helper could not read it: access denied */
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "peer-credentials", "LICSVR2", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "CredReadW");
+	expect_never_passed(e, "peer-credentials");
+	env_free(e);
+}
+
+static void test_diagnose_workgroup_auth_disabled(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_reg_dword(e->f, TSL, "DisableWorkgroupAuthEnforcement", 1);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "workgroup-auth-enforcement-disabled",
+						      "DisableWorkgroupAuthEnforcement", RDLS_DSEV_SECURITY);
+	expect_contains(r->cause, "CVE-2024-38099");
+	expect_contains(r->remedy, "/v DisableWorkgroupAuthEnforcement");
+	assert_true(rdls_diagnosis_needs_action(&e->d));
+	fake_set_reg_dword(e->f, TSL, "DisableWorkgroupAuthEnforcement", 0);
+	run(e);
+	expect_status(e, "workgroup-auth", NULL, RDLS_D_PASSED);
+	env_free(e);
+}
+
+/* ------------------------------------------------------ missing sources, profile */
+
+static void test_diagnose_registry_unreadable(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_fail_nth(e->f, "reg_get", 1, 5); /* the first registry read: access denied */
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "licensing-mode", NULL, RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "value 'LicensingMode' could not be read");
+	expect_contains(r->reason, "access is denied");
+	expect_never_passed(e, "licensing-mode");
+	env_free(e);
+}
+
+static void test_diagnose_missing_ops(void **state)
+{
+	(void)state;
+	static const char *const ops[] = { "name_resolve", "tcp_probe", "ts_grace_days", "ts_find_ls",
+					   "ts_connectivity", "ts_ping_ls", "ls_pub_get", "os_info" };
+	struct env *e = healthy_sh();
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		fake_drop_op(e->f, ops[i]);
+	run(e);
+	static const char *const checks[] = { "ls-resolve", "ls-rpc", "ts-grace", "ts-find",
+					      "ts-connectivity", "ls-role", "os-version" };
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		const struct rdls_dresult *r = expect_status(e, checks[i], NULL, RDLS_D_NOT_RUN);
+		expect_contains(r->reason, "cannot read it");
+		expect_never_passed(e, checks[i]);
+	}
+	env_free(e);
+}
+
+static void test_diagnose_host_not_in_profile(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_sys_free(e->f);
+	e->f = fake_sys_new("RDSH9");
+	e->sys = fake_sys_iface(e->f);
+	load_profile(e, wg_profile);
+	run(e);
+	expect_finding(e, "host-not-in-profile", "RDSH9", RDLS_DSEV_WARNING);
+	expect_status(e, "cal-compat", NULL, RDLS_D_NOT_RUN);
+	assert_false(e->d.roles_from_profile);
+	env_free(e);
+}
+
+static void test_diagnose_plan_differences(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1");
+	load_profile(e, wg_profile);
+	run(e);
+	const struct rdls_dresult *r =
+		expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "LicenseServers");
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	expect_never_passed(e, "profile-plan");
+	env_free(e);
+}
+
+static void test_diagnose_plan_with_secret(void **state)
+{
+	(void)state;
+	/* The secret is in the environment: the plan compares credentials too. */
+	struct env *e = healthy_ls();
+	fake_set_env(e->f, "RDLS_PEER_PASSWORD", "s3cret-Peer");
+	load_profile(e, wg_profile);
+	run(e);
+	/* The seeded credential was not written by rdlsctl: a conflict the plan reports. */
+	const struct rdls_dresult *r = expect_finding(e, "profile-conflict", NULL, RDLS_DSEV_WARNING);
+	expect_contains(r->remedy, "--rotate");
+	expect_no_finding(e, "plan-credentials-not-compared");
+	env_free(e);
+}
+
+/* ------------------------------------------------------------- the command */
+
+static char *run_cmd(struct env *e, bool json, const char *profile_path, int *rc)
+{
+	char *buf = NULL, *ebuf = NULL;
+	size_t len = 0, elen = 0;
+	FILE *out = open_memstream(&buf, &len), *err = open_memstream(&ebuf, &elen);
+	assert_non_null(out);
+	assert_non_null(err);
+	struct rdls_opts o = { .command = "diagnose", .profile = profile_path, .json = json,
+			       .out = out, .err = err, .in = stdin };
+	*rc = cmd_diagnose(&o, &e->sys);
+	fclose(out);
+	fclose(err);
+	if (json && elen)
+		fprintf(stderr, "stderr: %s\n", ebuf);
+	free(ebuf);
+	return buf;
+}
+
+static void test_diagnose_cmd_text_and_exit(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	int rc;
+	char *out = run_cmd(e, false, NULL, &rc);
+	assert_int_equal(rc, RDLS_EXIT_OK);
+	expect_contains(out, "diagnose RDSH1: Windows Server 2019 (10.0 build 17763), workgroup");
+	expect_contains(out, "ok       licensing-mode: licensing mode: per device");
+	expect_contains(out, "not run  ts-ping:");
+	expect_contains(out, "0 findings");
+	free(out);
+	fake_set_reg(e->f, POLICY, "LicensingMode", NULL);
+	out = run_cmd(e, false, NULL, &rc);
+	assert_int_equal(rc, RDLS_EXIT_PENDING);
+	expect_contains(out, "error    licensing-mode-unset: the Remote Desktop licensing mode is not "
+			     "configured\n         evidence: ");
+	expect_contains(out, "\n         remedy:   gpedit.msc");
+	expect_contains(out, "1 finding (1 error,");
+	free(out);
+	env_free(e);
+}
+
+static void test_diagnose_cmd_json(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_set_reg_dword(e->f, TSL, "DisableWorkgroupAuthEnforcement", 1);
+	int rc;
+	char *out = run_cmd(e, true, NULL, &rc);
+	assert_int_equal(rc, RDLS_EXIT_PENDING);
+	/* One document, nothing else. */
+	assert_true(out[0] == '{');
+	size_t n = strlen(out);
+	assert_true(n > 2 && out[n - 1] == '\n' && out[n - 2] == '}');
+	assert_null(strchr(out, '\n') == out + n - 1 ? NULL : strstr(out, "}\n{"));
+	expect_contains(out, "\"command\":\"diagnose\"");
+	expect_contains(out, "\"host\":\"LICSVR1\"");
+	expect_contains(out, "\"id\":\"workgroup-auth-enforcement-disabled\"");
+	expect_contains(out, "\"severity\":\"security\"");
+	expect_contains(out, "\"status\":\"not_run\"");
+	expect_contains(out, "\"needs_action\":true");
+	/* Braces balance outside strings. */
+	int depth = 0;
+	bool in_str = false;
+	for (const char *p = out; *p; p++) {
+		if (in_str) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				in_str = false;
+		} else if (*p == '"') {
+			in_str = true;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		}
+	}
+	assert_int_equal(depth, 0);
+	free(out);
+	env_free(e);
+}
+
+static void test_diagnose_cmd_bad_profile(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	char path[] = "/tmp/rdls-diag-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("[deployment]\nmembership = nowhere\n", f);
+	fclose(f);
+	int rc;
+	char *out = run_cmd(e, false, path, &rc);
+	assert_int_equal(rc, RDLS_EXIT_ERROR);
+	assert_string_equal(out, "");
+	free(out);
+	remove(path);
+	env_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_diagnose_healthy_session_host),
+		cmocka_unit_test(test_diagnose_healthy_session_host_profile),
+		cmocka_unit_test(test_diagnose_licensing_mode_unset),
+		cmocka_unit_test(test_diagnose_licensing_mode_invalid),
+		cmocka_unit_test(test_diagnose_licensing_mode_local_setting),
+		cmocka_unit_test(test_diagnose_per_user_workgroup),
+		cmocka_unit_test(test_diagnose_no_license_servers),
+		cmocka_unit_test(test_diagnose_broker_list),
+		cmocka_unit_test(test_diagnose_server_whitespace),
+		cmocka_unit_test(test_diagnose_server_unresolved),
+		cmocka_unit_test(test_diagnose_server_rpc_closed),
+		cmocka_unit_test(test_diagnose_rpc_port_option),
+		cmocka_unit_test(test_diagnose_ts_missing),
+		cmocka_unit_test(test_diagnose_grace_period),
+		cmocka_unit_test(test_diagnose_ts_connectivity_statuses),
+		cmocka_unit_test(test_diagnose_ts_find),
+		cmocka_unit_test(test_diagnose_ping_2008),
+		cmocka_unit_test(test_diagnose_healthy_license_server),
+		cmocka_unit_test(test_diagnose_ls_role_absent),
+		cmocka_unit_test(test_diagnose_cal_incompatible),
+		cmocka_unit_test(test_diagnose_os_version_mapping),
+		cmocka_unit_test(test_diagnose_leading_space_value),
+		cmocka_unit_test(test_diagnose_accounts_group_wrong_type),
+		cmocka_unit_test(test_diagnose_accounts_group_missing_group),
+		cmocka_unit_test(test_diagnose_accounts_group_not_a_group),
+		cmocka_unit_test(test_diagnose_accounts_group_other_host),
+		cmocka_unit_test(test_diagnose_accounts_group_missing_value),
+		cmocka_unit_test(test_diagnose_peer_credentials),
+		cmocka_unit_test(test_diagnose_peer_credentials_unreadable),
+		cmocka_unit_test(test_diagnose_workgroup_auth_disabled),
+		cmocka_unit_test(test_diagnose_registry_unreadable),
+		cmocka_unit_test(test_diagnose_missing_ops),
+		cmocka_unit_test(test_diagnose_host_not_in_profile),
+		cmocka_unit_test(test_diagnose_plan_differences),
+		cmocka_unit_test(test_diagnose_plan_with_secret),
+		cmocka_unit_test(test_diagnose_cmd_text_and_exit),
+		cmocka_unit_test(test_diagnose_cmd_json),
+		cmocka_unit_test(test_diagnose_cmd_bad_profile),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,118 @@
+#!/bin/sh
+# diagnose on a workgroup license server (LICSVR1), in a prefix broken on purpose: the
+# accounts group value created with the documents' leading space, the correctly named
+# value as REG_EXPAND_SZ naming a group that does not exist, DisableWorkgroupAuthEnforcement
+# = 1, no peer credential. Each finding and its remedy is asserted; the remedies are applied
+# (rdlsctl apply, and the manual reg delete diagnose prints for the security finding) and
+# those findings must be gone.
+#
+# Local accounts run against the test stand-in for netapi32 (Wine's are stubs).
+# Checks that cannot pass under Wine, asserted as such rather than skipped:
+#   ls-role-absent: Wine has no Win32_TSLicenseServer (no RD Licensing role), so a host the
+#     profile makes a license server always gets this finding here;
+#   accounts-group-not-a-group: Wine's LookupAccountNameW knows only well-known accounts, so
+#     the (stand-in's) local group does not resolve to a group; it is expected after apply;
+#   cal-compat: Wine reports Windows 6.1, not a Windows Server version (not run).
+# The peer LICSVR2 is 127.0.0.1, probed on port 1 where nothing listens (RDLS_TEST_RPC_PORT of
+# the test build): license-server-unreachable stays, by design; t_diagnose_session_host.sh
+# shows the probe passing against a loopback listener.
+. "$(dirname "$0")/lib.sh"
+t_setup
+
+RDLSCTL_EXE=${RDLS_DIAG_EXE:-$T_ROOT/build/win-testing/rdlsctl.exe.so}
+export RDLSCTL_EXE
+[ -f "$RDLSCTL_EXE" ] || t_die "$RDLSCTL_EXE missing: run 'make wine-tools'"
+say "# program: $RDLSCTL_EXE"
+say "# cannot pass under Wine: ls-role-absent (no Win32_TSLicenseServer), accounts-group-not-a-group after apply (LookupAccountNameW), cal-compat (not run)"
+
+KEY=$T_LS_KEY
+prof=$T_LOG/site.ini
+cat >"$prof" <<'EOF'
+[deployment]
+membership     = workgroup
+licensing_mode = per_device
+cal_version    = 2019
+
+[peering]
+account  = rdls-peer
+group    = RDLS Peers
+password = env:RDLS_PEER_PASSWORD
+
+[license_server LICSVR1]
+os = 2019
+
+[license_server LICSVR2]
+os  = 2019
+dns = 127.0.0.1
+EOF
+RDLS_PEER_PASSWORD='Diag-Peer-Secret-7'
+RDLS_TEST_RPC_PORT=1
+RDLS_TEST_PROBE_TIMEOUT_MS=2000
+export RDLS_PEER_PASSWORD RDLS_TEST_RPC_PORT RDLS_TEST_PROBE_TIMEOUT_MS
+
+t_finding() { t_expect_out "$1" "finding $1"; }
+t_no_finding() { t_expect_no_out " $1:" "finding $1 gone"; }
+
+# --- break the prefix ------------------------------------------------------------------
+wine64 reg add "$KEY" /v " WorkgroupLicenseServerAccountsGroup" /t REG_SZ /d 'LICSVR1\RDLS Peers' /f \
+	>/dev/null 2>&1 || t_fail "reg add (leading space)"
+wine64 reg add "$KEY" /v WorkgroupLicenseServerAccountsGroup /t REG_EXPAND_SZ /d 'LICSVR1\RDLS Peers' /f \
+	>/dev/null 2>&1 || t_fail "reg add (REG_EXPAND_SZ)"
+wine64 reg add "$KEY" /v DisableWorkgroupAuthEnforcement /t REG_DWORD /d 1 /f >/dev/null 2>&1 ||
+	t_fail "reg add DisableWorkgroupAuthEnforcement"
+t_sam_has group "RDLS Peers" && t_fail "the stand-in already has the group"
+
+# --- without a profile: the registry findings, with manual remedies ---------------------
+t_rdls diagnose --host LICSVR1
+t_expect_rc 2 "diagnose without a profile"
+t_finding "warning  leading-space-value: value ' WorkgroupLicenseServerAccountsGroup' is named with a leading space"
+t_expect_out "remedy:   reg delete \"HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters\" /v \" WorkgroupLicenseServerAccountsGroup\" /f"
+t_finding "error    accounts-group-wrong-type: WorkgroupLicenseServerAccountsGroup is REG_EXPAND_SZ, not REG_SZ"
+t_expect_out "/t REG_SZ /d \"LICSVR1\\RDLS Peers\" /f"
+t_finding "error    accounts-group-no-such-group: the group 'RDLS Peers' named by WorkgroupLicenseServerAccountsGroup does not exist"
+t_finding "security workgroup-auth-enforcement-disabled: workgroup authentication between license servers is switched off"
+t_expect_out "not run  peer-credentials: needs a profile"
+
+# --- with the profile: rdlsctl remedies, peers, the role -------------------------------
+t_rdls diagnose "$prof" --host LICSVR1
+t_expect_rc 2 "diagnose with the profile"
+t_expect_out "remedy:   rdlsctl apply $prof --host LICSVR1 (rewrites it as REG_SZ)"
+t_expect_out "remedy:   rdlsctl apply $prof --host LICSVR1 (creates the group and adds the peer account)"
+t_expect_out "remedy:   rdlsctl apply $prof --host LICSVR1 (removes the misnamed value and writes 'WorkgroupLicenseServerAccountsGroup')"
+t_finding "error    peer-credential-missing: no credential for 'LICSVR2' in the NETWORK SERVICE context"
+t_expect_out "cmdkey /add:LICSVR2 /user:LICSVR2\\rdls-peer /pass"
+t_finding "error    ls-role-absent: the RD Licensing role is not installed, but the profile makes 'LICSVR1' a license server"
+t_finding "error    license-server-unreachable: license server '127.0.0.1' does not answer on TCP 1"
+t_finding "profile-difference: apply would create local group 'RDLS Peers'"
+t_expect_out "not run  cal-compat:"
+# diagnose changed nothing.
+t_sam_has group "RDLS Peers" && t_fail "diagnose created the group"
+t_expect_no_cred LICSVR2
+
+# --- the remedies ----------------------------------------------------------------------
+t_rdls apply "$prof" --host LICSVR1 --yes
+t_expect_rc 0 "apply (the remedy)"
+wine64 reg delete "$KEY" /v DisableWorkgroupAuthEnforcement /f >/dev/null 2>&1 ||
+	t_fail "reg delete DisableWorkgroupAuthEnforcement (the printed manual remedy)"
+
+t_rdls diagnose "$prof" --host LICSVR1
+t_no_finding leading-space-value
+t_no_finding accounts-group-wrong-type
+t_no_finding accounts-group-no-such-group
+t_no_finding accounts-group-missing
+t_no_finding workgroup-auth-enforcement-disabled
+t_no_finding peer-credential-missing
+t_no_finding profile-difference
+t_expect_out "ok       peer-credentials: NETWORK SERVICE holds a credential for 'LICSVR2' as 'LICSVR2\\rdls-peer'"
+t_expect_out "ok       profile-plan: this host matches the profile"
+t_expect_out "ok       workgroup-auth: workgroup authentication between license servers is enforced"
+# What Wine cannot provide, still reported (exit 2 for these alone).
+t_expect_rc 2 "diagnose after apply: Wine's ls-role-absent and accounts-group-not-a-group remain"
+t_finding "error    ls-role-absent:"
+t_finding "error    accounts-group-not-a-group: 'LICSVR1\\RDLS Peers' does not resolve to a group"
+t_expect_out "LookupAccountNameW('LICSVR1\\RDLS Peers'): nothing (ERROR_NONE_MAPPED)"
+# The peer 127.0.0.1 is probed on port 1 (RDLS_TEST_RPC_PORT), where nothing listens.
+t_finding "error    license-server-unreachable: license server '127.0.0.1' does not answer on TCP 1"
+
+t_scan_secret "$RDLS_PEER_PASSWORD" "$T_LOG"/*.out "$T_LOG"/*.err
+t_finish

@@ -1,0 +1,141 @@
+#!/bin/sh
+# diagnose on a session host (RDSH1, workgroup), in a prefix broken on purpose: licensing
+# mode unset, then per user in a workgroup and a license server list with stray
+# whitespace; each finding and its remedy is asserted, the remedy (rdlsctl apply) is
+# applied, and the findings must be gone.
+#
+# Checks that cannot pass under Wine, asserted as "not run" (never "passed"):
+#   ts-grace, ts-find, ts-connectivity: Wine has no root\CIMv2\TerminalServices namespace,
+#     so Win32_TerminalServiceSetting cannot be asked (0x8004100E);
+#   ts-ping: PingLicenseServer exists only on Windows Server 2008;
+#   cal-compat: Wine reports Windows 6.1, not a Windows Server version.
+# TCP 135 itself is not listened on here: the test build (build/win-testing, -DRDLS_TESTING)
+# takes RDLS_TEST_RPC_PORT, and the probe is pointed at port 1 (nothing listens: refused)
+# and then at a loopback listener this test starts (tests/wine/tcplisten.c). The license
+# servers are named localhost and 127.0.0.1 so that no name leaves this machine.
+. "$(dirname "$0")/lib.sh"
+t_setup
+
+RDLSCTL_EXE=${RDLS_DIAG_EXE:-$T_ROOT/build/win-testing/rdlsctl.exe.so}
+export RDLSCTL_EXE
+[ -f "$RDLSCTL_EXE" ] || t_die "$RDLSCTL_EXE missing: run 'make wine-tools'"
+say "# program: $RDLSCTL_EXE (RDLS_TESTING build: RDLS_TEST_RPC_PORT)"
+say "# not run under Wine by design: ts-grace, ts-find, ts-connectivity (no Win32_TerminalServiceSetting), ts-ping (2008 only), cal-compat (not a server version)"
+
+POL='HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
+prof=$T_LOG/site.ini
+cat >"$prof" <<'EOF'
+[deployment]
+membership     = workgroup
+licensing_mode = per_device
+cal_version    = 2019
+
+[peering]
+account  = rdls-peer
+group    = RDLS Peers
+password = env:RDLS_PEER_PASSWORD
+
+[license_server LICSVR1]
+os  = 2019
+dns = localhost
+
+[license_server LICSVR2]
+os  = 2019
+dns = 127.0.0.1
+
+[session_host RDSH1]
+os = 2019
+EOF
+
+RDLS_TEST_RPC_PORT=1 # nothing listens there: refused at once
+RDLS_TEST_PROBE_TIMEOUT_MS=2000
+export RDLS_TEST_RPC_PORT RDLS_TEST_PROBE_TIMEOUT_MS
+
+# t_finding ID: the text output shows this finding.
+t_finding() { t_expect_out "$1" "finding $1"; }
+t_no_finding() { t_expect_no_out " $1:" "finding $1 gone"; }
+
+# Checks that cannot run under Wine are "not run" with the reason, never "ok".
+t_wine_not_run() {
+	for _c in ts-grace ts-find; do
+		grep -q "^not run  $_c: .*0x8004100E" "$T_OUT" || t_fail "$_c: not reported as not run (0x8004100E)"
+		! grep -q "^ok       $_c" "$T_OUT" || t_fail "$_c reported as passed under Wine"
+	done
+	grep -q "^not run  ts-ping: .*2008 R2" "$T_OUT" || t_fail "ts-ping: not reported as not run"
+	! grep -q "^ok       ts-connectivity" "$T_OUT" || t_fail "ts-connectivity reported as passed under Wine"
+}
+
+# --- 1. a fresh session host: licensing mode unset, no license server ---------------------
+t_rdls diagnose "$prof" --host RDSH1
+t_expect_rc 2 "diagnose of an unconfigured session host"
+t_finding "error    licensing-mode-unset: the Remote Desktop licensing mode is not configured"
+t_expect_out "remedy:   rdlsctl apply $prof --host RDSH1 (sets the policy value LicensingMode = 2, per device)"
+t_finding "error    license-servers-none: no license server is specified"
+t_expect_out "relies on automatic license server discovery"
+t_finding "profile-difference: apply would"
+t_wine_not_run
+
+# --- 2. per user in a workgroup; a name with stray whitespace; TCP 135 refused ------------
+wine64 reg add "$POL" /v LicensingMode /t REG_DWORD /d 4 /f >/dev/null 2>&1 || t_fail "reg add LicensingMode"
+wine64 reg add "$POL" /v LicenseServers /t REG_SZ /d "localhost, 127.0.0.1" /f >/dev/null 2>&1 ||
+	t_fail "reg add LicenseServers"
+t_rdls diagnose "$prof" --host RDSH1
+t_expect_rc 2 "diagnose of per user in a workgroup"
+t_finding "error    licensing-mode-per-user-workgroup: per-user licensing on a session host in a workgroup"
+t_expect_out "Per User CALs are not permitted"
+t_expect_out "remedy:   rdlsctl apply $prof --host RDSH1 (sets LicensingMode = 2, per device)"
+t_finding "warning  license-server-whitespace: license server name '127.0.0.1' carries stray whitespace"
+t_finding "error    license-server-unreachable: license server 'localhost' does not answer on TCP 1"
+t_expect_out "ok       ls-resolve: license server 'localhost' resolves"
+t_no_finding licensing-mode-unset
+t_no_finding license-servers-none
+t_wine_not_run
+
+# The same as one JSON document, and nothing else on stdout.
+t_rdls diagnose "$prof" --host RDSH1 --json
+t_expect_rc 2 "diagnose --json"
+[ "$(head -c 1 "$T_OUT")" = "{" ] && [ "$(tail -c 2 "$T_OUT" | head -c 1)" = "}" ] ||
+	t_fail "--json: stdout is not one JSON object"
+[ "$(wc -l <"$T_OUT")" -eq 1 ] || t_fail "--json: more than one line on stdout"
+t_expect_out '"id":"licensing-mode-per-user-workgroup"'
+t_expect_out '"id":"license-server-whitespace"'
+t_expect_out '"check":"ts-grace","status":"not_run"'
+
+# --- 3. a loopback listener: the probe now reaches "the endpoint mapper" -------------------
+cc -std=c11 -O1 -o "$T_LOG/tcplisten" "$T_ROOT/tests/wine/tcplisten.c" || t_die "cannot build tcplisten"
+"$T_LOG/tcplisten" "$T_LOG/port" 90 2>"$T_LOG/tcplisten.err" &
+listener=$!
+for _i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T_LOG/port" ] && break; sleep 0.2; done
+[ -s "$T_LOG/port" ] || t_die "tcplisten did not start"
+RDLS_TEST_RPC_PORT=$(cat "$T_LOG/port")
+say "# loopback listener on 127.0.0.1:$RDLS_TEST_RPC_PORT (pid $listener)"
+t_rdls diagnose "$prof" --host RDSH1
+t_expect_out "ok       ls-rpc: license server 'localhost' answers on TCP $RDLS_TEST_RPC_PORT"
+t_expect_out "ok       ls-rpc: license server '127.0.0.1' answers on TCP $RDLS_TEST_RPC_PORT"
+t_no_finding license-server-unreachable
+
+# --- 4. the remedy: rdlsctl apply, then the findings are gone -------------------------------
+t_rdls apply "$prof" --host RDSH1 --yes
+t_expect_rc 0 "apply (the remedy)"
+_v=$(t_reg_get "$POL" LicensingMode) || t_fail "LicensingMode absent after apply"
+case $_v in "REG_DWORD 0x2") ;; *) t_fail "LicensingMode after apply: '$_v', expected REG_DWORD 0x2" ;; esac
+_v=$(t_reg_get "$POL" LicenseServers) || t_fail "LicenseServers absent after apply"
+case $_v in "REG_SZ localhost,127.0.0.1") ;; *) t_fail "LicenseServers after apply: '$_v'" ;; esac
+
+t_rdls diagnose "$prof" --host RDSH1
+t_expect_rc 0 "diagnose after apply (only Wine's not-run checks remain)"
+t_no_finding licensing-mode-per-user-workgroup
+t_no_finding licensing-mode-unset
+t_no_finding license-servers-none
+t_no_finding license-server-whitespace
+t_no_finding license-server-unreachable
+t_no_finding profile-difference
+t_expect_out "ok       licensing-mode: licensing mode: per device (the policy)"
+t_expect_out "ok       license-servers: 2 license servers specified"
+t_expect_out "ok       profile-plan: this host matches the profile"
+t_expect_out "0 findings"
+t_wine_not_run
+
+kill "$listener" 2>/dev/null
+wait "$listener" 2>/dev/null
+t_finish
