@@ -70,4 +70,56 @@ unsigned fake_writes(struct fake_sys *f);
  */
 void fake_fail_nth(struct fake_sys *f, const char *op, unsigned n, uint32_t code);
 
+/*
+ * --- added after the first version; everything above is unchanged ---
+ *
+ * Behaviour worth knowing (all as on Windows):
+ *   - a new fake is Windows Server 2019 (10.0.17763), elevated, not on a DC, with
+ *     the RD Licensing role installed and unpublished, lock free, no prompt answer;
+ *   - members are "HOST\user"; a member without "HOST\" means this host's account;
+ *     member_add/member_del of a local user that does not exist fail with 1387
+ *     (ERROR_NO_SUCH_MEMBER); deleting a user or a group drops its memberships;
+ *   - users and groups share one name space (user_add of a group's name: 2223,
+ *     group_add of a user's name: 2224); fake_add_member creates a missing group;
+ *   - ls_on_dc and ls_pub_set fail with 0x80041010 when the role is absent;
+ *   - reg_set of a value that breaks sys.h's encoding rules fails with 87;
+ *   - random is a counter-based generator: the same bytes in every run;
+ *   - fake_calls(f, "write") == fake_writes(f); unknown op names abort the test.
+ *
+ * Deliberately stricter than src/win32/netapi.c, which turns these Windows errors
+ * into success: user_del of a missing user fails with 2221, group_del of a missing
+ * group with 2220, member_add of a member with 1378, member_del of a non-member with
+ * 1377 (missing group: 1376). Core code that passes on the fake therefore also works
+ * on the backend, and a core that deletes what is not there is caught here.
+ * API names and objects in errors are the backend's, except reg_get's "RegGetValueW"
+ * (the backend reports RegOpenKeyExW / RegQueryValueExW), kept because tests use it.
+ */
+
+/* journal_dir's answer. By default a directory made on first use under $TMPDIR
+ * (or /tmp) and removed, with its files, by fake_sys_free; a directory set here
+ * is left alone. NULL returns to the default. */
+void fake_set_journal_dir(struct fake_sys *f, const char *dir);
+/* true between a successful lock_acquire (not busy) and lock_release. */
+bool fake_lock_held(struct fake_sys *f);
+
+/*
+ * --- diagnose's read-only operations ---
+ * By default no name resolves, no port is open, Win32_TerminalServiceSetting is
+ * there with a 120-day grace period and no discovered license server, every server
+ * is LS_NOT_CONNECTABLE (6), and PingLicenseServer fails with 0x8004102E (invalid
+ * method, from IWbemClassObject::GetMethod as in the backend) unless the OS is 6.0
+ * (Windows Server 2008), where it answers not valid.
+ * tcp_probe of a name that does not resolve fails with 11001 (WSAHOST_NOT_FOUND).
+ */
+void fake_set_dns(struct fake_sys *f, const char *name, const char *addr); /* NULL: unresolvable */
+void fake_set_tcp_open(struct fake_sys *f, const char *host, uint16_t port, bool open);
+/* 0: the class is there; otherwise every ts_* op fails with this code (e.g. 0x8004100E). */
+void fake_set_ts_wmi(struct fake_sys *f, uint32_t hresult);
+void fake_set_grace_days(struct fake_sys *f, uint32_t days);
+void fake_add_ts_ls(struct fake_sys *f, const rdls_ts_ls *ls);
+void fake_set_ts_connectivity(struct fake_sys *f, const char *server, uint32_t status);
+void fake_set_ts_ping(struct fake_sys *f, const char *server, bool valid);
+/* Makes this machine's interface lack `op` (NULL in its ops table), as a backend may. */
+void fake_drop_op(struct fake_sys *f, const char *op);
+
 #endif

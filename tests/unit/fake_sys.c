@@ -1,0 +1,1892 @@
+/*
+ * The in-memory Windows machine of fake_sys.h. Tables are plain arrays scanned
+ * linearly: a host's plan touches at most about a thousand resources, and a
+ * linear scan over that many entries costs far less than the planner's own work.
+ * Every failure goes through rdls_err_set with the API name, object and code the
+ * Win32 backend reports for the same situation.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fake_sys.h"
+
+/* Win32 codes and HRESULTs the backend returns. */
+enum {
+	W_ACCESS_DENIED = 5,
+	W_INVALID_HANDLE = 6,
+	W_NOT_ENOUGH_MEMORY = 8,
+	W_INVALID_PARAMETER = 87,
+	W_MORE_DATA = 234,
+	W_NOT_FOUND = 1168,
+	W_NO_SUCH_ALIAS = 1376,
+	W_MEMBER_NOT_IN_ALIAS = 1377,
+	W_MEMBER_IN_ALIAS = 1378,
+	W_NO_SUCH_MEMBER = 1387,
+	NERR_GROUP_NOT_FOUND = 2220,
+	NERR_USER_NOT_FOUND = 2221,
+	NERR_GROUP_EXISTS = 2223,
+	NERR_USER_EXISTS = 2224,
+};
+#define WBEM_E_INVALID_CLASS 0x80041010u
+#define WBEM_E_NOT_FOUND 0x80041002u
+#define WBEM_E_INVALID_NAMESPACE 0x8004100Eu
+#define WBEM_E_INVALID_METHOD 0x8004102Eu
+#define W_INSUFFICIENT_BUFFER 122u
+#define WSA_HOST_NOT_FOUND 11001u
+#define LS_NOT_CONNECTABLE 6u /* diagnose.h's RDLS_LS_NOT_CONNECTABLE */
+
+/* Every operation of struct rdls_sys_ops, in its order there. */
+enum op {
+	OP_USER_GET, OP_USER_ADD, OP_USER_DEL, OP_GROUP_GET, OP_GROUP_ADD, OP_GROUP_DEL,
+	OP_MEMBER_GET, OP_MEMBER_ADD, OP_MEMBER_DEL, OP_ACCOUNT_LOOKUP,
+	OP_REG_GET, OP_REG_SET, OP_REG_DEL, OP_CRED_GET, OP_CRED_PUT, OP_CRED_DEL,
+	OP_LS_PUB_GET, OP_LS_PUB_SET, OP_LS_ON_DC,
+	OP_HOST_NAME, OP_OS_INFO, OP_IS_ELEVATED, OP_LOCK_ACQUIRE, OP_LOCK_RELEASE, OP_RANDOM,
+	OP_ENV_SECRET, OP_PROMPT_SECRET, OP_JOURNAL_DIR, OP_FILE_OPEN, OP_FILE_SYNC,
+	OP_NAME_RESOLVE, OP_TCP_PROBE, OP_TS_GRACE_DAYS, OP_TS_FIND_LS, OP_TS_CONNECTIVITY,
+	OP_TS_PING_LS,
+	OP_COUNT,
+	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
+};
+
+static const struct {
+	const char *name;
+	bool write;
+} op_info[OP_COUNT] = {
+	[OP_USER_GET] = { "user_get", false },       [OP_USER_ADD] = { "user_add", true },
+	[OP_USER_DEL] = { "user_del", true },        [OP_GROUP_GET] = { "group_get", false },
+	[OP_GROUP_ADD] = { "group_add", true },      [OP_GROUP_DEL] = { "group_del", true },
+	[OP_MEMBER_GET] = { "member_get", false },   [OP_MEMBER_ADD] = { "member_add", true },
+	[OP_MEMBER_DEL] = { "member_del", true },    [OP_ACCOUNT_LOOKUP] = { "account_lookup", false },
+	[OP_REG_GET] = { "reg_get", false },         [OP_REG_SET] = { "reg_set", true },
+	[OP_REG_DEL] = { "reg_del", true },          [OP_CRED_GET] = { "cred_get", false },
+	[OP_CRED_PUT] = { "cred_put", true },        [OP_CRED_DEL] = { "cred_del", true },
+	[OP_LS_PUB_GET] = { "ls_pub_get", false },   [OP_LS_PUB_SET] = { "ls_pub_set", true },
+	[OP_LS_ON_DC] = { "ls_on_dc", false },       [OP_HOST_NAME] = { "host_name", false },
+	[OP_OS_INFO] = { "os_info", false },         [OP_IS_ELEVATED] = { "is_elevated", false },
+	[OP_LOCK_ACQUIRE] = { "lock_acquire", false }, [OP_LOCK_RELEASE] = { "lock_release", false },
+	[OP_RANDOM] = { "random", false },           [OP_ENV_SECRET] = { "env_secret", false },
+	[OP_PROMPT_SECRET] = { "prompt_secret", false }, [OP_JOURNAL_DIR] = { "journal_dir", false },
+	[OP_FILE_OPEN] = { "file_open", false },     [OP_FILE_SYNC] = { "file_sync", false },
+	[OP_NAME_RESOLVE] = { "name_resolve", false }, [OP_TCP_PROBE] = { "tcp_probe", false },
+	[OP_TS_GRACE_DAYS] = { "ts_grace_days", false }, [OP_TS_FIND_LS] = { "ts_find_ls", false },
+	[OP_TS_CONNECTIVITY] = { "ts_connectivity", false }, [OP_TS_PING_LS] = { "ts_ping_ls", false },
+};
+
+struct f_user {
+	char *name;
+	char *password;
+};
+struct f_member {
+	char *group;
+	char *member; /* normalised: "DOMAIN\name" */
+};
+struct f_reg {
+	char *key;
+	char *name;
+	rdls_regval v;
+};
+struct f_cred {
+	char *target;
+	rdls_cred c;
+	char *password; /* NULL: seeded with fake_set_cred, password unknown */
+};
+struct f_env {
+	char *name;
+	char *value;
+};
+struct f_lookup {
+	char *name; /* normalised */
+	enum rdls_sid_use use;
+};
+struct f_port {
+	char *host;
+	uint16_t port;
+};
+struct f_tsserver {
+	char *server;
+	uint32_t connectivity;
+	bool ping_valid;
+};
+
+/* A growable array of fixed-size elements. */
+struct vec {
+	void *v;
+	size_t n, cap;
+};
+
+struct fake_sys {
+	struct rdls_sys_ops ops; /* this machine's interface: fake_drop_op can clear entries */
+	char *host;
+	struct vec users;   /* struct f_user */
+	struct vec groups;  /* char * */
+	struct vec members; /* struct f_member */
+	struct vec regs;    /* struct f_reg */
+	struct vec creds;   /* struct f_cred */
+	struct vec envs;    /* struct f_env */
+	struct vec lookups; /* struct f_lookup */
+	struct vec denied;  /* char * */
+	struct vec dns;     /* struct f_env: name -> address */
+	struct vec ports;   /* struct f_port: open TCP ports */
+	struct vec ts_ls;   /* rdls_ts_ls: FindLicenseServers' answer */
+	struct vec ts_srv;  /* struct f_tsserver */
+	uint32_t ts_wmi_hr; /* 0, or the code every ts_* op fails with */
+	uint32_t grace_days;
+	enum rdls_ls_pub ls_pub;
+	bool on_dc, elevated, lock_busy, lock_held;
+	rdls_osinfo os;
+	char *prompt_answer;
+	char *journal_dir;
+	bool journal_dir_ours; /* created by the fake: removed by fake_sys_free */
+	uint64_t rng_seed, rng_counter;
+	unsigned calls[OP_COUNT];
+	unsigned writes;
+	/* failure injection */
+	unsigned fail_n, fail_seen;
+	int fail_op;
+	uint32_t fail_code;
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static void die(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2), noreturn))
+#endif
+	;
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("fake_sys: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	abort();
+}
+
+static char *dup_or_null(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* For seeding: a test cannot go on without the memory. */
+static char *xdup(const char *s)
+{
+	char *d = dup_or_null(s ? s : "");
+	if (!d)
+		die("out of memory");
+	return d;
+}
+
+static void free_secret_str(char *s)
+{
+	if (!s)
+		return;
+	rdls_secure_zero(s, strlen(s));
+	free(s);
+}
+
+/* Windows compares account and computer names with ASCII case folding. */
+static int fold(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static bool ieq_n(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++)
+		if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+static bool ieq(const char *a, const char *b)
+{
+	return ieq_n(a, strlen(a), b, strlen(b));
+}
+
+static void *vec_push(struct vec *v, size_t elsz)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		void *nv = realloc(v->v, cap * elsz);
+		if (!nv)
+			return NULL;
+		v->v = nv;
+		v->cap = cap;
+	}
+	void *p = (char *)v->v + v->n * elsz;
+	memset(p, 0, elsz);
+	v->n++;
+	return p;
+}
+
+/* Order does not matter (the snapshot sorts): move the last element into slot i. */
+static void vec_remove(struct vec *v, size_t i, size_t elsz)
+{
+	char *base = v->v;
+	if (i + 1 != v->n)
+		memcpy(base + i * elsz, base + (v->n - 1) * elsz, elsz);
+	v->n--;
+}
+
+#define AT(vec, type, i) (((type *)(vec).v)[i])
+
+/* "DOMAIN\name" -> domain and name; without a backslash the domain is the host. */
+struct acct {
+	const char *dom;
+	size_t dom_n;
+	const char *name;
+};
+
+static struct acct split_account(const struct fake_sys *f, const char *s)
+{
+	struct acct a;
+	const char *bs = strchr(s, '\\');
+	if (bs) {
+		a.dom = s;
+		a.dom_n = (size_t)(bs - s);
+		a.name = bs + 1;
+	} else {
+		a.dom = f->host;
+		a.dom_n = strlen(f->host);
+		a.name = s;
+	}
+	return a;
+}
+
+static bool acct_is_local(const struct fake_sys *f, struct acct a)
+{
+	return ieq_n(a.dom, a.dom_n, f->host, strlen(f->host));
+}
+
+static bool acct_eq(const struct fake_sys *f, const char *x, const char *y)
+{
+	struct acct a = split_account(f, x), b = split_account(f, y);
+	return ieq_n(a.dom, a.dom_n, b.dom, b.dom_n) && ieq(a.name, b.name);
+}
+
+/* "HOST\name" for "name"; NULL on out-of-memory. */
+static char *normalise_account(const struct fake_sys *f, const char *s)
+{
+	if (strchr(s, '\\'))
+		return dup_or_null(s);
+	size_t hn = strlen(f->host), sn = strlen(s);
+	char *d = malloc(hn + 1 + sn + 1);
+	if (!d)
+		return NULL;
+	memcpy(d, f->host, hn);
+	d[hn] = '\\';
+	memcpy(d + hn + 1, s, sn + 1);
+	return d;
+}
+
+/* FormatMessageW's text for the codes the fake returns (first letter lowered, no period). */
+static const char *code_text(uint32_t code)
+{
+	switch (code) {
+	case 2: return "the system cannot find the file specified";
+	case 3: return "the system cannot find the path specified";
+	case W_ACCESS_DENIED: return "access is denied";
+	case W_INVALID_HANDLE: return "the handle is invalid";
+	case W_NOT_ENOUGH_MEMORY: return "not enough memory resources are available to process this command";
+	case 80: return "the file exists";
+	case W_INVALID_PARAMETER: return "the parameter is incorrect";
+	case 112: return "there is not enough space on the disk";
+	case W_MORE_DATA: return "more data is available";
+	case W_NOT_FOUND: return "element not found";
+	case W_NO_SUCH_ALIAS: return "the specified local group does not exist";
+	case W_MEMBER_NOT_IN_ALIAS: return "the specified account name is not a member of the group";
+	case W_MEMBER_IN_ALIAS: return "the specified account name is already a member of the group";
+	case W_NO_SUCH_MEMBER: return "a new member could not be added to or removed from the local group because the member does not exist";
+	case NERR_GROUP_NOT_FOUND: return "the group name could not be found";
+	case NERR_USER_NOT_FOUND: return "the user name could not be found";
+	case NERR_GROUP_EXISTS: return "the group already exists";
+	case NERR_USER_EXISTS: return "the account already exists";
+	case WBEM_E_INVALID_CLASS: return "invalid class";
+	case WBEM_E_NOT_FOUND: return "not found";
+	case WBEM_E_INVALID_NAMESPACE: return "invalid namespace";
+	case WBEM_E_INVALID_METHOD: return "invalid method";
+	case W_INSUFFICIENT_BUFFER: return "the data area passed to a system call is too small";
+	case WSA_HOST_NOT_FOUND: return "no such host is known";
+	default: return "error injected by the fake system";
+	}
+}
+
+static int fail(rdls_err *err, const char *api, const char *object, uint32_t code)
+{
+	return rdls_err_set(err, api, object, code, "%s", code_text(code));
+}
+
+/*
+ * Counts a call of `op` and fires an injected failure. Returns -1 (err filled,
+ * nothing to change) when this call is the one to fail.
+ */
+static int enter(struct fake_sys *f, enum op op, const char *api, const char *object,
+		 rdls_err *err)
+{
+	f->calls[op]++;
+	if (op_info[op].write)
+		f->writes++;
+	if (f->fail_n && (f->fail_op == (int)op || (f->fail_op == OP_WRITE && op_info[op].write))) {
+		if (++f->fail_seen == f->fail_n) {
+			uint32_t code = f->fail_code;
+			f->fail_n = 0;
+			f->fail_seen = 0;
+			return fail(err, api, object, code);
+		}
+	}
+	return 0;
+}
+
+static int find_op(const char *name)
+{
+	if (strcmp(name, "write") == 0)
+		return OP_WRITE;
+	for (int i = 0; i < OP_COUNT; i++)
+		if (strcmp(op_info[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------ table lookups */
+
+static struct f_user *find_user(struct fake_sys *f, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < f->users.n; i++)
+		if (ieq(AT(f->users, struct f_user, i).name, name)) {
+			if (idx)
+				*idx = i;
+			return &AT(f->users, struct f_user, i);
+		}
+	return NULL;
+}
+
+static bool find_group(struct fake_sys *f, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < f->groups.n; i++)
+		if (ieq(AT(f->groups, char *, i), name)) {
+			if (idx)
+				*idx = i;
+			return true;
+		}
+	return false;
+}
+
+static bool find_member(struct fake_sys *f, const char *group, const char *member, size_t *idx)
+{
+	for (size_t i = 0; i < f->members.n; i++) {
+		struct f_member *m = &AT(f->members, struct f_member, i);
+		if (ieq(m->group, group) && acct_eq(f, m->member, member)) {
+			if (idx)
+				*idx = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void member_free(struct f_member *m)
+{
+	free(m->group);
+	free(m->member);
+}
+
+/* Windows drops an account's memberships when the account or the group is deleted. */
+static void drop_memberships(struct fake_sys *f, const char *group, const char *member)
+{
+	for (size_t i = f->members.n; i-- > 0;) {
+		struct f_member *m = &AT(f->members, struct f_member, i);
+		if ((group && ieq(m->group, group)) || (member && acct_eq(f, m->member, member))) {
+			member_free(m);
+			vec_remove(&f->members, i, sizeof(struct f_member));
+		}
+	}
+}
+
+static struct f_reg *find_reg(struct fake_sys *f, const char *key, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < f->regs.n; i++) {
+		struct f_reg *r = &AT(f->regs, struct f_reg, i);
+		if (ieq(r->key, key) && ieq(r->name, name)) {
+			if (idx)
+				*idx = i;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static bool key_denied(struct fake_sys *f, const char *key)
+{
+	for (size_t i = 0; i < f->denied.n; i++)
+		if (ieq(AT(f->denied, char *, i), key))
+			return true;
+	return false;
+}
+
+static struct f_cred *find_cred(struct fake_sys *f, const char *target, size_t *idx)
+{
+	for (size_t i = 0; i < f->creds.n; i++)
+		if (ieq(AT(f->creds, struct f_cred, i).target, target)) {
+			if (idx)
+				*idx = i;
+			return &AT(f->creds, struct f_cred, i);
+		}
+	return NULL;
+}
+
+static void cred_free(struct f_cred *c)
+{
+	free(c->target);
+	free_secret_str(c->password);
+	rdls_secure_zero(c, sizeof(*c));
+}
+
+static struct f_env *find_env(struct fake_sys *f, const char *name)
+{
+	for (size_t i = 0; i < f->envs.n; i++)
+		if (ieq(AT(f->envs, struct f_env, i).name, name)) /* Windows: case-insensitive */
+			return &AT(f->envs, struct f_env, i);
+	return NULL;
+}
+
+/* ------------------------------------------------------- local accounts ops */
+
+#define CTX struct fake_sys *f = ctx
+#define OBJ(buf, ...) snprintf(buf, sizeof(buf), __VA_ARGS__)
+#define OBJ_MAX RDLS_ERR_OBJ_MAX
+
+static int f_user_get(void *ctx, const char *user, bool *exists, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "user '%s'", user);
+	if (enter(f, OP_USER_GET, "NetUserGetInfo", o, err))
+		return -1;
+	*exists = find_user(f, user, NULL) != NULL;
+	return 0;
+}
+
+static int f_user_add(void *ctx, const char *user, const rdls_secret *password, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "user '%s'", user);
+	if (enter(f, OP_USER_ADD, "NetUserAdd", o, err))
+		return -1;
+	if (find_user(f, user, NULL))
+		return fail(err, "NetUserAdd", o, NERR_USER_EXISTS);
+	/* Users and local groups share one name space in the account database. */
+	if (find_group(f, user, NULL))
+		return fail(err, "NetUserAdd", o, NERR_GROUP_EXISTS);
+	char *name = dup_or_null(user);
+	char *pw = dup_or_null(rdls_secret_str(password));
+	struct f_user *u = (name && pw) ? vec_push(&f->users, sizeof(*u)) : NULL;
+	if (!u) {
+		free(name);
+		free_secret_str(pw);
+		return fail(err, "NetUserAdd", o, W_NOT_ENOUGH_MEMORY);
+	}
+	u->name = name;
+	u->password = pw;
+	return 0;
+}
+
+static int f_user_del(void *ctx, const char *user, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "user '%s'", user);
+	if (enter(f, OP_USER_DEL, "NetUserDel", o, err))
+		return -1;
+	size_t i;
+	struct f_user *u = find_user(f, user, &i);
+	if (!u)
+		return fail(err, "NetUserDel", o, NERR_USER_NOT_FOUND);
+	free(u->name);
+	free_secret_str(u->password);
+	vec_remove(&f->users, i, sizeof(struct f_user));
+	drop_memberships(f, NULL, user);
+	return 0;
+}
+
+static int f_group_get(void *ctx, const char *group, bool *exists, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "group '%s'", group);
+	if (enter(f, OP_GROUP_GET, "NetLocalGroupGetInfo", o, err))
+		return -1;
+	*exists = find_group(f, group, NULL);
+	return 0;
+}
+
+static int f_group_add(void *ctx, const char *group, const char *comment, rdls_err *err)
+{
+	CTX;
+	(void)comment;
+	char o[OBJ_MAX];
+	OBJ(o, "group '%s'", group);
+	if (enter(f, OP_GROUP_ADD, "NetLocalGroupAdd", o, err))
+		return -1;
+	if (find_group(f, group, NULL))
+		return fail(err, "NetLocalGroupAdd", o, NERR_GROUP_EXISTS);
+	if (find_user(f, group, NULL))
+		return fail(err, "NetLocalGroupAdd", o, NERR_USER_EXISTS);
+	char *name = dup_or_null(group);
+	char **slot = name ? vec_push(&f->groups, sizeof(char *)) : NULL;
+	if (!slot) {
+		free(name);
+		return fail(err, "NetLocalGroupAdd", o, W_NOT_ENOUGH_MEMORY);
+	}
+	*slot = name;
+	return 0;
+}
+
+static int f_group_del(void *ctx, const char *group, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "group '%s'", group);
+	if (enter(f, OP_GROUP_DEL, "NetLocalGroupDel", o, err))
+		return -1;
+	size_t i;
+	if (!find_group(f, group, &i))
+		return fail(err, "NetLocalGroupDel", o, NERR_GROUP_NOT_FOUND);
+	drop_memberships(f, group, NULL);
+	free(AT(f->groups, char *, i));
+	vec_remove(&f->groups, i, sizeof(char *));
+	return 0;
+}
+
+static int f_member_get(void *ctx, const char *group, const char *member, bool *is_member,
+			rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "group '%s'", group);
+	if (enter(f, OP_MEMBER_GET, "NetLocalGroupGetMembers", o, err))
+		return -1;
+	*is_member = find_member(f, group, member, NULL);
+	return 0;
+}
+
+static int f_member_add(void *ctx, const char *group, const char *member, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "group '%s' member '%s'", group, member);
+	if (enter(f, OP_MEMBER_ADD, "NetLocalGroupAddMembers", o, err))
+		return -1;
+	if (!find_group(f, group, NULL))
+		return fail(err, "NetLocalGroupAddMembers", o, W_NO_SUCH_ALIAS);
+	struct acct a = split_account(f, member);
+	if (acct_is_local(f, a) && !find_user(f, a.name, NULL))
+		return fail(err, "NetLocalGroupAddMembers", o, W_NO_SUCH_MEMBER);
+	if (find_member(f, group, member, NULL))
+		return fail(err, "NetLocalGroupAddMembers", o, W_MEMBER_IN_ALIAS);
+	char *g = dup_or_null(group);
+	char *m = normalise_account(f, member);
+	struct f_member *slot = (g && m) ? vec_push(&f->members, sizeof(*slot)) : NULL;
+	if (!slot) {
+		free(g);
+		free(m);
+		return fail(err, "NetLocalGroupAddMembers", o, W_NOT_ENOUGH_MEMORY);
+	}
+	slot->group = g;
+	slot->member = m;
+	return 0;
+}
+
+static int f_member_del(void *ctx, const char *group, const char *member, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "group '%s' member '%s'", group, member);
+	if (enter(f, OP_MEMBER_DEL, "NetLocalGroupDelMembers", o, err))
+		return -1;
+	if (!find_group(f, group, NULL))
+		return fail(err, "NetLocalGroupDelMembers", o, W_NO_SUCH_ALIAS);
+	struct acct a = split_account(f, member);
+	if (acct_is_local(f, a) && !find_user(f, a.name, NULL))
+		return fail(err, "NetLocalGroupDelMembers", o, W_NO_SUCH_MEMBER);
+	size_t i;
+	if (!find_member(f, group, member, &i))
+		return fail(err, "NetLocalGroupDelMembers", o, W_MEMBER_NOT_IN_ALIAS);
+	member_free(&AT(f->members, struct f_member, i));
+	vec_remove(&f->members, i, sizeof(struct f_member));
+	return 0;
+}
+
+static const struct {
+	const char *dom, *name;
+	enum rdls_sid_use use;
+} well_known[] = {
+	{ "NT AUTHORITY", "NETWORK SERVICE", RDLS_SID_WELL_KNOWN_GROUP },
+	{ "NT AUTHORITY", "SYSTEM", RDLS_SID_WELL_KNOWN_GROUP },
+	{ "NT AUTHORITY", "LOCAL SERVICE", RDLS_SID_WELL_KNOWN_GROUP },
+	{ "BUILTIN", "Administrators", RDLS_SID_ALIAS },
+	{ "BUILTIN", "Users", RDLS_SID_ALIAS },
+	{ "", "Everyone", RDLS_SID_WELL_KNOWN_GROUP },
+};
+
+static int f_account_lookup(void *ctx, const char *name, enum rdls_sid_use *use, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "account '%s'", name);
+	if (enter(f, OP_ACCOUNT_LOOKUP, "LookupAccountNameW", o, err))
+		return -1;
+	for (size_t i = 0; i < f->lookups.n; i++) {
+		struct f_lookup *l = &AT(f->lookups, struct f_lookup, i);
+		if (acct_eq(f, l->name, name)) {
+			*use = l->use;
+			return 0;
+		}
+	}
+	*use = RDLS_SID_NONE;
+	bool qualified = strchr(name, '\\') != NULL;
+	struct acct a = split_account(f, name);
+	if (acct_is_local(f, a)) {
+		if (find_group(f, a.name, NULL)) {
+			*use = RDLS_SID_ALIAS;
+			return 0;
+		}
+		if (find_user(f, a.name, NULL)) {
+			*use = RDLS_SID_USER;
+			return 0;
+		}
+		if (!qualified && ieq(name, f->host)) {
+			*use = RDLS_SID_DOMAIN;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sizeof(well_known) / sizeof(well_known[0]); i++) {
+		bool dom_ok = qualified ? ieq_n(a.dom, a.dom_n, well_known[i].dom, strlen(well_known[i].dom))
+					: true;
+		if (dom_ok && ieq(a.name, well_known[i].name)) {
+			*use = well_known[i].use;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ registry ops */
+
+/* sys.h's encoding rules; the backend cannot convert a value that breaks them. */
+static bool regval_well_formed(const rdls_regval *v)
+{
+	if (!v->present || (v->len && !v->data))
+		return false;
+	switch (v->type) {
+	case RDLS_REG_SZ:
+	case RDLS_REG_EXPAND_SZ:
+		return v->len >= 1 && v->data[v->len - 1] == '\0' &&
+		       memchr(v->data, '\0', v->len) == v->data + v->len - 1;
+	case RDLS_REG_MULTI_SZ:
+		if (v->len == 1)
+			return v->data[0] == '\0';
+		return v->len >= 2 && v->data[v->len - 1] == '\0' && v->data[v->len - 2] == '\0' &&
+		       v->data[0] != '\0';
+	case RDLS_REG_DWORD:
+		return v->len == 4;
+	case RDLS_REG_QWORD:
+		return v->len == 8;
+	default:
+		return true;
+	}
+}
+
+static int f_reg_get(void *ctx, const char *key, const char *name, rdls_regval *out,
+		     rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "HKLM\\%s value '%s'", key, name);
+	memset(out, 0, sizeof(*out));
+	if (enter(f, OP_REG_GET, "RegGetValueW", o, err))
+		return -1;
+	struct f_reg *r = find_reg(f, key, name, NULL);
+	if (r && rdls_regval_copy(out, &r->v) != 0)
+		return fail(err, "RegGetValueW", o, W_NOT_ENOUGH_MEMORY);
+	return 0;
+}
+
+static int f_reg_set(void *ctx, const char *key, const char *name, const rdls_regval *v,
+		     rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX], ko[OBJ_MAX];
+	OBJ(o, "HKLM\\%s value '%s'", key, name);
+	OBJ(ko, "HKLM\\%s", key);
+	if (enter(f, OP_REG_SET, "RegSetValueExW", o, err))
+		return -1;
+	/* The backend opens (or creates) the key with RegCreateKeyExW(KEY_SET_VALUE). */
+	if (key_denied(f, key))
+		return fail(err, "RegCreateKeyExW", ko, W_ACCESS_DENIED);
+	if (!regval_well_formed(v))
+		return fail(err, "RegSetValueExW", o, W_INVALID_PARAMETER);
+	rdls_regval copy;
+	if (rdls_regval_copy(&copy, v) != 0)
+		return fail(err, "RegSetValueExW", o, W_NOT_ENOUGH_MEMORY);
+	struct f_reg *r = find_reg(f, key, name, NULL);
+	if (r) {
+		rdls_regval_release(&r->v);
+		r->v = copy;
+		return 0;
+	}
+	char *k = dup_or_null(key), *n = dup_or_null(name);
+	r = (k && n) ? vec_push(&f->regs, sizeof(*r)) : NULL;
+	if (!r) {
+		free(k);
+		free(n);
+		rdls_regval_release(&copy);
+		return fail(err, "RegSetValueExW", o, W_NOT_ENOUGH_MEMORY);
+	}
+	r->key = k;
+	r->name = n;
+	r->v = copy;
+	return 0;
+}
+
+static void reg_free(struct f_reg *r)
+{
+	free(r->key);
+	free(r->name);
+	rdls_regval_release(&r->v);
+}
+
+static int f_reg_del(void *ctx, const char *key, const char *name, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX], ko[OBJ_MAX];
+	OBJ(o, "HKLM\\%s value '%s'", key, name);
+	OBJ(ko, "HKLM\\%s", key);
+	if (enter(f, OP_REG_DEL, "RegDeleteValueW", o, err))
+		return -1;
+	if (key_denied(f, key))
+		return fail(err, "RegOpenKeyExW", ko, W_ACCESS_DENIED);
+	size_t i;
+	struct f_reg *r = find_reg(f, key, name, &i);
+	if (r) {
+		reg_free(r);
+		vec_remove(&f->regs, i, sizeof(struct f_reg));
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- credential ops */
+
+/* CREDENTIALW's limit for a domain credential's target, checked by the backend first. */
+#define CRED_TARGET_MAX 337u
+static size_t utf16_units(const char *s);
+
+static int bad_target(const char *target, const char *o, rdls_err *err)
+{
+	size_t n = utf16_units(target);
+	if (n == 0 || n > CRED_TARGET_MAX)
+		return rdls_err_set(err, "", o, W_INVALID_PARAMETER,
+				    "the target name must have 1 to %u characters", CRED_TARGET_MAX);
+	return 0;
+}
+
+static int f_cred_get(void *ctx, const char *target, rdls_cred *out, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "credential '%s'", target);
+	memset(out, 0, sizeof(*out));
+	if (bad_target(target, o, err) || enter(f, OP_CRED_GET, "CredReadW", o, err))
+		return -1;
+	struct f_cred *c = find_cred(f, target, NULL);
+	if (c)
+		*out = c->c;
+	return 0;
+}
+
+/* Length in UTF-16 code units of UTF-8 text (as MultiByteToWideChar counts it). */
+static size_t utf16_units(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p & 0xC0) != 0x80)
+			n += (*p >= 0xF0) ? 2 : 1;
+	}
+	return n;
+}
+
+static int f_cred_put(void *ctx, const char *target, const char *user, const rdls_secret *pw,
+		      const char *check, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "credential '%s'", target);
+	if (bad_target(target, o, err) || enter(f, OP_CRED_PUT, "CredWriteW", o, err))
+		return -1;
+	if (!check)
+		check = "";
+	const char *pws = rdls_secret_str(pw);
+	/* CRED_TYPE_DOMAIN_PASSWORD blobs hold at most 512 bytes of UTF-16. */
+	if (strlen(user) >= RDLS_CRED_USER_MAX || strlen(check) >= RDLS_CRED_CHECK_MAX ||
+	    utf16_units(pws) * 2 > 512)
+		return fail(err, "CredWriteW", o, W_INVALID_PARAMETER);
+	char *pcopy = dup_or_null(pws);
+	if (!pcopy)
+		return fail(err, "CredWriteW", o, W_NOT_ENOUGH_MEMORY);
+	struct f_cred *c = find_cred(f, target, NULL);
+	if (!c) {
+		char *t = dup_or_null(target);
+		c = t ? vec_push(&f->creds, sizeof(*c)) : NULL;
+		if (!c) {
+			free(t);
+			free_secret_str(pcopy);
+			return fail(err, "CredWriteW", o, W_NOT_ENOUGH_MEMORY);
+		}
+		c->target = t;
+	}
+	free_secret_str(c->password);
+	c->password = pcopy;
+	c->c.present = true;
+	c->c.type = RDLS_CRED_TYPE_DOMAIN_PASSWORD;
+	c->c.persist = RDLS_CRED_PERSIST_ENTERPRISE;
+	snprintf(c->c.user, sizeof(c->c.user), "%s", user);
+	snprintf(c->c.check, sizeof(c->c.check), "%s", check);
+	return 0;
+}
+
+static int f_cred_del(void *ctx, const char *target, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "credential '%s'", target);
+	if (bad_target(target, o, err) || enter(f, OP_CRED_DEL, "CredDeleteW", o, err))
+		return -1;
+	size_t i;
+	struct f_cred *c = find_cred(f, target, &i);
+	if (c) {
+		cred_free(c);
+		vec_remove(&f->creds, i, sizeof(struct f_cred));
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------------------- WMI ops */
+
+#define LS_OBJ "WMI root\\cimv2 Win32_TSLicenseServer=@"
+#define LS_ABSENT_TEXT                                                                      \
+	"the Remote Desktop Licensing role is not installed on this server: the WMI class " \
+	"Win32_TSLicenseServer does not exist"
+
+static int f_ls_pub_get(void *ctx, enum rdls_ls_pub *state, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_LS_PUB_GET, "Win32_TSLicenseServer.IsLSPublished", LS_OBJ, err))
+		return -1;
+	*state = f->ls_pub;
+	return 0;
+}
+
+static int f_ls_pub_set(void *ctx, bool publish, rdls_err *err)
+{
+	CTX;
+	const char *api = publish ? "Win32_TSLicenseServer.PublishLS" : "Win32_TSLicenseServer.UnpublishLS";
+	if (enter(f, OP_LS_PUB_SET, api, LS_OBJ, err))
+		return -1;
+	if (f->ls_pub == RDLS_LS_ROLE_ABSENT)
+		return rdls_err_set(err, api, LS_OBJ, WBEM_E_INVALID_CLASS, LS_ABSENT_TEXT);
+	f->ls_pub = publish ? RDLS_LS_PUBLISHED : RDLS_LS_UNPUBLISHED;
+	return 0;
+}
+
+static int f_ls_on_dc(void *ctx, bool *on_dc, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_LS_ON_DC, "Win32_TSLicenseServer.IsLSonDC", LS_OBJ, err))
+		return -1;
+	if (f->ls_pub == RDLS_LS_ROLE_ABSENT)
+		return rdls_err_set(err, "Win32_TSLicenseServer.IsLSonDC", LS_OBJ, WBEM_E_INVALID_CLASS,
+				    LS_ABSENT_TEXT);
+	*on_dc = f->on_dc;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- host ops */
+
+static int f_host_name(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_HOST_NAME, "GetComputerNameW", "the computer name", err))
+		return -1;
+	size_t len = strlen(f->host);
+	if (len + 1 > n)
+		return fail(err, "", "the computer name", W_INSUFFICIENT_BUFFER);
+	memcpy(buf, f->host, len + 1);
+	return 0;
+}
+
+static int f_os_info(void *ctx, rdls_osinfo *out, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_OS_INFO, "RtlGetVersion", "the Windows version", err))
+		return -1;
+	*out = f->os;
+	return 0;
+}
+
+static int f_is_elevated(void *ctx, bool *elevated, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_IS_ELEVATED, "CheckTokenMembership", "BUILTIN\\Administrators", err))
+		return -1;
+	*elevated = f->elevated;
+	return 0;
+}
+
+static int f_lock_acquire(void *ctx, bool *busy, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_LOCK_ACQUIRE, "CreateMutexW", "mutex 'Global\\rdlsctl-apply'", err))
+		return -1;
+	*busy = f->lock_busy;
+	if (!f->lock_busy)
+		f->lock_held = true;
+	return 0;
+}
+
+static void f_lock_release(void *ctx)
+{
+	CTX;
+	f->calls[OP_LOCK_RELEASE]++;
+	f->lock_held = false;
+}
+
+/* splitmix64 over a counter: reproducible bytes, different per call. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+static int f_random(void *ctx, void *buf, size_t n, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_RANDOM, "BCryptGenRandom", "the system RNG", err))
+		return -1;
+	unsigned char *p = buf;
+	while (n) {
+		uint64_t r = mix64(f->rng_seed + ++f->rng_counter * 0x9E3779B97F4A7C15ull);
+		for (int i = 0; i < 8 && n; i++, n--) {
+			*p++ = (unsigned char)(r & 0xff);
+			r >>= 8;
+		}
+	}
+	return 0;
+}
+
+static int f_env_secret(void *ctx, const char *name, rdls_secret **out, bool *found,
+			rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "environment variable '%s'", name);
+	*out = NULL;
+	*found = false;
+	if (enter(f, OP_ENV_SECRET, "GetEnvironmentVariableW", o, err))
+		return -1;
+	struct f_env *e = find_env(f, name);
+	if (!e)
+		return 0;
+	*out = rdls_secret_new(e->value, strlen(e->value));
+	if (!*out)
+		return fail(err, "GetEnvironmentVariableW", o, W_NOT_ENOUGH_MEMORY);
+	*found = true;
+	return 0;
+}
+
+static int f_prompt_secret(void *ctx, const char *prompt, rdls_secret **out, rdls_err *err)
+{
+	CTX;
+	(void)prompt;
+	*out = NULL;
+	if (enter(f, OP_PROMPT_SECRET, "ReadConsoleW", "the console (CONIN$)", err))
+		return -1;
+	if (!f->prompt_answer)
+		return fail(err, "ReadConsoleW", "the console (CONIN$)", W_INVALID_HANDLE);
+	*out = rdls_secret_new(f->prompt_answer, strlen(f->prompt_answer));
+	if (!*out)
+		return fail(err, "ReadConsoleW", "the console (CONIN$)", W_NOT_ENOUGH_MEMORY);
+	return 0;
+}
+
+static uint32_t errno_to_win32(int e)
+{
+	switch (e) {
+	case ENOENT: return 2;
+	case ENOTDIR: return 3;
+	case EACCES:
+	case EPERM: return W_ACCESS_DENIED;
+	case EEXIST: return 80;
+	case ENOMEM: return W_NOT_ENOUGH_MEMORY;
+	case ENOSPC: return 112;
+	default: return 31; /* ERROR_GEN_FAILURE */
+	}
+}
+
+static int f_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_JOURNAL_DIR, "SHGetKnownFolderPath", "FOLDERID_ProgramData", err))
+		return -1;
+	if (!f->journal_dir) {
+		const char *tmp = getenv("TMPDIR");
+		char tmpl[4096];
+		snprintf(tmpl, sizeof(tmpl), "%s/rdls-fake-journal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(tmpl)) {
+			int e = errno;
+			return rdls_err_set(err, "CreateDirectoryW", tmpl, errno_to_win32(e), "%s",
+					    strerror(e));
+		}
+		f->journal_dir = dup_or_null(tmpl);
+		if (!f->journal_dir) {
+			rmdir(tmpl);
+			return fail(err, "SHGetKnownFolderPath", "FOLDERID_ProgramData", W_NOT_ENOUGH_MEMORY);
+		}
+		f->journal_dir_ours = true;
+	}
+	size_t len = strlen(f->journal_dir);
+	if (len + 1 > n)
+		return fail(err, "", f->journal_dir, W_INSUFFICIENT_BUFFER);
+	memcpy(buf, f->journal_dir, len + 1);
+	return 0;
+}
+
+static FILE *f_file_open(void *ctx, const char *path, const char *mode, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "file '%s'", path);
+	if (enter(f, OP_FILE_OPEN, "_wfopen", o, err))
+		return NULL;
+	FILE *fp = fopen(path, mode);
+	if (!fp) {
+		int e = errno;
+		rdls_err_set(err, "_wfopen", o, errno_to_win32(e), "%s", strerror(e));
+	}
+	return fp;
+}
+
+static int f_file_sync(void *ctx, FILE *fp, const char *path, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "file '%s'", path);
+	if (enter(f, OP_FILE_SYNC, "FlushFileBuffers", o, err))
+		return -1;
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		int e = errno;
+		return rdls_err_set(err, "FlushFileBuffers", o, errno_to_win32(e), "%s", strerror(e));
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- diagnose ops */
+
+static struct f_env *find_dns(struct fake_sys *f, const char *name)
+{
+	for (size_t i = 0; i < f->dns.n; i++)
+		if (ieq(AT(f->dns, struct f_env, i).name, name))
+			return &AT(f->dns, struct f_env, i);
+	return NULL;
+}
+
+static struct f_tsserver *find_tsserver(struct fake_sys *f, const char *server)
+{
+	for (size_t i = 0; i < f->ts_srv.n; i++)
+		if (ieq(AT(f->ts_srv, struct f_tsserver, i).server, server))
+			return &AT(f->ts_srv, struct f_tsserver, i);
+	return NULL;
+}
+
+static int f_name_resolve(void *ctx, const char *name, bool *found, char *addr, size_t n,
+			  rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "name '%s'", name);
+	*found = false;
+	if (enter(f, OP_NAME_RESOLVE, "GetAddrInfoW", o, err))
+		return -1;
+	struct f_env *d = find_dns(f, name);
+	if (!d)
+		return 0;
+	if (n)
+		snprintf(addr, n, "%s", d->value); /* the backend truncates too */
+	*found = true;
+	return 0;
+}
+
+static int f_tcp_probe(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms,
+		       bool *open, rdls_err *err)
+{
+	CTX;
+	(void)timeout_ms;
+	char o[OBJ_MAX];
+	OBJ(o, "%s port %u", host, (unsigned)port);
+	*open = false;
+	if (enter(f, OP_TCP_PROBE, "connect", o, err))
+		return -1;
+	if (!find_dns(f, host))
+		return fail(err, "GetAddrInfoW", o, WSA_HOST_NOT_FOUND);
+	for (size_t i = 0; i < f->ports.n; i++) {
+		struct f_port *p = &AT(f->ports, struct f_port, i);
+		if (p->port == port && ieq(p->host, host))
+			*open = true;
+	}
+	return 0;
+}
+
+#define TS_OBJ "WMI root\\CIMv2\\TerminalServices Win32_TerminalServiceSetting"
+
+static int f_ts_grace_days(void *ctx, uint32_t *days_left, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_TS_GRACE_DAYS, "ExecMethod(GetGracePeriodDays)", TS_OBJ, err))
+		return -1;
+	if (f->ts_wmi_hr)
+		return fail(err, "ExecMethod(GetGracePeriodDays)", TS_OBJ, f->ts_wmi_hr);
+	*days_left = f->grace_days;
+	return 0;
+}
+
+static int f_ts_find_ls(void *ctx, rdls_ts_ls *out, size_t max, size_t *count, rdls_err *err)
+{
+	CTX;
+	*count = 0;
+	if (enter(f, OP_TS_FIND_LS, "ExecMethod(FindLicenseServers)", TS_OBJ, err))
+		return -1;
+	if (f->ts_wmi_hr)
+		return fail(err, "ExecMethod(FindLicenseServers)", TS_OBJ, f->ts_wmi_hr);
+	for (size_t i = 0; i < f->ts_ls.n && i < max; i++)
+		out[i] = AT(f->ts_ls, rdls_ts_ls, i);
+	*count = f->ts_ls.n;
+	return 0;
+}
+
+static int f_ts_connectivity(void *ctx, const char *server, uint32_t *status, rdls_err *err)
+{
+	CTX;
+	const char *o = TS_OBJ;
+	(void)server;
+	if (enter(f, OP_TS_CONNECTIVITY, "ExecMethod(GetTStoLSConnectivityStatus)", o, err))
+		return -1;
+	if (f->ts_wmi_hr)
+		return fail(err, "ExecMethod(GetTStoLSConnectivityStatus)", o, f->ts_wmi_hr);
+	struct f_tsserver *t = find_tsserver(f, server);
+	*status = t ? t->connectivity : LS_NOT_CONNECTABLE;
+	return 0;
+}
+
+static int f_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *err)
+{
+	CTX;
+	const char *o = TS_OBJ;
+	*valid = false;
+	if (enter(f, OP_TS_PING_LS, "ExecMethod(PingLicenseServer)", o, err))
+		return -1;
+	if (f->ts_wmi_hr)
+		return fail(err, "ExecMethod(PingLicenseServer)", o, f->ts_wmi_hr);
+	/* Windows Server 2008 (6.0) only: later versions lack the method. */
+	if (!(f->os.major == 6 && f->os.minor == 0))
+		return fail(err, "IWbemClassObject::GetMethod", o, WBEM_E_INVALID_METHOD);
+	struct f_tsserver *t = find_tsserver(f, server);
+	*valid = t && t->ping_valid;
+	return 0;
+}
+
+static const struct rdls_sys_ops fake_ops = {
+	.user_get = f_user_get,
+	.user_add = f_user_add,
+	.user_del = f_user_del,
+	.group_get = f_group_get,
+	.group_add = f_group_add,
+	.group_del = f_group_del,
+	.member_get = f_member_get,
+	.member_add = f_member_add,
+	.member_del = f_member_del,
+	.account_lookup = f_account_lookup,
+	.reg_get = f_reg_get,
+	.reg_set = f_reg_set,
+	.reg_del = f_reg_del,
+	.cred_get = f_cred_get,
+	.cred_put = f_cred_put,
+	.cred_del = f_cred_del,
+	.ls_pub_get = f_ls_pub_get,
+	.ls_pub_set = f_ls_pub_set,
+	.ls_on_dc = f_ls_on_dc,
+	.host_name = f_host_name,
+	.os_info = f_os_info,
+	.is_elevated = f_is_elevated,
+	.lock_acquire = f_lock_acquire,
+	.lock_release = f_lock_release,
+	.random = f_random,
+	.env_secret = f_env_secret,
+	.prompt_secret = f_prompt_secret,
+	.journal_dir = f_journal_dir,
+	.file_open = f_file_open,
+	.file_sync = f_file_sync,
+	.name_resolve = f_name_resolve,
+	.tcp_probe = f_tcp_probe,
+	.ts_grace_days = f_ts_grace_days,
+	.ts_find_ls = f_ts_find_ls,
+	.ts_connectivity = f_ts_connectivity,
+	.ts_ping_ls = f_ts_ping_ls,
+};
+
+/* --------------------------------------------------------------- lifetime */
+
+struct fake_sys *fake_sys_new(const char *hostname)
+{
+	struct fake_sys *f = calloc(1, sizeof(*f));
+	if (!f)
+		die("out of memory");
+	f->ops = fake_ops;
+	f->host = xdup(hostname);
+	f->ls_pub = RDLS_LS_UNPUBLISHED;
+	f->grace_days = 120; /* a fresh session host's grace period */
+	f->elevated = true;
+	/* Windows Server 2019, a workgroup member server. */
+	f->os = (rdls_osinfo){ .major = 10, .minor = 0, .build = 17763, .server = true };
+	f->rng_seed = 0x5244534cull; /* "RDLS": the same bytes in every run */
+	f->fail_op = -1;
+	return f;
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			size_t n = strlen(dir) + 1 + strlen(de->d_name) + 1;
+			char *p = malloc(n);
+			if (p) {
+				snprintf(p, n, "%s/%s", dir, de->d_name);
+				if (unlink(p) != 0)
+					remove_dir(p);
+				free(p);
+			}
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+void fake_sys_free(struct fake_sys *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->users.n; i++) {
+		free(AT(f->users, struct f_user, i).name);
+		free_secret_str(AT(f->users, struct f_user, i).password);
+	}
+	for (size_t i = 0; i < f->groups.n; i++)
+		free(AT(f->groups, char *, i));
+	for (size_t i = 0; i < f->members.n; i++)
+		member_free(&AT(f->members, struct f_member, i));
+	for (size_t i = 0; i < f->regs.n; i++)
+		reg_free(&AT(f->regs, struct f_reg, i));
+	for (size_t i = 0; i < f->creds.n; i++)
+		cred_free(&AT(f->creds, struct f_cred, i));
+	for (size_t i = 0; i < f->envs.n; i++) {
+		free(AT(f->envs, struct f_env, i).name);
+		free_secret_str(AT(f->envs, struct f_env, i).value);
+	}
+	for (size_t i = 0; i < f->lookups.n; i++)
+		free(AT(f->lookups, struct f_lookup, i).name);
+	for (size_t i = 0; i < f->denied.n; i++)
+		free(AT(f->denied, char *, i));
+	for (size_t i = 0; i < f->dns.n; i++) {
+		free(AT(f->dns, struct f_env, i).name);
+		free(AT(f->dns, struct f_env, i).value);
+	}
+	for (size_t i = 0; i < f->ports.n; i++)
+		free(AT(f->ports, struct f_port, i).host);
+	for (size_t i = 0; i < f->ts_srv.n; i++)
+		free(AT(f->ts_srv, struct f_tsserver, i).server);
+	free(f->dns.v);
+	free(f->ports.v);
+	free(f->ts_ls.v);
+	free(f->ts_srv.v);
+	free(f->users.v);
+	free(f->groups.v);
+	free(f->members.v);
+	free(f->regs.v);
+	free(f->creds.v);
+	free(f->envs.v);
+	free(f->lookups.v);
+	free(f->denied.v);
+	free_secret_str(f->prompt_answer);
+	if (f->journal_dir_ours)
+		remove_dir(f->journal_dir);
+	free(f->journal_dir);
+	free(f->host);
+	free(f);
+}
+
+struct rdls_sys fake_sys_iface(struct fake_sys *f)
+{
+	return (struct rdls_sys){ .ops = &f->ops, .ctx = f };
+}
+
+/* ---------------------------------------------------------------- seeding */
+
+static void *xpush(struct vec *v, size_t elsz)
+{
+	void *p = vec_push(v, elsz);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void fake_add_user(struct fake_sys *f, const char *user, const char *password)
+{
+	struct f_user *u = find_user(f, user, NULL);
+	if (!u) {
+		u = xpush(&f->users, sizeof(*u));
+		u->name = xdup(user);
+	}
+	free_secret_str(u->password);
+	u->password = xdup(password);
+}
+
+void fake_add_group(struct fake_sys *f, const char *group)
+{
+	if (find_group(f, group, NULL))
+		return;
+	char **slot = xpush(&f->groups, sizeof(char *));
+	*slot = xdup(group);
+}
+
+void fake_add_member(struct fake_sys *f, const char *group, const char *member)
+{
+	fake_add_group(f, group);
+	if (find_member(f, group, member, NULL))
+		return;
+	char *m = normalise_account(f, member);
+	if (!m)
+		die("out of memory");
+	struct f_member *slot = xpush(&f->members, sizeof(*slot));
+	slot->group = xdup(group);
+	slot->member = m;
+}
+
+void fake_set_reg(struct fake_sys *f, const char *key, const char *name, const rdls_regval *v)
+{
+	size_t i;
+	struct f_reg *r = find_reg(f, key, name, &i);
+	if (!v || !v->present) {
+		if (r) {
+			reg_free(r);
+			vec_remove(&f->regs, i, sizeof(struct f_reg));
+		}
+		return;
+	}
+	rdls_regval copy;
+	if (rdls_regval_copy(&copy, v) != 0)
+		die("out of memory");
+	if (!r) {
+		r = xpush(&f->regs, sizeof(*r));
+		r->key = xdup(key);
+		r->name = xdup(name);
+	}
+	rdls_regval_release(&r->v);
+	r->v = copy;
+}
+
+void fake_set_reg_sz(struct fake_sys *f, const char *key, const char *name, uint32_t type,
+		     const char *s)
+{
+	rdls_regval v = { 0 };
+	if (rdls_regval_set_sz(&v, type, s) != 0)
+		die("out of memory");
+	fake_set_reg(f, key, name, &v);
+	rdls_regval_release(&v);
+}
+
+void fake_set_reg_dword(struct fake_sys *f, const char *key, const char *name, uint32_t d)
+{
+	rdls_regval v = { 0 };
+	if (rdls_regval_set_dword(&v, d) != 0)
+		die("out of memory");
+	fake_set_reg(f, key, name, &v);
+	rdls_regval_release(&v);
+}
+
+void fake_set_cred(struct fake_sys *f, const char *target, const char *user, const char *check)
+{
+	struct f_cred *c = find_cred(f, target, NULL);
+	if (!c) {
+		c = xpush(&f->creds, sizeof(*c));
+		c->target = xdup(target);
+	}
+	free_secret_str(c->password);
+	c->password = NULL;
+	c->c.present = true;
+	c->c.type = RDLS_CRED_TYPE_DOMAIN_PASSWORD;
+	c->c.persist = RDLS_CRED_PERSIST_ENTERPRISE;
+	snprintf(c->c.user, sizeof(c->c.user), "%s", user ? user : "");
+	snprintf(c->c.check, sizeof(c->c.check), "%s", check ? check : "");
+}
+
+void fake_set_ls_pub(struct fake_sys *f, enum rdls_ls_pub state)
+{
+	f->ls_pub = state;
+}
+
+void fake_set_on_dc(struct fake_sys *f, bool on_dc)
+{
+	f->on_dc = on_dc;
+}
+
+void fake_set_elevated(struct fake_sys *f, bool elevated)
+{
+	f->elevated = elevated;
+}
+
+void fake_set_os(struct fake_sys *f, const rdls_osinfo *os)
+{
+	f->os = *os;
+}
+
+void fake_set_env(struct fake_sys *f, const char *name, const char *value)
+{
+	struct f_env *e = find_env(f, name);
+	if (!value) {
+		if (e) {
+			size_t i = (size_t)(e - (struct f_env *)f->envs.v);
+			free(e->name);
+			free_secret_str(e->value);
+			vec_remove(&f->envs, i, sizeof(struct f_env));
+		}
+		return;
+	}
+	if (!e) {
+		e = xpush(&f->envs, sizeof(*e));
+		e->name = xdup(name);
+	}
+	free_secret_str(e->value);
+	e->value = xdup(value);
+}
+
+void fake_set_prompt_answer(struct fake_sys *f, const char *answer)
+{
+	free_secret_str(f->prompt_answer);
+	f->prompt_answer = answer ? xdup(answer) : NULL;
+}
+
+void fake_set_lock_busy(struct fake_sys *f, bool busy)
+{
+	f->lock_busy = busy;
+}
+
+void fake_deny_key(struct fake_sys *f, const char *key)
+{
+	if (key_denied(f, key))
+		return;
+	char **slot = xpush(&f->denied, sizeof(char *));
+	*slot = xdup(key);
+}
+
+void fake_set_lookup(struct fake_sys *f, const char *name, enum rdls_sid_use use)
+{
+	for (size_t i = 0; i < f->lookups.n; i++) {
+		struct f_lookup *l = &AT(f->lookups, struct f_lookup, i);
+		if (acct_eq(f, l->name, name)) {
+			l->use = use;
+			return;
+		}
+	}
+	char *n = normalise_account(f, name);
+	if (!n)
+		die("out of memory");
+	struct f_lookup *l = xpush(&f->lookups, sizeof(*l));
+	l->name = n;
+	l->use = use;
+}
+
+void fake_set_journal_dir(struct fake_sys *f, const char *dir)
+{
+	if (f->journal_dir_ours)
+		remove_dir(f->journal_dir);
+	free(f->journal_dir);
+	f->journal_dir = dir ? xdup(dir) : NULL;
+	f->journal_dir_ours = false;
+}
+
+void fake_set_dns(struct fake_sys *f, const char *name, const char *addr)
+{
+	struct f_env *d = find_dns(f, name);
+	if (!addr) {
+		if (d) {
+			size_t i = (size_t)(d - (struct f_env *)f->dns.v);
+			free(d->name);
+			free(d->value);
+			vec_remove(&f->dns, i, sizeof(struct f_env));
+		}
+		return;
+	}
+	if (!d) {
+		d = xpush(&f->dns, sizeof(*d));
+		d->name = xdup(name);
+	}
+	free(d->value);
+	d->value = xdup(addr);
+}
+
+void fake_set_tcp_open(struct fake_sys *f, const char *host, uint16_t port, bool open)
+{
+	for (size_t i = 0; i < f->ports.n; i++) {
+		struct f_port *p = &AT(f->ports, struct f_port, i);
+		if (p->port == port && ieq(p->host, host)) {
+			if (!open) {
+				free(p->host);
+				vec_remove(&f->ports, i, sizeof(struct f_port));
+			}
+			return;
+		}
+	}
+	if (!open)
+		return;
+	struct f_port *p = xpush(&f->ports, sizeof(*p));
+	p->host = xdup(host);
+	p->port = port;
+}
+
+void fake_set_ts_wmi(struct fake_sys *f, uint32_t hresult)
+{
+	f->ts_wmi_hr = hresult;
+}
+
+void fake_set_grace_days(struct fake_sys *f, uint32_t days)
+{
+	f->grace_days = days;
+}
+
+void fake_add_ts_ls(struct fake_sys *f, const rdls_ts_ls *ls)
+{
+	rdls_ts_ls *slot = xpush(&f->ts_ls, sizeof(*slot));
+	*slot = *ls;
+}
+
+static struct f_tsserver *tsserver(struct fake_sys *f, const char *server)
+{
+	struct f_tsserver *t = find_tsserver(f, server);
+	if (!t) {
+		t = xpush(&f->ts_srv, sizeof(*t));
+		t->server = xdup(server);
+		t->connectivity = LS_NOT_CONNECTABLE;
+	}
+	return t;
+}
+
+void fake_set_ts_connectivity(struct fake_sys *f, const char *server, uint32_t status)
+{
+	tsserver(f, server)->connectivity = status;
+}
+
+void fake_set_ts_ping(struct fake_sys *f, const char *server, bool valid)
+{
+	tsserver(f, server)->ping_valid = valid;
+}
+
+void fake_drop_op(struct fake_sys *f, const char *op)
+{
+	static const size_t offs[OP_COUNT] = {
+#define OFF(e, m) [e] = offsetof(struct rdls_sys_ops, m)
+		OFF(OP_USER_GET, user_get), OFF(OP_USER_ADD, user_add), OFF(OP_USER_DEL, user_del),
+		OFF(OP_GROUP_GET, group_get), OFF(OP_GROUP_ADD, group_add), OFF(OP_GROUP_DEL, group_del),
+		OFF(OP_MEMBER_GET, member_get), OFF(OP_MEMBER_ADD, member_add),
+		OFF(OP_MEMBER_DEL, member_del), OFF(OP_ACCOUNT_LOOKUP, account_lookup),
+		OFF(OP_REG_GET, reg_get), OFF(OP_REG_SET, reg_set), OFF(OP_REG_DEL, reg_del),
+		OFF(OP_CRED_GET, cred_get), OFF(OP_CRED_PUT, cred_put), OFF(OP_CRED_DEL, cred_del),
+		OFF(OP_LS_PUB_GET, ls_pub_get), OFF(OP_LS_PUB_SET, ls_pub_set), OFF(OP_LS_ON_DC, ls_on_dc),
+		OFF(OP_HOST_NAME, host_name), OFF(OP_OS_INFO, os_info), OFF(OP_IS_ELEVATED, is_elevated),
+		OFF(OP_LOCK_ACQUIRE, lock_acquire), OFF(OP_LOCK_RELEASE, lock_release),
+		OFF(OP_RANDOM, random), OFF(OP_ENV_SECRET, env_secret),
+		OFF(OP_PROMPT_SECRET, prompt_secret), OFF(OP_JOURNAL_DIR, journal_dir),
+		OFF(OP_FILE_OPEN, file_open), OFF(OP_FILE_SYNC, file_sync),
+		OFF(OP_NAME_RESOLVE, name_resolve), OFF(OP_TCP_PROBE, tcp_probe),
+		OFF(OP_TS_GRACE_DAYS, ts_grace_days), OFF(OP_TS_FIND_LS, ts_find_ls),
+		OFF(OP_TS_CONNECTIVITY, ts_connectivity), OFF(OP_TS_PING_LS, ts_ping_ls),
+#undef OFF
+	};
+	int i = find_op(op);
+	if (i < 0 || i == OP_WRITE)
+		die("fake_drop_op: unknown operation '%s'", op);
+	/* Every member is a function pointer; a null one reads as "not implemented". */
+	void (*none)(void) = NULL;
+	memcpy((char *)&f->ops + offs[i], &none, sizeof(none));
+}
+
+/* ------------------------------------------------------------- inspecting */
+
+bool fake_has_user(struct fake_sys *f, const char *user)
+{
+	return find_user(f, user, NULL) != NULL;
+}
+
+const char *fake_user_password(struct fake_sys *f, const char *user)
+{
+	struct f_user *u = find_user(f, user, NULL);
+	return u ? u->password : NULL;
+}
+
+bool fake_has_group(struct fake_sys *f, const char *group)
+{
+	return find_group(f, group, NULL);
+}
+
+bool fake_is_member(struct fake_sys *f, const char *group, const char *member)
+{
+	return find_member(f, group, member, NULL);
+}
+
+const rdls_regval *fake_get_reg(struct fake_sys *f, const char *key, const char *name)
+{
+	struct f_reg *r = find_reg(f, key, name, NULL);
+	return r ? &r->v : NULL;
+}
+
+const rdls_cred *fake_get_cred(struct fake_sys *f, const char *target)
+{
+	struct f_cred *c = find_cred(f, target, NULL);
+	return c ? &c->c : NULL;
+}
+
+const char *fake_cred_password(struct fake_sys *f, const char *target)
+{
+	struct f_cred *c = find_cred(f, target, NULL);
+	return c ? c->password : NULL;
+}
+
+enum rdls_ls_pub fake_get_ls_pub(struct fake_sys *f)
+{
+	return f->ls_pub;
+}
+
+bool fake_lock_held(struct fake_sys *f)
+{
+	return f->lock_held;
+}
+
+/* ---------------------------------------------------------------- snapshot */
+
+/* A growing string; on out-of-memory the test cannot continue. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	if (b->len + 2 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		char *ns = realloc(b->s, cap);
+		if (!ns)
+			die("out of memory");
+		b->s = ns;
+		b->cap = cap;
+	}
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	while (*s)
+		sb_putc(b, *s++);
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	sb_puts(b, tmp);
+}
+
+/* A quoted string, optionally case-folded, with anything unusual as \xNN. */
+static void sb_quoted(struct sbuf *b, const char *s, bool folded)
+{
+	static const char hex[] = "0123456789abcdef";
+	sb_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int c = folded ? fold(*p) : *p;
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+			sb_putc(b, '\\');
+			sb_putc(b, 'x');
+			sb_putc(b, hex[c >> 4]);
+			sb_putc(b, hex[c & 15]);
+		} else {
+			sb_putc(b, (char)c);
+		}
+	}
+	sb_putc(b, '"');
+}
+
+static void sb_hex(struct sbuf *b, const unsigned char *d, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!n)
+		sb_putc(b, '-');
+	for (size_t i = 0; i < n; i++) {
+		sb_putc(b, hex[d[i] >> 4]);
+		sb_putc(b, hex[d[i] & 15]);
+	}
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *fake_snapshot(struct fake_sys *f)
+{
+	static const char *const pub_names[] = { "role-absent", "unpublished", "published" };
+	size_t n = f->users.n + f->groups.n + f->members.n + f->regs.n + f->creds.n + 1;
+	char **lines = calloc(n, sizeof(char *));
+	if (!lines)
+		die("out of memory");
+	size_t k = 0;
+	struct sbuf b;
+
+#define LINE_BEGIN() memset(&b, 0, sizeof(b))
+#define LINE_END() (lines[k++] = b.s)
+	for (size_t i = 0; i < f->users.n; i++) {
+		struct f_user *u = &AT(f->users, struct f_user, i);
+		LINE_BEGIN();
+		sb_puts(&b, "user ");
+		sb_quoted(&b, u->name, true);
+		sb_puts(&b, " password ");
+		sb_quoted(&b, u->password, false);
+		LINE_END();
+	}
+	for (size_t i = 0; i < f->groups.n; i++) {
+		LINE_BEGIN();
+		sb_puts(&b, "group ");
+		sb_quoted(&b, AT(f->groups, char *, i), true);
+		LINE_END();
+	}
+	for (size_t i = 0; i < f->members.n; i++) {
+		struct f_member *m = &AT(f->members, struct f_member, i);
+		LINE_BEGIN();
+		sb_puts(&b, "member ");
+		sb_quoted(&b, m->group, true);
+		sb_putc(&b, ' ');
+		sb_quoted(&b, m->member, true);
+		LINE_END();
+	}
+	for (size_t i = 0; i < f->regs.n; i++) {
+		struct f_reg *r = &AT(f->regs, struct f_reg, i);
+		LINE_BEGIN();
+		sb_puts(&b, "reg ");
+		sb_quoted(&b, r->key, true);
+		sb_putc(&b, ' ');
+		sb_quoted(&b, r->name, true);
+		sb_printf(&b, " type %u data ", (unsigned)r->v.type);
+		sb_hex(&b, r->v.data, r->v.len);
+		LINE_END();
+	}
+	for (size_t i = 0; i < f->creds.n; i++) {
+		struct f_cred *c = &AT(f->creds, struct f_cred, i);
+		LINE_BEGIN();
+		sb_puts(&b, "cred ");
+		sb_quoted(&b, c->target, true);
+		sb_puts(&b, " user ");
+		sb_quoted(&b, c->c.user, true);
+		sb_printf(&b, " type %u persist %u check ", (unsigned)c->c.type,
+			  (unsigned)c->c.persist);
+		sb_quoted(&b, c->c.check, false);
+		sb_puts(&b, " password ");
+		if (c->password)
+			sb_quoted(&b, c->password, false);
+		else
+			sb_puts(&b, "unknown");
+		LINE_END();
+	}
+	LINE_BEGIN();
+	sb_puts(&b, "ls_pub ");
+	sb_puts(&b, pub_names[f->ls_pub <= RDLS_LS_PUBLISHED ? f->ls_pub : 0]);
+	LINE_END();
+#undef LINE_BEGIN
+#undef LINE_END
+
+	qsort(lines, k, sizeof(char *), cmp_lines);
+	memset(&b, 0, sizeof(b));
+	sb_puts(&b, "");
+	for (size_t i = 0; i < k; i++) {
+		sb_puts(&b, lines[i]);
+		sb_putc(&b, '\n');
+		rdls_secure_zero(lines[i], strlen(lines[i]));
+		free(lines[i]);
+	}
+	free(lines);
+	if (!b.s) { /* unreachable: there is always the ls_pub line */
+		b.s = xdup("");
+	}
+	return b.s;
+}
+
+/* ------------------------------------------------------ counting, failures */
+
+unsigned fake_calls(struct fake_sys *f, const char *op)
+{
+	int i = find_op(op);
+	if (i < 0)
+		die("fake_calls: unknown operation '%s'", op);
+	return i == OP_WRITE ? f->writes : f->calls[i];
+}
+
+unsigned fake_writes(struct fake_sys *f)
+{
+	return f->writes;
+}
+
+void fake_fail_nth(struct fake_sys *f, const char *op, unsigned n, uint32_t code)
+{
+	int i = find_op(op);
+	if (i < 0)
+		die("fake_fail_nth: unknown operation '%s'", op);
+	f->fail_op = n ? i : -1;
+	f->fail_n = n;
+	f->fail_seen = 0;
+	f->fail_code = code;
+}
