@@ -1,0 +1,158 @@
+/*
+ * `rdlsctl apply PROFILE [--host NAME] [--dry-run] [--journal FILE] [--yes] [--rotate]`:
+ * refuse unless elevated and alone, show the plan, ask, then run it under the
+ * write-ahead journal. Exit 0 applied (or nothing to do), 1 error (a failed apply
+ * was rolled back), 3 refused without --yes, 4 the rollback was incomplete.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "rdls/cli.h"
+#include "rdls/exec.h"
+#include "rdls/journal.h"
+#include "rdls/plan.h"
+#include "rdls/report.h"
+
+#define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
+
+static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *fmt, ...)
+	RDLS_PRINTF(3, 4);
+
+static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	rdls_error(o, "%s", r->error);
+	return RDLS_EXIT_ERROR;
+}
+
+/* Not elevated, or another apply/rollback running: refuse before anything else. */
+static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r,
+		  const char *doing, bool *locked)
+{
+	char msg[MSG_MAX];
+	rdls_err e;
+	rdls_err_clear(&e);
+	bool elevated = false, busy = false;
+	if (sys->ops->is_elevated(sys->ctx, &elevated, &e) != 0) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "cannot tell whether this process is elevated: %s", msg);
+	}
+	if (!elevated)
+		return fail(o, r,
+			    "%s changes local accounts, the registry and NETWORK SERVICE credentials, "
+			    "which needs an elevated process: open Command Prompt or PowerShell with "
+			    "'Run as administrator' and run the same command there",
+			    doing);
+	if (sys->ops->lock_acquire(sys->ctx, &busy, &e) != 0) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "cannot take the rdlsctl lock: %s", msg);
+	}
+	if (busy)
+		return fail(o, r,
+			    "another rdlsctl apply or rollback is running on this computer; nothing was "
+			    "changed: run again when it has finished");
+	*locked = true;
+	return 0;
+}
+
+int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
+{
+	if (o->dry_run)
+		return cmd_plan(o, sys); /* exactly plan */
+
+	struct rdls_planrun r;
+	struct rdls_exec *x = NULL;
+	struct rdls_jwriter *jw = NULL;
+	bool locked = false;
+	char msg[MSG_MAX];
+	rdls_err e;
+	rdls_err_clear(&e);
+	memset(&r, 0, sizeof(r));
+
+	int rc = rdls_planrun_host(o, sys, &r);
+	if (rc == 0)
+		rc = guards(o, sys, &r, "apply", &locked);
+	if (rc == 0)
+		rc = rdls_planrun_load(o, sys, &r);
+	if (rc != 0) {
+		rdls_report_failure_json(o, r.host[0] ? r.host : NULL, NULL, r.error, rc);
+		goto out;
+	}
+	struct rdls_plan *p = r.plan;
+	size_t n = rdls_plan_changes(p);
+	rdls_report_warnings(o, p);
+	if (n == 0) {
+		static const struct rdls_exec none = { .exit_code = RDLS_EXIT_OK };
+		if (o->json)
+			rdls_report_apply(o, p, &none, NULL);
+		else
+			rdls_report_plan_text(o, o->out, p);
+		rc = RDLS_EXIT_OK;
+		goto out;
+	}
+
+	/* Show what will happen, then ask; with --json on stderr: stdout is the document. */
+	FILE *show = o->json ? o->err : o->out;
+	if (!o->json || !o->yes)
+		rdls_report_plan_text(o, show, p);
+	char question[512];
+	snprintf(question, sizeof(question), "Apply %zu change%s to %s?", n, n == 1 ? "" : "s",
+		 p->host);
+	rc = rdls_confirm(o, question, p->host);
+	if (rc != 0) {
+		snprintf(r.error, sizeof(r.error), "not confirmed: nothing was changed");
+		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
+		goto out;
+	}
+
+	/* The computer's own name too: with --host it may differ, and rollback accepts either. */
+	char computer[256] = "";
+	rdls_err ce;
+	rdls_err_clear(&ce);
+	if (sys->ops->host_name(sys->ctx, computer, sizeof(computer), &ce) != 0)
+		computer[0] = '\0';
+	const struct rdls_jheader h = { .host = p->host, .computer = computer, .profile = o->profile,
+					.started = time(NULL) };
+	if (rdls_journal_create(sys, o->journal, &h, &jw, &e) != 0) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s", msg);
+		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
+		goto out;
+	}
+
+	struct rdls_exec_hooks hooks = { 0 };
+#if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
+	rdls_exec_crash_from_env(&hooks);
+#endif
+	rc = rdls_exec_apply(p, sys, r.secret, jw, &hooks, &x);
+	/* Every change is made or undone: the secret is not needed any more. */
+	rdls_secret_free(r.secret);
+	r.secret = NULL;
+	if (rc < 0 || !x) {
+		rc = fail(o, &r, "out of memory before the first change: nothing was changed");
+		rdls_report_failure_json(o, p->host, rdls_journal_path(jw), r.error, rc);
+		goto out;
+	}
+	if (rc == RDLS_EXEC_CRASHED) /* test builds: a simulated crash leaves everything as is */
+		goto out;
+	if (x->error)
+		rdls_error(o, "%s", x->error);
+	/* Then whatever went wrong while undoing. */
+	for (size_t i = 0; i < x->n_items; i++) {
+		const char *ie = x->items[i].error;
+		if (ie && (!x->error || strcmp(ie, x->error) != 0))
+			rdls_error(o, "%s", ie);
+	}
+	rdls_report_apply(o, p, x, rdls_journal_path(jw));
+out:
+	rdls_exec_free(x);
+	rdls_journal_close(jw);
+	rdls_planrun_release(&r);
+	if (locked)
+		sys->ops->lock_release(sys->ctx);
+	return rc;
+}

@@ -1,0 +1,180 @@
+/*
+ * `rdlsctl rollback [JOURNAL] [--yes]`: undo an apply from its journal (default:
+ * the newest), newest step first, without the profile and without the secret.
+ * Restores only where the live state is still what apply left; drift is reported
+ * and left alone. Idempotent: [undone N] marks make a second run a no-op, and an
+ * interrupted rollback is completed by the next. Exit 0 everything restored,
+ * 1 error (nothing changed), 3 refused without --yes, 4 something is left.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "rdls/cli.h"
+#include "rdls/exec.h"
+#include "rdls/journal.h"
+#include "rdls/report.h"
+
+#define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
+#define PATH_MAX_ 4096
+
+struct run {
+	const struct rdls_opts *o;
+	char host[256];
+	char path[PATH_MAX_];
+	char error[1024];
+};
+
+static int fail(struct run *r, const char *fmt, ...) RDLS_PRINTF(2, 3);
+
+static int fail(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	rdls_error(r->o, "%s", r->error);
+	rdls_report_failure_json(r->o, r->host[0] ? r->host : NULL, r->path[0] ? r->path : NULL,
+				 r->error, RDLS_EXIT_ERROR);
+	return RDLS_EXIT_ERROR;
+}
+
+static int fail_err(struct run *r, const char *what, const rdls_err *e)
+{
+	char msg[MSG_MAX];
+	rdls_err_format(e, msg, sizeof(msg));
+	return fail(r, "%s: %s", what, msg);
+}
+
+static int load(struct run *r, struct rdls_sys *sys, struct rdls_journal **j)
+{
+	rdls_err e;
+	rdls_err_clear(&e);
+	FILE *f = sys->ops->file_open(sys->ctx, r->path, "rb", &e);
+	if (!f)
+		return fail_err(r, "cannot read the journal", &e);
+	int rc = rdls_journal_read(f, r->path, j, &e);
+	fclose(f);
+	if (rc != 0)
+		return fail_err(r, "cannot read the journal", &e);
+	for (size_t i = 0; i < (*j)->n_problems; i++)
+		rdls_warning(r->o, "journal '%s': %s", r->path, (*j)->problems[i]);
+	if ((*j)->torn_tail)
+		rdls_warning(r->o,
+			     "journal '%s' ends with an incomplete record (apply was interrupted while "
+			     "writing it); the change it announced was never started",
+			     r->path);
+	if ((*j)->n_damaged)
+		rdls_warning(r->o,
+			     "journal '%s' has %lu damaged record%s: what they recorded cannot be "
+			     "undone, and rollback will report itself incomplete",
+			     r->path, (unsigned long)(*j)->n_damaged, (*j)->n_damaged == 1 ? "" : "s");
+	if (!(*j)->header_ok)
+		return fail(r, "'%s' is not an rdlsctl journal, or its header is damaged", r->path);
+	if ((*j)->format != RDLS_JOURNAL_FORMAT)
+		return fail(r, "journal '%s' has format %ld; this rdlsctl reads format %d", r->path,
+			    (*j)->format, RDLS_JOURNAL_FORMAT);
+	/* The host apply planned for, or the computer it ran on (they differ with --host). */
+	const char *computer = (*j)->computer;
+	if (computer && rdls_name_eq(computer, (*j)->host))
+		computer = NULL; /* nothing more to say */
+	if (!rdls_name_eq((*j)->host, r->host) && !(computer && rdls_name_eq(computer, r->host)))
+		return fail(r, "journal '%s' records an apply on %s%s%s%s, but this is %s: run rollback "
+			       "there",
+			    r->path, (*j)->host, computer ? " (computer " : "", computer ? computer : "",
+			    computer ? ")" : "", r->host);
+	return 0;
+}
+
+int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
+{
+	struct run r;
+	struct rdls_journal *j = NULL;
+	struct rdls_exec *x = NULL;
+	struct rdls_jwriter *jw = NULL;
+	bool locked = false, elevated = false, busy = false;
+	rdls_err e;
+	int rc;
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	rdls_err_clear(&e);
+
+	if (o->host)
+		snprintf(r.host, sizeof(r.host), "%s", o->host);
+	else if (sys->ops->host_name(sys->ctx, r.host, sizeof(r.host), &e) != 0) {
+		r.host[0] = '\0';
+		rc = fail_err(&r, "cannot tell which computer this is", &e);
+		goto out;
+	}
+	if (sys->ops->is_elevated(sys->ctx, &elevated, &e) != 0) {
+		rc = fail_err(&r, "cannot tell whether this process is elevated", &e);
+		goto out;
+	}
+	if (!elevated) {
+		rc = fail(&r, "rollback changes local accounts, the registry and NETWORK SERVICE "
+			      "credentials, which needs an elevated process: open Command Prompt or "
+			      "PowerShell with 'Run as administrator' and run the same command there");
+		goto out;
+	}
+	if (sys->ops->lock_acquire(sys->ctx, &busy, &e) != 0) {
+		rc = fail_err(&r, "cannot take the rdlsctl lock", &e);
+		goto out;
+	}
+	if (busy) {
+		rc = fail(&r, "another rdlsctl apply or rollback is running on this computer; nothing "
+			      "was changed: run again when it has finished");
+		goto out;
+	}
+	locked = true;
+
+	if (o->journal)
+		snprintf(r.path, sizeof(r.path), "%s", o->journal);
+	else if (rdls_journal_newest(sys, r.path, sizeof(r.path), &e) != 0) {
+		r.path[0] = '\0';
+		rc = fail_err(&r, "cannot find the newest journal", &e);
+		goto out;
+	}
+	rc = load(&r, sys, &j);
+	if (rc != 0)
+		goto out;
+
+	if (rdls_exec_rollback_plan(j, sys, &x, &e) != 0) {
+		rc = fail_err(&r, "cannot plan the rollback", &e);
+		goto out;
+	}
+	size_t n = rdls_exec_pending(x);
+	if (n > 0) {
+		FILE *show = o->json ? o->err : o->out;
+		if (!o->json || !o->yes)
+			rdls_report_rollback_text(o, show, j, x);
+		char question[512];
+		snprintf(question, sizeof(question), "Roll back %zu change%s on %s?", n,
+			 n == 1 ? "" : "s", j->host);
+		rc = rdls_confirm(o, question, j->host);
+		if (rc != 0) {
+			snprintf(r.error, sizeof(r.error), "not confirmed: nothing was changed");
+			rdls_report_failure_json(o, r.host, r.path, r.error, rc);
+			goto out;
+		}
+	}
+	/* Marks go to the journal itself, so that the next rollback knows what is done. */
+	if (rdls_journal_append(sys, r.path, &jw, &e) != 0) {
+		rc = fail_err(&r, "cannot write to the journal, so nothing was changed", &e);
+		goto out;
+	}
+	rc = rdls_exec_rollback(x, sys, jw, j->n_damaged > 0);
+	for (size_t i = 0; i < x->n_items; i++)
+		if (x->items[i].error)
+			rdls_error(o, "%s", x->items[i].error);
+	if (n == 0 && x->n_problems == 0 && !o->json && !j->n_damaged)
+		fprintf(o->out, "Nothing to roll back: every change recorded in %s is already undone "
+				"on %s.\n", r.path, j->host);
+	else
+		rdls_report_rollback(o, j, x, true);
+out:
+	rdls_journal_close(jw);
+	rdls_exec_free(x);
+	rdls_journal_free(j);
+	if (locked)
+		sys->ops->lock_release(sys->ctx);
+	return rc;
+}

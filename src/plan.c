@@ -1,0 +1,627 @@
+/*
+ * The planner: DESIGN.md "What apply does on a host", one step per resource, each
+ * observed once through the system interface. Linear in the profile: a license
+ * server of a profile with N license servers observes about N resources.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "resource.h"
+
+/* Every resource kind. A new kind: one res_*.c file and one line here. */
+static const struct resource_ops *const kinds[] = {
+	&res_user_ops, &res_group_ops, &res_member_ops,
+	&res_regval_ops, &res_cred_ops, &res_lspublish_ops,
+};
+
+const struct resource_ops *rdls_resource_find(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i]->kind, kind) == 0)
+			return kinds[i];
+	return NULL;
+}
+
+void rdls_describe_presence(const struct rdls_state *st, struct rdls_buf *b)
+{
+	rdls_buf_puts(b, st->present ? "present" : "absent");
+}
+
+/* ------------------------------------------------------------------ states */
+
+static char *dup_str(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+void rdls_state_release(struct rdls_state *s)
+{
+	if (!s)
+		return;
+	free(s->data);
+	free(s->user);
+	if (s->check) {
+		rdls_secure_zero(s->check, strlen(s->check));
+		free(s->check);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+int rdls_state_copy(struct rdls_state *dst, const struct rdls_state *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->present = src->present;
+	dst->type = src->type;
+	dst->ours = src->ours;
+	dst->len = src->len;
+	if (src->data) {
+		dst->data = malloc(src->len ? src->len : 1);
+		if (!dst->data)
+			goto oom;
+		if (src->len)
+			memcpy(dst->data, src->data, src->len);
+	}
+	if (src->user && !(dst->user = dup_str(src->user)))
+		goto oom;
+	return 0; /* check is deliberately not copied: it stays where it was observed */
+oom:
+	rdls_state_release(dst);
+	return -1;
+}
+
+bool rdls_state_equal(const struct rdls_state *a, const struct rdls_state *b)
+{
+	if (a->present != b->present)
+		return false;
+	if (!a->present)
+		return true;
+	if (a->type != b->type || a->len != b->len || a->ours != b->ours)
+		return false;
+	if (a->len && memcmp(a->data, b->data, a->len) != 0)
+		return false;
+	if (!a->user != !b->user)
+		return false;
+	return !a->user || strcmp(a->user, b->user) == 0;
+}
+
+int rdls_state_from_regval(struct rdls_state *dst, const rdls_regval *v)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!v->present)
+		return 0;
+	dst->present = true;
+	dst->type = v->type;
+	dst->len = v->len;
+	dst->data = malloc(v->len ? v->len : 1);
+	if (!dst->data) {
+		memset(dst, 0, sizeof(*dst));
+		return -1;
+	}
+	if (v->len)
+		memcpy(dst->data, v->data, v->len);
+	return 0;
+}
+
+void rdls_state_as_regval(const struct rdls_state *s, rdls_regval *view)
+{
+	view->present = s->present;
+	view->type = s->type;
+	view->data = s->data;
+	view->len = s->len;
+}
+
+/* ------------------------------------------------------------------- steps */
+
+void rdls_step_release(struct rdls_step *s)
+{
+	if (!s)
+		return;
+	free(s->key);
+	free(s->name);
+	rdls_state_release(&s->want);
+	rdls_state_release(&s->prior);
+	memset(s, 0, sizeof(*s));
+}
+
+const char *rdls_step_kind(const struct rdls_step *s)
+{
+	return s->ops->kind;
+}
+
+void rdls_step_object(const struct rdls_step *s, struct rdls_buf *b)
+{
+	s->ops->describe(s, RDLS_DESC_OBJECT, NULL, b);
+}
+
+void rdls_step_state(const struct rdls_step *s, const struct rdls_state *st, struct rdls_buf *b)
+{
+	s->ops->describe(s, RDLS_DESC_STATE, st, b);
+}
+
+void rdls_step_doing(const struct rdls_step *s, bool undo, struct rdls_buf *b)
+{
+	s->ops->describe(s, undo ? RDLS_DESC_UNDO : RDLS_DESC_CHANGE, NULL, b);
+}
+
+const char *rdls_action_name(enum rdls_action a)
+{
+	switch (a) {
+	case RDLS_ACT_CREATE: return "create";
+	case RDLS_ACT_CHANGE: return "change";
+	case RDLS_ACT_REMOVE: return "remove";
+	default: return "none";
+	}
+}
+
+size_t rdls_plan_changes(const struct rdls_plan *p)
+{
+	return p->n_create + p->n_change + p->n_remove;
+}
+
+/* ------------------------------------------------------------------- roles */
+
+int rdls_plan_roles(const struct rdls_model *m, const char *host, bool *license_server,
+		    bool *session_host, rdls_err *err)
+{
+	*license_server = rdls_model_find_ls(m, host) != NULL;
+	*session_host = rdls_model_find_sh(m, host) != NULL;
+	if (*license_server || *session_host)
+		return 0;
+
+	/* Name a few of the profile's hosts: enough to spot a typo, short for 5,000 hosts. */
+	struct rdls_buf b;
+	rdls_buf_init(&b);
+	size_t shown = 0, total = m->n_ls + m->n_sh;
+	for (size_t i = 0; i < total && shown < 8; i++, shown++)
+		rdls_buf_printf(&b, "%s%s", shown ? ", " : "",
+				i < m->n_ls ? m->ls[i].name : m->sh[i - m->n_ls].name);
+	if (total > shown)
+		rdls_buf_printf(&b, " and %zu more", total - shown);
+	rdls_err_set(err, NULL, NULL, 0,
+		     "'%s' is neither a license server nor a session host in '%s' (its hosts: %s); "
+		     "run on one of them or choose one with --host NAME",
+		     host, m->path ? m->path : "the profile", rdls_buf_str(&b));
+	rdls_buf_release(&b);
+	return -1;
+}
+
+bool rdls_plan_needs_secret(const struct rdls_model *m, const char *host)
+{
+	if (m->membership != RDLS_WORKGROUP)
+		return false;
+	if (rdls_model_find_ls(m, host))
+		return true;
+	const struct rdls_session_host *sh = rdls_model_find_sh(m, host);
+	return sh && sh->credentials && sh->n_ls > 0;
+}
+
+/* ----------------------------------------------------------------- planner */
+
+struct builder {
+	const struct rdls_model *m;
+	struct rdls_plan *p;
+	size_t cap;
+	struct rdls_rctx c;
+	bool rotate;
+	rdls_err *err;
+};
+
+static int oom(struct builder *b)
+{
+	return rdls_err_set(b->err, NULL, NULL, 0, "out of memory");
+}
+
+static int warn(struct builder *b, struct rdls_buf *text)
+{
+	char *s = rdls_buf_take(text);
+	char **w = s ? realloc(b->p->warnings, (b->p->n_warnings + 1) * sizeof(*w)) : NULL;
+	if (!w) {
+		free(s);
+		return oom(b);
+	}
+	b->p->warnings = w;
+	w[b->p->n_warnings++] = s;
+	return 0;
+}
+
+/* A new step at the end of the plan; its index (pointers move when the array grows). */
+static int add_step(struct builder *b, const struct resource_ops *ops, const char *key,
+		    const char *name, size_t *idx)
+{
+	struct rdls_plan *p = b->p;
+	if (p->n_steps == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		struct rdls_step *v = realloc(p->steps, cap * sizeof(*v));
+		if (!v)
+			return oom(b);
+		p->steps = v;
+		b->cap = cap;
+	}
+	struct rdls_step *s = &p->steps[p->n_steps];
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->key = dup_str(key);
+	s->name = dup_str(name);
+	if ((key && !s->key) || !s->name) {
+		rdls_step_release(s);
+		return oom(b);
+	}
+	p->n_steps++;
+	*idx = p->n_steps - 1;
+	return 0;
+}
+
+static void count(struct rdls_plan *p, enum rdls_action a)
+{
+	if (a == RDLS_ACT_CREATE)
+		p->n_create++;
+	else if (a == RDLS_ACT_CHANGE)
+		p->n_change++;
+	else if (a == RDLS_ACT_REMOVE)
+		p->n_remove++;
+}
+
+/* Credentials: converged, stale (another secret) or foreign (left alone unless --rotate). */
+static int decide_cred(struct builder *b, struct rdls_step *s)
+{
+	enum rdls_cred_verdict v = rdls_cred_classify(s, &b->c, &s->prior);
+	struct rdls_buf w;
+	switch (v) {
+	case RDLS_CRED_ABSENT:
+		s->action = RDLS_ACT_CREATE;
+		return 0;
+	case RDLS_CRED_CONVERGED:
+		/* Rewriting it with the same secret changes nothing rollback would need. */
+		s->action = b->rotate ? RDLS_ACT_CHANGE : RDLS_ACT_NONE;
+		if (b->rotate)
+			s->note = "--rotate: rewritten with the same secret";
+		return 0;
+	case RDLS_CRED_STALE:
+		s->action = RDLS_ACT_CHANGE;
+		s->flags |= RDLS_STEP_IRREVERSIBLE;
+		s->note = "written by rdlsctl with another secret; rollback cannot bring the old one back";
+		return 0;
+	case RDLS_CRED_FOREIGN:
+		break;
+	}
+	rdls_buf_init(&w);
+	rdls_buf_puts(&w, "credential ");
+	rdls_buf_quote(&w, s->name, strlen(s->name));
+	rdls_buf_puts(&w, " of NETWORK SERVICE exists (");
+	rdls_step_state(s, &s->prior, &w);
+	if (b->rotate) {
+		s->action = RDLS_ACT_CHANGE;
+		s->flags |= RDLS_STEP_IRREVERSIBLE;
+		s->note = "--rotate: replaces a credential rollback cannot restore";
+		rdls_buf_puts(&w, "); --rotate replaces it, and rollback cannot restore it: Windows "
+				  "never reveals a stored domain password");
+	} else {
+		s->action = RDLS_ACT_NONE;
+		s->flags |= RDLS_STEP_CONFLICT;
+		s->note = "left alone: not written by rdlsctl for this user; --rotate replaces it";
+		b->p->n_conflict++;
+		rdls_buf_puts(&w, ") and was not written by rdlsctl for user ");
+		rdls_buf_quote(&w, s->want.user, strlen(s->want.user));
+		rdls_buf_puts(&w, "; it is left alone because Windows never reveals a stored domain "
+				  "password, so rollback could not restore it. apply --rotate replaces it");
+	}
+	return warn(b, &w);
+}
+
+/* Observes step idx, compares it and decides its action. */
+static int decide(struct builder *b, size_t idx)
+{
+	struct rdls_step *s = &b->p->steps[idx];
+	if (s->ops->observe(s, &b->c, &s->prior, b->err) != 0)
+		return -1;
+	int rc = 0;
+	if (s->ops == &res_cred_ops) {
+		rc = decide_cred(b, s);
+	} else if (s->ops->compare(s, &b->c, &s->prior)) {
+		s->action = RDLS_ACT_NONE;
+	} else if (!s->prior.present) {
+		s->action = RDLS_ACT_CREATE;
+	} else if (!s->want.present) {
+		s->action = RDLS_ACT_REMOVE;
+	} else {
+		s->action = RDLS_ACT_CHANGE;
+	}
+	/* The observed check attribute is derived from the secret: drop it at once. */
+	if (s->prior.check) {
+		rdls_secure_zero(s->prior.check, strlen(s->prior.check));
+		free(s->prior.check);
+		s->prior.check = NULL;
+	}
+	count(b->p, s->action);
+	return rc;
+}
+
+static int plan_presence(struct builder *b, const struct resource_ops *ops, const char *key,
+			 const char *name)
+{
+	size_t i;
+	if (add_step(b, ops, key, name, &i) != 0)
+		return -1;
+	b->p->steps[i].want.present = true;
+	if (ops == &res_user_ops)
+		b->p->steps[i].flags |= RDLS_STEP_NEEDS_SECRET;
+	return decide(b, i);
+}
+
+static int plan_reg_sz(struct builder *b, const char *key, const char *name, const char *value)
+{
+	size_t i;
+	if (add_step(b, &res_regval_ops, key, name, &i) != 0)
+		return -1;
+	struct rdls_step *s = &b->p->steps[i];
+	size_t n = strlen(value) + 1;
+	s->want.present = true;
+	s->want.type = RDLS_REG_SZ;
+	s->want.len = n;
+	s->want.data = malloc(n);
+	if (!s->want.data)
+		return oom(b);
+	memcpy(s->want.data, value, n);
+	s->flags |= RDLS_STEP_FOLD;
+	return decide(b, i);
+}
+
+static int plan_reg_dword(struct builder *b, const char *key, const char *name, uint32_t d)
+{
+	size_t i;
+	if (add_step(b, &res_regval_ops, key, name, &i) != 0)
+		return -1;
+	rdls_regval v = { 0 };
+	if (rdls_regval_set_dword(&v, d) != 0)
+		return oom(b);
+	int rc = rdls_state_from_regval(&b->p->steps[i].want, &v);
+	rdls_regval_release(&v);
+	if (rc != 0)
+		return oom(b);
+	return decide(b, i);
+}
+
+/* A REG_MULTI_SZ of the DNS names of every license server but `self`. */
+static int plan_specified(struct builder *b, const char *self)
+{
+	size_t i;
+	if (add_step(b, &res_regval_ops, RDLS_KEY_LICENSING, "SpecifiedLicenseServers", &i) != 0)
+		return -1;
+	struct rdls_buf data;
+	rdls_buf_init(&data);
+	size_t k = 0;
+	for (size_t j = 0; j < b->m->n_ls; j++) {
+		if (rdls_name_eq(b->m->ls[j].name, self))
+			continue;
+		const char *dns = b->m->ls[j].dns ? b->m->ls[j].dns : b->m->ls[j].name;
+		rdls_buf_putn(&data, dns, strlen(dns) + 1);
+		k++;
+	}
+	if (k == 0)
+		rdls_buf_putc(&data, '\0');
+	rdls_buf_putc(&data, '\0');
+	if (data.oom) {
+		rdls_buf_release(&data);
+		return oom(b);
+	}
+	struct rdls_step *s = &b->p->steps[i];
+	s->want.present = true;
+	s->want.type = RDLS_REG_MULTI_SZ;
+	s->want.len = k == 0 ? 1 : data.len;
+	s->want.data = (unsigned char *)rdls_buf_take(&data);
+	if (!s->want.data)
+		return oom(b);
+	s->flags |= RDLS_STEP_FOLD;
+	return decide(b, i);
+}
+
+/* The removal of a value the documents misnamed (leading space). */
+static int plan_absent_value(struct builder *b, const char *key, const char *name)
+{
+	size_t i;
+	if (add_step(b, &res_regval_ops, key, name, &i) != 0)
+		return -1;
+	return decide(b, i);
+}
+
+/* A credential for license server `peer`: target peer, user "peer\account". */
+static int plan_cred(struct builder *b, const char *peer)
+{
+	size_t i;
+	if (add_step(b, &res_cred_ops, NULL, peer, &i) != 0)
+		return -1;
+	struct rdls_step *s = &b->p->steps[i];
+	struct rdls_buf u;
+	rdls_buf_init(&u);
+	rdls_buf_printf(&u, "%s\\%s", peer, b->m->peering.account);
+	s->want.present = true;
+	s->want.type = RDLS_CRED_TYPE_DOMAIN_PASSWORD;
+	s->want.ours = true;
+	s->want.user = rdls_buf_take(&u);
+	if (!s->want.user)
+		return oom(b);
+	s->flags |= RDLS_STEP_NEEDS_SECRET;
+	return decide(b, i);
+}
+
+static int warn_if_dc(struct builder *b, const char *host, bool published_planned)
+{
+	struct rdls_sys *sys = b->c.sys;
+	bool on_dc = false;
+	rdls_err e;
+	rdls_err_clear(&e);
+	int rc;
+	if (published_planned) {
+		rc = sys->ops->ls_on_dc(sys->ctx, &on_dc, &e);
+	} else {
+		/* No WMI for a `specified` license server: the product type tells the same. */
+		rdls_osinfo os;
+		memset(&os, 0, sizeof(os));
+		rc = sys->ops->os_info(sys->ctx, &os, &e);
+		on_dc = os.domain_controller;
+	}
+	struct rdls_buf w;
+	rdls_buf_init(&w);
+	if (rc != 0) {
+		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32];
+		rdls_err_format(&e, msg, sizeof(msg));
+		rdls_buf_printf(&w, "cannot tell whether %s is a domain controller: %s", host, msg);
+		return warn(b, &w);
+	}
+	if (!on_dc)
+		return 0;
+	rdls_buf_printf(&w,
+			"%s is a domain controller: Microsoft strongly advises against installing the "
+			"RD Licensing role on domain controllers (\"Use multiple remote desktop license "
+			"servers\"); consider moving it to a member server",
+			host);
+	return warn(b, &w);
+}
+
+static int plan_license_server(struct builder *b, const struct rdls_license_server *ls)
+{
+	const struct rdls_model *m = b->m;
+	const char *h = ls->name;
+	struct rdls_buf t;
+	int rc = -1;
+	rdls_buf_init(&t);
+
+	if (m->membership == RDLS_WORKGROUP) {
+		if (!m->has_peering) {
+			rdls_err_set(b->err, NULL, NULL, 0, "the profile has no [peering] section");
+			goto out;
+		}
+		const char *acct = m->peering.account, *grp = m->peering.group;
+		if (plan_presence(b, &res_user_ops, NULL, acct) != 0 ||
+		    plan_presence(b, &res_group_ops, NULL, grp) != 0)
+			goto out;
+		rdls_buf_printf(&t, "%s\\%s", h, acct);
+		if (t.oom || plan_presence(b, &res_member_ops, grp, rdls_buf_str(&t)) != 0)
+			goto out;
+		rdls_buf_reset(&t);
+		rdls_buf_printf(&t, "%s\\%s", h, grp);
+		if (t.oom || plan_reg_sz(b, RDLS_KEY_LICENSING, "WorkgroupLicenseServerAccountsGroup",
+					 rdls_buf_str(&t)) != 0)
+			goto out;
+		for (size_t i = 0; i < m->n_ls; i++)
+			if (!rdls_name_eq(m->ls[i].name, h) && plan_cred(b, m->ls[i].name) != 0)
+				goto out;
+	} else {
+		bool publish = (m->discovery & RDLS_DISC_PUBLISH) != 0;
+		if (publish) {
+			size_t i;
+			if (add_step(b, &res_lspublish_ops, NULL, h, &i) != 0)
+				goto out;
+			b->p->steps[i].want.present = true;
+			if (decide(b, i) != 0)
+				goto out;
+		}
+		if ((m->discovery & RDLS_DISC_SPECIFIED) && plan_specified(b, h) != 0)
+			goto out;
+		if (warn_if_dc(b, h, publish) != 0)
+			goto out;
+	}
+	/* The documents' Set-ItemProperty commands name both values with a leading space. */
+	if (plan_absent_value(b, RDLS_KEY_LICENSING, " WorkgroupLicenseServerAccountsGroup") != 0 ||
+	    plan_absent_value(b, RDLS_KEY_LICENSING, " SpecifiedLicenseServers") != 0)
+		goto out;
+	rc = 0;
+out:
+	rdls_buf_release(&t);
+	return rc;
+}
+
+static int plan_session_host(struct builder *b, const struct rdls_session_host *sh,
+			     bool also_license_server)
+{
+	const struct rdls_model *m = b->m;
+	struct rdls_buf list;
+	rdls_buf_init(&list);
+	/* "Use the specified Remote Desktop license servers": names separated by commas. */
+	for (size_t i = 0; i < sh->n_ls; i++) {
+		const struct rdls_license_server *ls = &m->ls[sh->ls[i]];
+		rdls_buf_printf(&list, "%s%s", i ? "," : "", ls->dns ? ls->dns : ls->name);
+	}
+	int rc = list.oom ? oom(b) : plan_reg_sz(b, RDLS_KEY_TS_POLICY, "LicenseServers",
+						 rdls_buf_str(&list));
+	rdls_buf_release(&list);
+	if (rc != 0)
+		return -1;
+	/* "Set the Remote Desktop licensing mode": 2 per device, 4 per user. */
+	uint32_t mode = m->licensing_mode == RDLS_PER_USER ? 4u : 2u;
+	if (plan_reg_dword(b, RDLS_KEY_TS_POLICY, "LicensingMode", mode) != 0)
+		return -1;
+	/* A workgroup license server already has a credential for every other one. */
+	if (m->membership != RDLS_WORKGROUP || !sh->credentials || !m->has_peering ||
+	    also_license_server)
+		return 0;
+	for (size_t i = 0; i < sh->n_ls; i++) {
+		const char *peer = m->ls[sh->ls[i]].name;
+		if (!rdls_name_eq(peer, sh->name) && plan_cred(b, peer) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sys *sys,
+		    const struct rdls_plan_opts *po, struct rdls_plan **out, rdls_err *err)
+{
+	*out = NULL;
+	bool is_ls, is_sh;
+	if (rdls_plan_roles(m, host, &is_ls, &is_sh, err) != 0)
+		return -1;
+	if (rdls_plan_needs_secret(m, host) && (!po || !po->secret))
+		return rdls_err_set(err, NULL, NULL, 0, "planning %s needs the peer secret", host);
+
+	struct rdls_plan *p = calloc(1, sizeof(*p));
+	if (!p)
+		return rdls_err_set(err, NULL, NULL, 0, "out of memory");
+	struct builder b = {
+		.m = m,
+		.p = p,
+		.c = { .sys = sys, .secret = po ? po->secret : NULL },
+		.rotate = po && po->rotate,
+		.err = err,
+	};
+	const struct rdls_license_server *ls = rdls_model_find_ls(m, host);
+	const struct rdls_session_host *sh = rdls_model_find_sh(m, host);
+	p->license_server = ls != NULL;
+	p->session_host = sh != NULL;
+	p->membership = m->membership;
+	p->host = dup_str(ls ? ls->name : sh->name);
+	p->profile = dup_str(m->path ? m->path : "");
+	if (!p->host || !p->profile) {
+		oom(&b);
+		goto fail;
+	}
+	if (ls && plan_license_server(&b, ls) != 0)
+		goto fail;
+	if (sh && plan_session_host(&b, sh, ls != NULL && m->membership == RDLS_WORKGROUP) != 0)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	rdls_plan_free(p);
+	return -1;
+}
+
+void rdls_plan_free(struct rdls_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_steps; i++)
+		rdls_step_release(&p->steps[i]);
+	free(p->steps);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
+	free(p->host);
+	free(p->profile);
+	free(p);
+}

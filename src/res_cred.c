@@ -1,0 +1,142 @@
+/*
+ * A domain-password credential in the NT AUTHORITY\NETWORK SERVICE logon context
+ * (target s->name, user s->want.user). Windows never reveals the stored password,
+ * so rdlsctl keeps a salted slow hash of the secret in the credential's attribute
+ * (cred_check.h) to tell its own, current credentials from everything else. A
+ * credential that existed before cannot be restored: undo only deletes what apply
+ * created.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdls/cred_check.h"
+#include "resource.h"
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
+		   rdls_err *err)
+{
+	rdls_cred cred;
+	memset(&cred, 0, sizeof(cred));
+	if (c->sys->ops->cred_get(c->sys->ctx, s->name, &cred, err) != 0)
+		return -1;
+	out->present = cred.present;
+	if (cred.present) {
+		cred.user[sizeof(cred.user) - 1] = '\0';
+		cred.check[sizeof(cred.check) - 1] = '\0';
+		out->type = cred.type;
+		out->user = dup_str(cred.user);
+		out->ours = cred.check[0] != '\0';
+		out->check = out->ours ? dup_str(cred.check) : NULL;
+		if (!out->user || (out->ours && !out->check)) {
+			rdls_secure_zero(cred.check, sizeof(cred.check));
+			return rdls_err_set(err, NULL, s->name, 0, "out of memory");
+		}
+	}
+	rdls_secure_zero(cred.check, sizeof(cred.check));
+	return 0;
+}
+
+enum rdls_cred_verdict rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
+					  const struct rdls_state *have)
+{
+	if (!have->present)
+		return RDLS_CRED_ABSENT;
+	if (have->type != RDLS_CRED_TYPE_DOMAIN_PASSWORD || !have->user || !s->want.user ||
+	    !rdls_name_eq(have->user, s->want.user) || !have->check)
+		return RDLS_CRED_FOREIGN;
+	bool match = false;
+	/* A malformed check string was not written by rdlsctl (or was tampered with). */
+	if (rdls_cred_check_verify(c->secret, have->check, &match) != 0)
+		return RDLS_CRED_FOREIGN;
+	return match ? RDLS_CRED_CONVERGED : RDLS_CRED_STALE;
+}
+
+static bool compare(const struct rdls_step *s, const struct rdls_rctx *c,
+		    const struct rdls_state *have)
+{
+	if (!s->want.present)
+		return !have->present;
+	return c->secret && rdls_cred_classify(s, c, have) == RDLS_CRED_CONVERGED;
+}
+
+static int change(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err)
+{
+	if (!s->want.present)
+		return c->sys->ops->cred_del(c->sys->ctx, s->name, err);
+	if (!c->secret)
+		return rdls_err_set(err, NULL, s->name, 0, "storing a credential needs the peer secret");
+	unsigned char salt[RDLS_CRED_CHECK_SALT_LEN];
+	char check[RDLS_CRED_CHECK_MAX];
+	int rc = -1;
+	if (c->sys->ops->random(c->sys->ctx, salt, sizeof(salt), err) != 0)
+		goto out;
+	if (rdls_cred_check_make(c->secret, salt, sizeof(salt), check, sizeof(check)) != 0) {
+		rdls_err_set(err, NULL, s->name, 0, "cannot compute the credential's check attribute");
+		goto out;
+	}
+	rc = c->sys->ops->cred_put(c->sys->ctx, s->name, s->want.user, c->secret, check, err);
+out:
+	rdls_secure_zero(salt, sizeof(salt));
+	rdls_secure_zero(check, sizeof(check));
+	return rc;
+}
+
+static int undo(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err)
+{
+	if (s->prior.present)
+		return rdls_err_set(err, NULL, s->name, 0,
+				    "the previous credential cannot be restored: Windows never "
+				    "reveals a stored domain password");
+	return c->sys->ops->cred_del(c->sys->ctx, s->name, err);
+}
+
+static void describe(const struct rdls_step *s, enum rdls_desc what, const struct rdls_state *st,
+		     struct rdls_buf *b)
+{
+	switch (what) {
+	case RDLS_DESC_OBJECT:
+		rdls_buf_puts(b, "credential ");
+		rdls_buf_quote(b, s->name, strlen(s->name));
+		rdls_buf_puts(b, " (NETWORK SERVICE)");
+		return;
+	case RDLS_DESC_STATE:
+		if (!st->present) {
+			rdls_buf_puts(b, "absent");
+			return;
+		}
+		rdls_buf_puts(b, "user ");
+		rdls_buf_quote(b, st->user ? st->user : "", st->user ? strlen(st->user) : 0);
+		if (st->type != RDLS_CRED_TYPE_DOMAIN_PASSWORD)
+			rdls_buf_printf(b, ", type %u", (unsigned)st->type);
+		rdls_buf_puts(b, st->ours ? ", written by rdlsctl" : ", not written by rdlsctl");
+		return;
+	case RDLS_DESC_CHANGE:
+		rdls_buf_puts(b, !s->want.present			? "delete credential "
+				 : s->action == RDLS_ACT_CHANGE ? "replace credential "
+								: "store credential ");
+		break;
+	case RDLS_DESC_UNDO:
+		rdls_buf_puts(b, s->prior.present ? "restore credential " : "delete credential ");
+		break;
+	}
+	rdls_buf_quote(b, s->name, strlen(s->name));
+	rdls_buf_puts(b, " of NETWORK SERVICE");
+}
+
+const struct resource_ops res_cred_ops = {
+	.kind = "cred",
+	.observe = observe,
+	.compare = compare,
+	.change = change,
+	.undo = undo,
+	.describe = describe,
+};

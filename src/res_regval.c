@@ -1,0 +1,190 @@
+/*
+ * A registry value under HKLM: set to the wanted type and bytes, or removed (the
+ * documents' misnamed values with a leading space). Undo restores the exact prior
+ * type and bytes, or deletes a value that did not exist.
+ */
+#include <string.h>
+
+#include "resource.h"
+
+static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
+		   rdls_err *err)
+{
+	rdls_regval v = { 0 };
+	if (c->sys->ops->reg_get(c->sys->ctx, s->key, s->name, &v, err) != 0) {
+		rdls_regval_release(&v);
+		return -1;
+	}
+	int rc = rdls_state_from_regval(out, &v);
+	rdls_regval_release(&v);
+	if (rc != 0)
+		return rdls_err_set(err, NULL, s->name, 0, "out of memory");
+	return 0;
+}
+
+static int fold(int ch)
+{
+	return (ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch;
+}
+
+/* Names in REG_SZ / REG_MULTI_SZ data compare as Windows compares names. */
+static bool compare(const struct rdls_step *s, const struct rdls_rctx *c,
+		    const struct rdls_state *have)
+{
+	(void)c;
+	const struct rdls_state *want = &s->want;
+	if (have->present != want->present)
+		return false;
+	if (!want->present)
+		return true;
+	if (have->type != want->type || have->len != want->len)
+		return false;
+	if (!(s->flags & RDLS_STEP_FOLD) ||
+	    (want->type != RDLS_REG_SZ && want->type != RDLS_REG_MULTI_SZ))
+		return want->len == 0 || memcmp(have->data, want->data, want->len) == 0;
+	for (size_t i = 0; i < want->len; i++)
+		if (fold(have->data[i]) != fold(want->data[i]))
+			return false;
+	return true;
+}
+
+static int put(const struct rdls_step *s, const struct rdls_rctx *c, const struct rdls_state *to,
+	       rdls_err *err)
+{
+	if (!to->present)
+		return c->sys->ops->reg_del(c->sys->ctx, s->key, s->name, err);
+	rdls_regval v;
+	rdls_state_as_regval(to, &v);
+	return c->sys->ops->reg_set(c->sys->ctx, s->key, s->name, &v, err);
+}
+
+static int change(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err)
+{
+	return put(s, c, &s->want, err);
+}
+
+static int undo(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err)
+{
+	return put(s, c, &s->prior, err);
+}
+
+static const char *type_name(uint32_t t)
+{
+	switch (t) {
+	case RDLS_REG_NONE: return "REG_NONE";
+	case RDLS_REG_SZ: return "REG_SZ";
+	case RDLS_REG_EXPAND_SZ: return "REG_EXPAND_SZ";
+	case RDLS_REG_BINARY: return "REG_BINARY";
+	case RDLS_REG_DWORD: return "REG_DWORD";
+	case RDLS_REG_MULTI_SZ: return "REG_MULTI_SZ";
+	case RDLS_REG_QWORD: return "REG_QWORD";
+	default: return NULL;
+	}
+}
+
+static void hex(struct rdls_buf *b, const unsigned char *d, size_t n)
+{
+	if (n == 0)
+		rdls_buf_puts(b, "(empty)");
+	for (size_t i = 0; i < n; i++)
+		rdls_buf_printf(b, "%s%02x", i ? " " : "", d[i]);
+}
+
+static void describe_value(const struct rdls_state *st, struct rdls_buf *b)
+{
+	if (!st->present) {
+		rdls_buf_puts(b, "absent");
+		return;
+	}
+	const char *tn = type_name(st->type);
+	if (tn)
+		rdls_buf_printf(b, "%s ", tn);
+	else
+		rdls_buf_printf(b, "type %u ", (unsigned)st->type);
+	const char *d = (const char *)st->data;
+	size_t n = st->len;
+	switch (st->type) {
+	case RDLS_REG_SZ:
+	case RDLS_REG_EXPAND_SZ: {
+		const char *nul = n ? memchr(d, '\0', n) : NULL;
+		rdls_buf_quote(b, d ? d : "", nul ? (size_t)(nul - d) : n);
+		return;
+	}
+	case RDLS_REG_MULTI_SZ: {
+		size_t i = 0, k = 0;
+		while (i < n && d[i] != '\0') {
+			const char *nul = memchr(d + i, '\0', n - i);
+			size_t l = nul ? (size_t)(nul - (d + i)) : n - i;
+			rdls_buf_puts(b, k++ ? ", " : "");
+			rdls_buf_quote(b, d + i, l);
+			i += l + 1;
+		}
+		if (k == 0)
+			rdls_buf_puts(b, "(empty list)");
+		return;
+	}
+	case RDLS_REG_DWORD:
+		if (n == 4) {
+			unsigned long v = (unsigned long)st->data[0] | (unsigned long)st->data[1] << 8 |
+					  (unsigned long)st->data[2] << 16 |
+					  (unsigned long)st->data[3] << 24;
+			rdls_buf_printf(b, "%lu", v);
+			return;
+		}
+		break;
+	case RDLS_REG_QWORD:
+		if (n == 8) {
+			unsigned long long v = 0;
+			for (int i = 7; i >= 0; i--)
+				v = v << 8 | st->data[i];
+			rdls_buf_printf(b, "%llu", v);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	hex(b, st->data, n);
+}
+
+static void path(const struct rdls_step *s, struct rdls_buf *b)
+{
+	rdls_buf_printf(b, "HKLM\\%s\\", s->key);
+	if (!s->name[0]) {
+		rdls_buf_puts(b, "(Default)");
+		return;
+	}
+	rdls_buf_puts(b, s->name);
+	if (s->name[0] == ' ')
+		rdls_buf_puts(b, " (leading space)");
+}
+
+static void describe(const struct rdls_step *s, enum rdls_desc what, const struct rdls_state *st,
+		     struct rdls_buf *b)
+{
+	switch (what) {
+	case RDLS_DESC_OBJECT:
+		rdls_buf_puts(b, "registry ");
+		break;
+	case RDLS_DESC_STATE:
+		describe_value(st, b);
+		return;
+	case RDLS_DESC_CHANGE:
+		rdls_buf_puts(b, s->want.present ? "set registry value " : "delete registry value ");
+		break;
+	case RDLS_DESC_UNDO:
+		rdls_buf_puts(b, s->prior.present ? "restore registry value "
+						  : "delete registry value ");
+		break;
+	}
+	path(s, b);
+}
+
+const struct resource_ops res_regval_ops = {
+	.kind = "regval",
+	.observe = observe,
+	.compare = compare,
+	.change = change,
+	.undo = undo,
+	.describe = describe,
+};

@@ -1,0 +1,67 @@
+/*
+ * A resource kind: how to observe, compare, change and undo one thing on a host.
+ * One res_*.c per kind; the table in plan.c lists them. A new kind is one new file
+ * and one table line (plus whatever the planner decides to emit for it).
+ */
+#ifndef RDLS_RESOURCE_H
+#define RDLS_RESOURCE_H
+
+#include <stdbool.h>
+
+#include "rdls/json.h"
+#include "rdls/plan.h"
+#include "rdls/sys.h"
+
+/* What the operations may use besides the step itself. */
+struct rdls_rctx {
+	struct rdls_sys *sys;
+	const rdls_secret *secret; /* NULL in rollback: undo never needs it */
+};
+
+enum rdls_desc {
+	RDLS_DESC_OBJECT, /* "group 'RDLS Peers'" */
+	RDLS_DESC_STATE,  /* st: "absent", "REG_SZ 'x'" */
+	RDLS_DESC_CHANGE, /* "create local group 'RDLS Peers'" (by s->action) */
+	RDLS_DESC_UNDO,   /* "delete local group 'RDLS Peers'" */
+};
+
+struct resource_ops {
+	const char *kind; /* the journal's name of the kind */
+	/* Reads the live state into *out (zeroed by the caller). Never changes anything. */
+	int (*observe)(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
+		       rdls_err *err);
+	/* Planning: does `have` already satisfy s->want? (credentials verify the secret here) */
+	bool (*compare)(const struct rdls_step *s, const struct rdls_rctx *c,
+			const struct rdls_state *have);
+	/* Moves the resource from s->prior to s->want. */
+	int (*change)(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err);
+	/* Moves it back to s->prior (the caller has checked that this is possible). */
+	int (*undo)(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err);
+	void (*describe)(const struct rdls_step *s, enum rdls_desc what, const struct rdls_state *st,
+			 struct rdls_buf *b);
+};
+
+extern const struct resource_ops res_user_ops;
+extern const struct resource_ops res_group_ops;
+extern const struct resource_ops res_member_ops;
+extern const struct resource_ops res_regval_ops;
+extern const struct resource_ops res_cred_ops;
+extern const struct resource_ops res_lspublish_ops;
+
+/* The kind named `kind` (a journal's "kind = ..."), or NULL. plan.c holds the table. */
+const struct resource_ops *rdls_resource_find(const char *kind);
+
+/* res_cred.c: how an existing credential relates to the one a step wants. */
+enum rdls_cred_verdict {
+	RDLS_CRED_ABSENT,    /* no credential for the target */
+	RDLS_CRED_CONVERGED, /* rdlsctl's, right user and type, check verifies the secret */
+	RDLS_CRED_STALE,     /* rdlsctl's, right user and type, written with another secret */
+	RDLS_CRED_FOREIGN,   /* not written by rdlsctl, or for another user or of another type */
+};
+enum rdls_cred_verdict rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
+					  const struct rdls_state *have);
+
+/* "present" / "absent": the state text of kinds that only exist or not. */
+void rdls_describe_presence(const struct rdls_state *st, struct rdls_buf *b);
+
+#endif
