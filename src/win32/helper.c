@@ -1,0 +1,1142 @@
+/*
+ * The NETWORK SERVICE credential helper.
+ *
+ * CredWriteW stores a credential in the logon session of the calling token, and
+ * the licensing service reads its peers' credentials from NT AUTHORITY\NETWORK
+ * SERVICE's. Microsoft's procedure therefore runs cmdkey under psexec as NETWORK
+ * SERVICE. rdlsctl does the same with its own executable: for the length of one
+ * run it registers itself as a demand-start service with account
+ * "NT AUTHORITY\NetworkService" and a random name, and talks to that process over
+ * a named pipe that only NETWORK SERVICE and SYSTEM may open.
+ *
+ * rdlsctl (the server end of the pipe):
+ *   1. deletes helpers left behind by crashed runs (w32_helper_sweep);
+ *   2. creates \\.\pipe\rdlsctl-<random> with an explicit DACL, one instance,
+ *      FILE_FLAG_FIRST_PIPE_INSTANCE (fails if anyone squats the name) and
+ *      PIPE_REJECT_REMOTE_CLIENTS;
+ *   3. CreateServiceW + StartServiceW, and DeleteService at once: the SCM removes a
+ *      service marked for deletion as soon as it stops and its handles are closed,
+ *      so even a crash of rdlsctl after this point leaves nothing registered;
+ *   4. waits (overlapped ConnectNamedPipe, 30 s) for the client and accepts it only
+ *      if it is the service's own process (GetNamedPipeClientProcessId against
+ *      QueryServiceStatusEx);
+ *   5. sends requests (w32_helper_call) until w32_helper_shutdown sends QUIT, waits
+ *      for SERVICE_STOPPED, and closes everything.
+ * The helper (the client end, running as NETWORK SERVICE) opens the pipe, checks
+ * that the server is the rdlsctl process named on its command line
+ * (GetNamedPipeServerProcessId), answers requests with CredReadW / CredWriteW /
+ * CredDeleteW, and stops on QUIT, on SERVICE_CONTROL_STOP or when the pipe breaks
+ * (rdlsctl exited or crashed).
+ *
+ * The secret crosses only the pipe: the service's command line holds the pipe's
+ * name and rdlsctl's process id, nothing else, and the service has no
+ * environment of rdlsctl's.
+ *
+ * Measured under Wine 8.0 (Debian 12) with tests/wine/helpertest.c and
+ * tests/wine/t_credhelper.sh:
+ *   - the service starts this executable through its Windows path, and the run
+ *     works end to end: put / get / del through one helper per run, the credential
+ *     seen from another process (type 2, persist 3, user), nothing registered after
+ *     the run, nor after rdlsctl crashed (the helper's pipe breaks, it stops, the SCM
+ *     removes the service marked for deletion), after the helper was killed, or after
+ *     a helper that could not start (StartServiceW returned 1053 in about 0.5 s);
+ *   - Wine runs the service as the Wine user (token user S-1-5-21-0-0-0-1000, not
+ *     S-1-5-20): it does not separate accounts, so "NETWORK SERVICE's credentials"
+ *     are the Wine user's there;
+ *   - Wine does not check a named pipe's DACL at all: a process of the same user
+ *     opened a pipe whose DACL grants only NS and SY, and one whose DACL is empty.
+ *     That is why the helper (the Wine user) can connect under Wine; on Windows only
+ *     NETWORK SERVICE and SYSTEM can. The DACL is not relaxed for Wine, and its effect
+ *     is not tested there;
+ *   - FILE_FLAG_FIRST_PIPE_INSTANCE is honoured (a second instance: error 231);
+ *     PIPE_REJECT_REMOTE_CLIENTS is accepted (Wine has no remote pipes to reject);
+ *   - the helper's environment is built by Wine's SCM, not inherited from the
+ *     process that started the wineserver (a variable of that process was absent);
+ *   - overlapped ReadFile into glibc malloc memory fails with 1784 (see hp_buf);
+ *   - CredWriteW drops credential attributes, and CredReadW returns a domain
+ *     password's blob to the caller (see comment_check and do_get);
+ *   - Wine's SCM may leave a service whose process ended after a stop control in
+ *     STOP_PENDING (see wait_stopped).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "win32/w32.h"
+
+#include <sddl.h>
+#include <wincred.h>
+
+#include "rdls/cred_check.h"
+#include "win32/helper_proto.h"
+
+#define HP_CONNECT_TIMEOUT_MS 30000u /* the SCM's own start timeout is 30 s too */
+#define HP_CALL_TIMEOUT_MS 30000u
+#define HP_QUIT_TIMEOUT_MS 5000u
+#define HP_STOP_TIMEOUT_MS 10000u
+#define HP_POLL_MS 100u
+
+#ifndef PIPE_REJECT_REMOTE_CLIENTS
+#define PIPE_REJECT_REMOTE_CLIENTS 0x00000008 /* winbase.h; missing from Wine 8's headers */
+#endif
+
+/* Only NETWORK SERVICE and SYSTEM may open the pipe; "P" blocks inherited ACEs. */
+#define HP_PIPE_SDDL L"D:P(A;;GA;;;NS)(A;;GA;;;SY)"
+/* Exactly this spelling: the SCM does not accept localized account names. */
+#define HP_ACCOUNT L"NT AUTHORITY\\NetworkService"
+
+struct w32_helper {
+	SC_HANDLE scm;
+	SC_HANDLE svc;
+	HANDLE pipe;
+	HANDLE io_event;
+	DWORD pid;         /* the helper's process */
+	bool deleted;      /* DeleteService already succeeded */
+	char name[64];     /* service name, UTF-8, for messages */
+	char pipe_name[96];
+};
+
+/* ---------------------------------------------------------------- messages -- */
+
+/*
+ * Message buffers come from the process heap, not malloc: under Wine a winegcc
+ * program's malloc is glibc's, whose memory Wine does not know, and an overlapped
+ * ReadFile into it fails with ERROR_INVALID_USER_BUFFER (measured: 1784 for a
+ * malloc'd buffer, success for stack and HeapAlloc'd ones). On Windows both work.
+ */
+void hp_buf_release(struct hp_buf *b)
+{
+	if (!b)
+		return;
+	if (b->p) {
+		SecureZeroMemory(b->p, b->cap);
+		HeapFree(GetProcessHeap(), 0, b->p);
+	}
+	memset(b, 0, sizeof(*b));
+}
+
+/* Grows by copying, wiping the old block: a realloc could leave the secret behind. */
+static bool hp_reserve(struct hp_buf *b, size_t more)
+{
+	if (b->bad)
+		return false;
+	if (more > HP_MSG_MAX || b->len + more > HP_MSG_MAX) {
+		b->bad = true;
+		return false;
+	}
+	if (b->len + more <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more)
+		cap *= 2;
+	unsigned char *p = HeapAlloc(GetProcessHeap(), 0, cap);
+	if (!p) {
+		b->bad = true;
+		return false;
+	}
+	if (b->p) {
+		memcpy(p, b->p, b->len);
+		SecureZeroMemory(b->p, b->cap);
+		HeapFree(GetProcessHeap(), 0, b->p);
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+void hp_put_u32(struct hp_buf *b, uint32_t v)
+{
+	if (!hp_reserve(b, 4))
+		return;
+	for (int i = 0; i < 4; i++)
+		b->p[b->len++] = (unsigned char)(v >> (8 * i));
+}
+
+void hp_put_bytes(struct hp_buf *b, const void *data, size_t n)
+{
+	if (n > HP_MSG_MAX) {
+		b->bad = true;
+		return;
+	}
+	hp_put_u32(b, (uint32_t)n);
+	if (!hp_reserve(b, n))
+		return;
+	if (n)
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+}
+
+void hp_put_wstr(struct hp_buf *b, const wchar_t *s, size_t n)
+{
+	if (n > HP_WSTR_MAX) {
+		b->bad = true;
+		return;
+	}
+	hp_put_u32(b, (uint32_t)n);
+	if (!hp_reserve(b, 2 * n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		b->p[b->len++] = (unsigned char)((unsigned)s[i] & 0xFF);
+		b->p[b->len++] = (unsigned char)(((unsigned)s[i] >> 8) & 0xFF);
+	}
+}
+
+bool hp_get_u32(struct hp_buf *b, uint32_t *v)
+{
+	if (b->bad || b->len - b->pos < 4) {
+		b->bad = true;
+		return false;
+	}
+	*v = 0;
+	for (int i = 0; i < 4; i++)
+		*v |= (uint32_t)b->p[b->pos++] << (8 * i);
+	return true;
+}
+
+bool hp_get_bytes(struct hp_buf *b, const unsigned char **data, size_t *n)
+{
+	uint32_t len;
+	if (!hp_get_u32(b, &len))
+		return false;
+	if (len > b->len - b->pos) {
+		b->bad = true;
+		return false;
+	}
+	*data = b->p + b->pos;
+	*n = len;
+	b->pos += len;
+	return true;
+}
+
+bool hp_get_wstr(struct hp_buf *b, wchar_t **s, size_t *n)
+{
+	uint32_t len;
+	*s = NULL;
+	if (!hp_get_u32(b, &len))
+		return false;
+	if (len > HP_WSTR_MAX || 2 * (size_t)len > b->len - b->pos) {
+		b->bad = true;
+		return false;
+	}
+	wchar_t *w = malloc(((size_t)len + 1) * sizeof(wchar_t));
+	if (!w) {
+		b->bad = true;
+		return false;
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		w[i] = (wchar_t)(b->p[b->pos] | (b->p[b->pos + 1] << 8));
+		b->pos += 2;
+	}
+	w[len] = 0;
+	*s = w;
+	if (n)
+		*n = len;
+	return true;
+}
+
+/* ------------------------------------------------------------ pipe transfer -- */
+
+/*
+ * Reads or writes exactly len bytes on an overlapped pipe handle, waiting at most
+ * timeout_ms in all (INFINITE: no limit) and giving up when `stop` (optional) is
+ * signalled. Returns a Win32 error code: WAIT_TIMEOUT on timeout,
+ * ERROR_OPERATION_ABORTED on stop, ERROR_BROKEN_PIPE when the other end went away.
+ * A cancelled transfer is waited for before returning, so buf may be freed then.
+ */
+static DWORD pipe_xfer(HANDLE pipe, HANDLE ev, HANDLE stop, bool write, void *buf, DWORD len,
+		       DWORD timeout_ms)
+{
+	ULONGLONG deadline = GetTickCount64() + timeout_ms;
+	unsigned char *p = buf;
+
+	while (len) {
+		OVERLAPPED ov;
+		memset(&ov, 0, sizeof(ov));
+		ov.hEvent = ev;
+		ResetEvent(ev);
+		BOOL ok = write ? WriteFile(pipe, p, len, NULL, &ov) : ReadFile(pipe, p, len, NULL, &ov);
+		if (!ok && GetLastError() != ERROR_IO_PENDING)
+			return GetLastError();
+		if (!ok) {
+			DWORD wait_ms = INFINITE;
+			if (timeout_ms != INFINITE) {
+				ULONGLONG now = GetTickCount64();
+				wait_ms = now >= deadline ? 0 : (DWORD)(deadline - now);
+			}
+			HANDLE hs[2] = { ev, stop };
+			DWORD w = WaitForMultipleObjects(stop ? 2 : 1, hs, FALSE, wait_ms);
+			if (w != WAIT_OBJECT_0) {
+				DWORD why = w == WAIT_OBJECT_0 + 1 ? ERROR_OPERATION_ABORTED
+				            : w == WAIT_TIMEOUT     ? WAIT_TIMEOUT
+				                                    : GetLastError();
+				DWORD ignored;
+				CancelIoEx(pipe, &ov);
+				GetOverlappedResult(pipe, &ov, &ignored, TRUE);
+				return why;
+			}
+		}
+		DWORD done = 0;
+		if (!GetOverlappedResult(pipe, &ov, &done, FALSE))
+			return GetLastError();
+		if (done == 0 && !write)
+			return ERROR_BROKEN_PIPE;
+		p += done;
+		len -= done;
+	}
+	return ERROR_SUCCESS;
+}
+
+static DWORD msg_send(HANDLE pipe, HANDLE ev, HANDLE stop, struct hp_buf *msg, DWORD timeout_ms)
+{
+	if (msg->bad)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	unsigned char hdr[4];
+	for (int i = 0; i < 4; i++)
+		hdr[i] = (unsigned char)(msg->len >> (8 * i));
+	DWORD rc = pipe_xfer(pipe, ev, stop, true, hdr, 4, timeout_ms);
+	if (rc == ERROR_SUCCESS && msg->len)
+		rc = pipe_xfer(pipe, ev, stop, true, msg->p, (DWORD)msg->len, timeout_ms);
+	return rc;
+}
+
+static DWORD msg_recv(HANDLE pipe, HANDLE ev, HANDLE stop, struct hp_buf *msg, DWORD timeout_ms)
+{
+	unsigned char hdr[4];
+	hp_buf_release(msg);
+	DWORD rc = pipe_xfer(pipe, ev, stop, false, hdr, 4, timeout_ms);
+	if (rc != ERROR_SUCCESS)
+		return rc;
+	uint32_t len = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 |
+	               (uint32_t)hdr[3] << 24;
+	if (len > HP_MSG_MAX)
+		return ERROR_INVALID_DATA;
+	if (!hp_reserve(msg, len ? len : 1))
+		return ERROR_NOT_ENOUGH_MEMORY;
+	if (len)
+		rc = pipe_xfer(pipe, ev, stop, false, msg->p, len, timeout_ms);
+	msg->len = rc == ERROR_SUCCESS ? len : 0;
+	return rc;
+}
+
+/* ------------------------------------------------------- the service side -- */
+
+struct helper_service {
+	wchar_t *pipe_name;
+	DWORD server_pid;
+	SERVICE_STATUS_HANDLE status_handle;
+	CRITICAL_SECTION lock; /* status: the control handler runs on another thread */
+	SERVICE_STATUS status;
+	HANDLE stop_event;
+	DWORD exit_code;
+};
+
+/*
+ * ServiceMain receives no context pointer, so the dispatcher's one service reaches
+ * its state through this variable, set once before StartServiceCtrlDispatcherW in
+ * the helper process only (never in a normal rdlsctl run).
+ */
+static struct helper_service *the_service;
+
+static void report_status(struct helper_service *hs, DWORD state, DWORD exit_code)
+{
+	EnterCriticalSection(&hs->lock);
+	/* A stop control arriving as the service ends must not undo SERVICE_STOPPED. */
+	if (hs->status.dwCurrentState == SERVICE_STOPPED ||
+	    (state == SERVICE_STOP_PENDING && hs->status.dwCurrentState != SERVICE_RUNNING)) {
+		LeaveCriticalSection(&hs->lock);
+		return;
+	}
+	hs->status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+	hs->status.dwCurrentState = state;
+	hs->status.dwControlsAccepted =
+		state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
+	hs->status.dwWin32ExitCode = exit_code;
+	hs->status.dwServiceSpecificExitCode = 0;
+	hs->status.dwCheckPoint = 0;
+	hs->status.dwWaitHint = state == SERVICE_STOP_PENDING ? 5000 : 0;
+	SetServiceStatus(hs->status_handle, &hs->status);
+	LeaveCriticalSection(&hs->lock);
+}
+
+static DWORD WINAPI service_control(DWORD control, DWORD type, void *data, void *context)
+{
+	struct helper_service *hs = context;
+	(void)type;
+	(void)data;
+	switch (control) {
+	case SERVICE_CONTROL_STOP:
+	case SERVICE_CONTROL_SHUTDOWN:
+		report_status(hs, SERVICE_STOP_PENDING, NO_ERROR);
+		SetEvent(hs->stop_event);
+		return NO_ERROR;
+	case SERVICE_CONTROL_INTERROGATE:
+		return NO_ERROR;
+	default:
+		return ERROR_CALL_NOT_IMPLEMENTED;
+	}
+}
+
+static void put_api(struct hp_buf *resp, DWORD code, const wchar_t *api)
+{
+	hp_put_u32(resp, code);
+	if (code == ERROR_SUCCESS)
+		hp_put_wstr(resp, L"", 0);
+	else
+		hp_put_wstr(resp, api, (size_t)lstrlenW(api));
+}
+
+/*
+ * The check string is kept twice: in the attribute HP_CHECK_KEYWORD, where
+ * Microsoft puts application data and where it is read first, and in the
+ * credential's Comment. Wine 8.0 persists Comment but silently drops attributes
+ * (dlls/advapi32/cred.c: "FIXME: Attributes"; measured: CredReadW returns
+ * AttributeCount 0 after a CredWriteW with one), so without the copy a credential
+ * written under Wine would never look converged. The Comment is used only when it
+ * is a well-formed check string, so a comment someone else wrote is never
+ * mistaken for one. It reveals nothing the attribute does not.
+ */
+static bool comment_check(const wchar_t *comment, char *out, size_t n)
+{
+	size_t len = comment ? (size_t)lstrlenW(comment) : 0;
+	size_t plen = sizeof(RDLS_CRED_CHECK_PREFIX) - 1;
+	if (len <= plen || len >= n)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (comment[i] < 0x21 || comment[i] > 0x7E)
+			return false;
+		out[i] = (char)comment[i];
+	}
+	out[len] = '\0';
+	return memcmp(out, RDLS_CRED_CHECK_PREFIX, plen) == 0;
+}
+
+static void do_get(struct hp_buf *req, struct hp_buf *resp)
+{
+	wchar_t *target = NULL;
+	PCREDENTIALW c = NULL;
+
+	if (!hp_get_wstr(req, &target, NULL) || req->pos != req->len) {
+		put_api(resp, ERROR_INVALID_DATA, L"rdlsctl helper protocol");
+		goto out;
+	}
+	if (!CredReadW(target, CRED_TYPE_DOMAIN_PASSWORD, 0, &c)) {
+		DWORD code = GetLastError();
+		if (code != ERROR_NOT_FOUND) {
+			put_api(resp, code, L"CredReadW");
+			goto out;
+		}
+		put_api(resp, ERROR_SUCCESS, NULL);
+		hp_put_u32(resp, 0);
+		hp_put_u32(resp, 0);
+		hp_put_u32(resp, 0);
+		hp_put_wstr(resp, L"", 0);
+		hp_put_bytes(resp, "", 0);
+		goto out;
+	}
+	/* Windows hands a domain password's blob only to authentication packages;
+	 * should an implementation return it anyway, it goes no further than here. */
+	if (c->CredentialBlob && c->CredentialBlobSize)
+		SecureZeroMemory(c->CredentialBlob, c->CredentialBlobSize);
+
+	const unsigned char *check = NULL;
+	size_t check_len = 0;
+	for (DWORD i = 0; i < c->AttributeCount; i++) {
+		const CREDENTIAL_ATTRIBUTEW *a = &c->Attributes[i];
+		if (a->Keyword && CompareStringOrdinal(a->Keyword, -1, HP_CHECK_KEYWORD, -1, TRUE) ==
+		                          CSTR_EQUAL) {
+			check = a->Value;
+			check_len = a->Value ? a->ValueSize : 0;
+			break;
+		}
+	}
+	char from_comment[CRED_MAX_STRING_LENGTH + 1];
+	if (!check && comment_check(c->Comment, from_comment, sizeof(from_comment))) {
+		check = (const unsigned char *)from_comment;
+		check_len = strlen(from_comment);
+	}
+	put_api(resp, ERROR_SUCCESS, NULL);
+	hp_put_u32(resp, 1);
+	hp_put_u32(resp, c->Type);
+	hp_put_u32(resp, c->Persist);
+	hp_put_wstr(resp, c->UserName ? c->UserName : L"",
+		    c->UserName ? (size_t)lstrlenW(c->UserName) : 0);
+	hp_put_bytes(resp, check ? (const void *)check : "", check_len);
+out:
+	if (c)
+		CredFree(c);
+	free(target);
+}
+
+static void do_put(struct hp_buf *req, struct hp_buf *resp)
+{
+	wchar_t *target = NULL, *user = NULL, *password = NULL;
+	size_t password_len = 0;
+	const unsigned char *check = NULL;
+	size_t check_len = 0;
+
+	if (!hp_get_wstr(req, &target, NULL) || !hp_get_wstr(req, &user, NULL) ||
+	    !hp_get_wstr(req, &password, &password_len) ||
+	    !hp_get_bytes(req, &check, &check_len) || req->pos != req->len) {
+		put_api(resp, ERROR_INVALID_DATA, L"rdlsctl helper protocol");
+		goto out;
+	}
+
+	/* The Comment copy of the check (see comment_check): printable ASCII only. */
+	wchar_t comment[CRED_MAX_STRING_LENGTH + 1];
+	bool has_comment = check_len > 0 && check_len <= CRED_MAX_STRING_LENGTH;
+	for (size_t i = 0; has_comment && i < check_len; i++) {
+		has_comment = check[i] >= 0x21 && check[i] <= 0x7E;
+		comment[i] = (wchar_t)check[i];
+	}
+	if (has_comment)
+		comment[check_len] = 0;
+
+	CREDENTIAL_ATTRIBUTEW attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.Keyword = HP_CHECK_KEYWORD;
+	attr.ValueSize = (DWORD)check_len;
+	attr.Value = (LPBYTE)check;
+
+	CREDENTIALW c;
+	memset(&c, 0, sizeof(c));
+	c.Type = CRED_TYPE_DOMAIN_PASSWORD;
+	c.TargetName = target;
+	c.UserName = user;
+	c.Comment = has_comment ? comment : NULL;
+	c.CredentialBlobSize = (DWORD)(password_len * sizeof(wchar_t)); /* no terminator */
+	c.CredentialBlob = (LPBYTE)password;
+	c.Persist = CRED_PERSIST_ENTERPRISE; /* what cmdkey /add uses */
+	c.AttributeCount = check_len ? 1 : 0;
+	c.Attributes = check_len ? &attr : NULL;
+
+	if (!CredWriteW(&c, 0))
+		put_api(resp, GetLastError(), L"CredWriteW");
+	else
+		put_api(resp, ERROR_SUCCESS, NULL);
+	SecureZeroMemory(&c, sizeof(c));
+out:
+	if (password) {
+		SecureZeroMemory(password, (password_len + 1) * sizeof(wchar_t));
+		free(password);
+	}
+	free(user);
+	free(target);
+}
+
+static void do_del(struct hp_buf *req, struct hp_buf *resp)
+{
+	wchar_t *target = NULL;
+	if (!hp_get_wstr(req, &target, NULL) || req->pos != req->len)
+		put_api(resp, ERROR_INVALID_DATA, L"rdlsctl helper protocol");
+	else if (!CredDeleteW(target, CRED_TYPE_DOMAIN_PASSWORD, 0) &&
+		 GetLastError() != ERROR_NOT_FOUND)
+		put_api(resp, GetLastError(), L"CredDeleteW");
+	else
+		put_api(resp, ERROR_SUCCESS, NULL);
+	free(target);
+}
+
+/* Serves requests until QUIT, a stop control, or a broken pipe. */
+static DWORD serve(struct helper_service *hs)
+{
+	HANDLE pipe = INVALID_HANDLE_VALUE;
+	HANDLE ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+	struct hp_buf req = { 0 }, resp = { 0 };
+	DWORD rc = ERROR_SUCCESS;
+
+	if (!ev)
+		return GetLastError();
+	for (int attempt = 0;; attempt++) {
+		/* SECURITY_IDENTIFICATION: rdlsctl may identify this process but not act
+		 * as NETWORK SERVICE through the pipe. */
+		pipe = CreateFileW(hs->pipe_name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+				   FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
+					   SECURITY_IDENTIFICATION,
+				   NULL);
+		if (pipe != INVALID_HANDLE_VALUE)
+			break;
+		rc = GetLastError();
+		if (rc != ERROR_PIPE_BUSY || attempt == 3 || !WaitNamedPipeW(hs->pipe_name, 5000))
+			goto out;
+	}
+	/* The pipe's name is on our command line for anyone to read; make sure we talk
+	 * to the rdlsctl that started us, not to a process that created the name after
+	 * it exited. */
+	ULONG server_pid = 0;
+	if (!GetNamedPipeServerProcessId(pipe, &server_pid)) {
+		rc = GetLastError();
+		goto out;
+	}
+	if (server_pid != hs->server_pid) {
+		rc = ERROR_ACCESS_DENIED;
+		goto out;
+	}
+
+	for (;;) {
+		rc = msg_recv(pipe, ev, hs->stop_event, &req, INFINITE);
+		if (rc == ERROR_BROKEN_PIPE || rc == ERROR_OPERATION_ABORTED) {
+			rc = ERROR_SUCCESS; /* rdlsctl went away, or the SCM stopped us */
+			break;
+		}
+		if (rc != ERROR_SUCCESS)
+			break;
+		uint32_t op = 0;
+		hp_get_u32(&req, &op);
+		hp_buf_release(&resp);
+		switch (op) {
+		case HP_GET: do_get(&req, &resp); break;
+		case HP_PUT: do_put(&req, &resp); break;
+		case HP_DEL: do_del(&req, &resp); break;
+		case HP_QUIT: put_api(&resp, ERROR_SUCCESS, NULL); break;
+		default: put_api(&resp, ERROR_INVALID_FUNCTION, L"rdlsctl helper protocol"); break;
+		}
+		hp_buf_release(&req);
+		rc = msg_send(pipe, ev, hs->stop_event, &resp, HP_CALL_TIMEOUT_MS);
+		if (rc != ERROR_SUCCESS || op == HP_QUIT) {
+			if (rc == ERROR_BROKEN_PIPE || rc == ERROR_OPERATION_ABORTED)
+				rc = ERROR_SUCCESS;
+			break;
+		}
+	}
+out:
+	hp_buf_release(&req);
+	hp_buf_release(&resp);
+	if (pipe != INVALID_HANDLE_VALUE) {
+		FlushFileBuffers(pipe);
+		CloseHandle(pipe);
+	}
+	CloseHandle(ev);
+	return rc;
+}
+
+static void WINAPI service_main(DWORD argc, LPWSTR *argv)
+{
+	struct helper_service *hs = the_service;
+
+	/* For a SERVICE_WIN32_OWN_PROCESS service the name is not checked. */
+	hs->status_handle = RegisterServiceCtrlHandlerExW(argc ? argv[0] : L"", service_control, hs);
+	if (!hs->status_handle) {
+		hs->exit_code = GetLastError();
+		return;
+	}
+	hs->stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+	if (!hs->stop_event) {
+		hs->exit_code = GetLastError();
+		report_status(hs, SERVICE_STOPPED, hs->exit_code);
+		return;
+	}
+	/* RUNNING before connecting: rdlsctl reads our process id from the SCM to check
+	 * who connected, and the SCM's id is reliable from RUNNING on. */
+	report_status(hs, SERVICE_RUNNING, NO_ERROR);
+	hs->exit_code = serve(hs);
+	CloseHandle(hs->stop_event);
+	hs->stop_event = NULL;
+	report_status(hs, SERVICE_STOPPED, hs->exit_code);
+}
+
+int w32_helper_service_main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], HP_FLAG) != 0)
+		return -1;
+	if (argc != 4)
+		return 2;
+
+	struct helper_service hs;
+	memset(&hs, 0, sizeof(hs));
+	hs.status.dwCurrentState = SERVICE_START_PENDING;
+	char *end = NULL;
+	unsigned long pid = strtoul(argv[3], &end, 10);
+	hs.pipe_name = w32_wide(argv[2]);
+	if (!hs.pipe_name || !end || *end || pid == 0 || pid > 0xFFFFFFFFul ||
+	    CompareStringOrdinal(hs.pipe_name, lstrlenW(HP_PIPE_PREFIX), HP_PIPE_PREFIX, -1, TRUE) !=
+		    CSTR_EQUAL) {
+		free(hs.pipe_name);
+		return 2;
+	}
+	hs.server_pid = (DWORD)pid;
+	InitializeCriticalSection(&hs.lock);
+
+	wchar_t empty[] = L"";
+	SERVICE_TABLE_ENTRYW table[] = { { empty, service_main }, { NULL, NULL } };
+	the_service = &hs;
+	int code;
+	if (!StartServiceCtrlDispatcherW(table)) {
+		/* ERROR_FAILED_SERVICE_CONTROLLER_CONNECT: started from a console. */
+		fprintf(stderr, "rdlsctl: %s is used only by the service control manager "
+				"(StartServiceCtrlDispatcherW returned %lu)\n",
+			HP_FLAG, (unsigned long)GetLastError());
+		code = 2;
+	} else {
+		code = hs.exit_code == ERROR_SUCCESS ? 0 : 1;
+	}
+	the_service = NULL;
+	DeleteCriticalSection(&hs.lock);
+	free(hs.pipe_name);
+	return code;
+}
+
+/* ---------------------------------------------------------- the rdlsctl side -- */
+
+static bool on_wine(void)
+{
+	HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+	return ntdll && GetProcAddress(ntdll, "wine_get_version");
+}
+
+/*
+ * This executable's path for the service's command line. Under Wine a winegcc
+ * program's module name is "X.exe" while the program is "X.exe.so" ("X.exe" is a
+ * shell script for Unix shells, which the SCM cannot start), so there the .so is
+ * used when it exists.
+ */
+static wchar_t *exe_path(void)
+{
+	DWORD cap = MAX_PATH;
+	for (;;) {
+		wchar_t *p = malloc(((size_t)cap + 4) * sizeof(wchar_t));
+		if (!p)
+			return NULL;
+		DWORD n = GetModuleFileNameW(NULL, p, cap);
+		if (n == 0) {
+			free(p);
+			return NULL;
+		}
+		if (n < cap) {
+			if (on_wine()) {
+				memcpy(p + n, L".so", 4 * sizeof(wchar_t));
+				if (GetFileAttributesW(p) == INVALID_FILE_ATTRIBUTES)
+					p[n] = 0;
+			}
+			return p;
+		}
+		free(p);
+		if (cap >= 32768)
+			return NULL;
+		cap *= 2;
+	}
+}
+
+static void hex(char *out, const unsigned char *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static bool query_status(SC_HANDLE svc, SERVICE_STATUS_PROCESS *ssp)
+{
+	DWORD needed = 0;
+	memset(ssp, 0, sizeof(*ssp));
+	return QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (LPBYTE)ssp, sizeof(*ssp), &needed);
+}
+
+static bool process_exited(DWORD pid)
+{
+	HANDLE p = pid ? OpenProcess(SYNCHRONIZE, FALSE, pid) : NULL;
+	if (!p)
+		return pid != 0 && GetLastError() == ERROR_INVALID_PARAMETER; /* no such process */
+	bool exited = WaitForSingleObject(p, 0) == WAIT_OBJECT_0;
+	CloseHandle(p);
+	return exited;
+}
+
+/*
+ * Waits until the service reports SERVICE_STOPPED or its process is gone (Wine's
+ * SCM leaves a service that ended after a stop control in STOP_PENDING); false on
+ * timeout.
+ */
+static bool wait_stopped(SC_HANDLE svc, DWORD timeout_ms)
+{
+	ULONGLONG deadline = GetTickCount64() + timeout_ms;
+	SERVICE_STATUS_PROCESS ssp;
+	for (;;) {
+		if (!query_status(svc, &ssp))
+			return GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST;
+		if (ssp.dwCurrentState == SERVICE_STOPPED || process_exited(ssp.dwProcessId))
+			return true;
+		if (GetTickCount64() >= deadline)
+			return false;
+		Sleep(HP_POLL_MS);
+	}
+}
+
+/* Stops (politely, then by force) and deletes one helper service. Best effort. */
+static void stop_and_delete(SC_HANDLE svc, bool already_deleted)
+{
+	SERVICE_STATUS_PROCESS ssp;
+	if (query_status(svc, &ssp) && ssp.dwCurrentState != SERVICE_STOPPED) {
+		SERVICE_STATUS st;
+		ControlService(svc, SERVICE_CONTROL_STOP, &st);
+		if (!wait_stopped(svc, HP_STOP_TIMEOUT_MS) && query_status(svc, &ssp) &&
+		    ssp.dwProcessId) {
+			HANDLE proc = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE,
+						  ssp.dwProcessId);
+			if (proc) {
+				TerminateProcess(proc, ERROR_SERVICE_REQUEST_TIMEOUT);
+				WaitForSingleObject(proc, HP_STOP_TIMEOUT_MS);
+				CloseHandle(proc);
+			}
+			wait_stopped(svc, HP_STOP_TIMEOUT_MS);
+		}
+	}
+	if (!already_deleted)
+		DeleteService(svc); /* ERROR_SERVICE_MARKED_FOR_DELETE is fine too */
+}
+
+static void helper_destroy(struct w32_helper *h)
+{
+	if (!h)
+		return;
+	if (h->pipe != INVALID_HANDLE_VALUE && h->pipe) {
+		DisconnectNamedPipe(h->pipe); /* the helper's next read fails: it exits */
+		CloseHandle(h->pipe);
+	}
+	if (h->svc) {
+		stop_and_delete(h->svc, h->deleted);
+		CloseServiceHandle(h->svc);
+	}
+	if (h->scm)
+		CloseServiceHandle(h->scm);
+	if (h->io_event)
+		CloseHandle(h->io_event);
+	free(h);
+}
+
+static int fail_service(rdls_err *err, const char *api, const struct w32_helper *h, DWORD code)
+{
+	char obj[RDLS_ERR_OBJ_MAX];
+	snprintf(obj, sizeof(obj), "service '%s'", h->name);
+	return w32_fail(err, api, obj, code);
+}
+
+static int fail_pipe(rdls_err *err, const char *api, const struct w32_helper *h, DWORD code)
+{
+	char obj[RDLS_ERR_OBJ_MAX];
+	snprintf(obj, sizeof(obj), "pipe '%s' of the credential helper '%s'", h->pipe_name,
+		 h->name);
+	return w32_fail(err, api, obj, code);
+}
+
+/* The helper stopped before it connected: say so, with its exit code's text. */
+static int fail_early_stop(rdls_err *err, const struct w32_helper *h,
+			   const SERVICE_STATUS_PROCESS *ssp)
+{
+	DWORD code = ssp->dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR
+			     ? ssp->dwServiceSpecificExitCode
+			     : ssp->dwWin32ExitCode;
+	rdls_err why;
+	rdls_err_clear(&why);
+	w32_fail(&why, "", "", code);
+	char obj[RDLS_ERR_OBJ_MAX];
+	snprintf(obj, sizeof(obj), "service '%s'", h->name);
+	return rdls_err_set(err, "", obj, code,
+			    "the NETWORK SERVICE credential helper stopped before it connected to "
+			    "pipe '%s' (exit code %lu: %s)",
+			    h->pipe_name, (unsigned long)code, why.text);
+}
+
+/* Waits for the helper to connect, watching the service so that one that dies
+ * early is reported at once rather than after the timeout. */
+static int await_client(struct w32_helper *h, rdls_err *err)
+{
+	OVERLAPPED ov;
+	memset(&ov, 0, sizeof(ov));
+	ov.hEvent = h->io_event;
+	ResetEvent(h->io_event);
+	if (!ConnectNamedPipe(h->pipe, &ov)) {
+		DWORD code = GetLastError();
+		if (code == ERROR_IO_PENDING) {
+			ULONGLONG deadline = GetTickCount64() + HP_CONNECT_TIMEOUT_MS;
+			for (;;) {
+				DWORD w = WaitForSingleObject(h->io_event, HP_POLL_MS);
+				if (w == WAIT_OBJECT_0)
+					break;
+				DWORD why = w == WAIT_TIMEOUT ? WAIT_TIMEOUT : GetLastError();
+				SERVICE_STATUS_PROCESS ssp;
+				bool stopped = query_status(h->svc, &ssp) &&
+					       ssp.dwCurrentState == SERVICE_STOPPED;
+				if (w != WAIT_TIMEOUT || stopped || GetTickCount64() >= deadline) {
+					DWORD ignored;
+					CancelIoEx(h->pipe, &ov);
+					GetOverlappedResult(h->pipe, &ov, &ignored, TRUE);
+					if (stopped)
+						return fail_early_stop(err, h, &ssp);
+					return fail_pipe(err, "ConnectNamedPipe", h, why);
+				}
+			}
+			DWORD ignored;
+			if (!GetOverlappedResult(h->pipe, &ov, &ignored, FALSE))
+				return fail_pipe(err, "ConnectNamedPipe", h, GetLastError());
+		} else if (code != ERROR_PIPE_CONNECTED) {
+			return fail_pipe(err, "ConnectNamedPipe", h, code);
+		}
+	}
+
+	/* Only the service's own process may talk to us over this pipe. */
+	SERVICE_STATUS_PROCESS ssp;
+	if (!query_status(h->svc, &ssp))
+		return fail_service(err, "QueryServiceStatusEx", h, GetLastError());
+	ULONG client = 0;
+	if (!GetNamedPipeClientProcessId(h->pipe, &client))
+		return fail_pipe(err, "GetNamedPipeClientProcessId", h, GetLastError());
+	if (ssp.dwProcessId == 0 || client != ssp.dwProcessId) {
+		char obj[RDLS_ERR_OBJ_MAX];
+		snprintf(obj, sizeof(obj), "pipe '%s'", h->pipe_name);
+		return rdls_err_set(err, "", obj, ERROR_ACCESS_DENIED,
+				    "the client (process %lu) is not the helper service '%s' "
+				    "(process %lu); refusing to send it credentials",
+				    (unsigned long)client, h->name, (unsigned long)ssp.dwProcessId);
+	}
+	h->pid = ssp.dwProcessId;
+	return 0;
+}
+
+static int helper_start(struct w32_ctx *ctx, struct w32_helper **out, rdls_err *err)
+{
+	struct w32_helper *h = calloc(1, sizeof(*h));
+	wchar_t *exe = NULL, *cmd = NULL, *wname = NULL, *wpipe = NULL;
+	PSECURITY_DESCRIPTOR sd = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (!h)
+		return rdls_err_set(err, "", "credential helper", ERROR_NOT_ENOUGH_MEMORY,
+				    "out of memory");
+	h->pipe = INVALID_HANDLE_VALUE;
+
+	w32_helper_sweep();
+
+	unsigned char rnd[24];
+	if (w32_random(ctx, rnd, sizeof(rnd), err) != 0)
+		goto out;
+	char rhex[2 * sizeof(rnd) + 1];
+	hex(rhex, rnd, 8);
+	snprintf(h->name, sizeof(h->name), "rdlsctl-helper-%s", rhex);
+	hex(rhex, rnd + 8, 16);
+	snprintf(h->pipe_name, sizeof(h->pipe_name), "\\\\.\\pipe\\rdlsctl-%s", rhex);
+	SecureZeroMemory(rnd, sizeof(rnd));
+	wname = w32_wide(h->name);
+	wpipe = w32_wide(h->pipe_name);
+	exe = exe_path();
+	h->io_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+	if (!wname || !wpipe || !h->io_event) {
+		rdls_err_set(err, "", "credential helper", ERROR_NOT_ENOUGH_MEMORY, "out of memory");
+		goto out;
+	}
+	if (!exe) {
+		w32_fail(err, "GetModuleFileNameW", "this program", GetLastError());
+		goto out;
+	}
+
+	if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(HP_PIPE_SDDL, SDDL_REVISION_1, &sd,
+								  NULL)) {
+		fail_pipe(err, "ConvertStringSecurityDescriptorToSecurityDescriptorW", h,
+			  GetLastError());
+		goto out;
+	}
+	SECURITY_ATTRIBUTES sa = { sizeof(sa), sd, FALSE };
+	h->pipe = CreateNamedPipeW(wpipe,
+				   PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED |
+					   FILE_FLAG_FIRST_PIPE_INSTANCE,
+				   PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+					   PIPE_REJECT_REMOTE_CLIENTS,
+				   1, 4096, 4096, 0, &sa);
+	LocalFree(sd);
+	if (h->pipe == INVALID_HANDLE_VALUE) {
+		fail_pipe(err, "CreateNamedPipeW", h, GetLastError());
+		goto out;
+	}
+
+	h->scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE);
+	if (!h->scm) {
+		w32_fail(err, "OpenSCManagerW", "the service control manager", GetLastError());
+		goto out;
+	}
+
+	/* "<exe>" --rdlsctl-credential-helper \\.\pipe\rdlsctl-<hex> <pid>: no secret */
+	char tail[160];
+	snprintf(tail, sizeof(tail), " %s %s %lu", HP_FLAG, h->pipe_name,
+		 (unsigned long)GetCurrentProcessId());
+	wchar_t *wtail = w32_wide(tail);
+	size_t exe_len = (size_t)lstrlenW(exe);
+	size_t tail_len = wtail ? (size_t)lstrlenW(wtail) : 0;
+	cmd = wtail ? malloc((exe_len + 2 + tail_len + 1) * sizeof(wchar_t)) : NULL;
+	if (!cmd) {
+		free(wtail);
+		rdls_err_set(err, "", "credential helper", ERROR_NOT_ENOUGH_MEMORY, "out of memory");
+		goto out;
+	}
+	cmd[0] = L'"';
+	memcpy(cmd + 1, exe, exe_len * sizeof(wchar_t));
+	cmd[1 + exe_len] = L'"';
+	memcpy(cmd + 2 + exe_len, wtail, (tail_len + 1) * sizeof(wchar_t));
+	free(wtail);
+
+	/* The display name must be unique as well (ERROR_DUPLICATE_SERVICE_NAME when
+	 * two runs overlap): it is the random name too. */
+	h->svc = CreateServiceW(h->scm, wname, wname,
+				SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE,
+				SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
+				SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL, HP_ACCOUNT, L"");
+	if (!h->svc) {
+		fail_service(err, "CreateServiceW", h, GetLastError());
+		goto out;
+	}
+	if (!StartServiceW(h->svc, 0, NULL)) {
+		fail_service(err, "StartServiceW", h, GetLastError());
+		goto out;
+	}
+	/* Marked for deletion now, removed by the SCM when it stops: nothing can be
+	 * left registered after this point, whatever happens to rdlsctl. */
+	if (!DeleteService(h->svc)) {
+		fail_service(err, "DeleteService", h, GetLastError());
+		goto out;
+	}
+	h->deleted = true;
+
+	if (await_client(h, err) != 0)
+		goto out;
+	*out = h;
+	h = NULL;
+	rc = 0;
+out:
+	helper_destroy(h);
+	free(exe);
+	free(cmd);
+	free(wname);
+	free(wpipe);
+	return rc;
+}
+
+int w32_helper_call(struct w32_ctx *ctx, struct hp_buf *req, struct hp_buf *resp,
+		    rdls_err *err)
+{
+	if (req->bad)
+		return rdls_err_set(err, "", "credential helper request", ERROR_NOT_ENOUGH_MEMORY,
+				    "out of memory or a field too long");
+	if (!ctx->helper && helper_start(ctx, &ctx->helper, err) != 0)
+		return -1;
+
+	struct w32_helper *h = ctx->helper;
+	DWORD rc = msg_send(h->pipe, h->io_event, NULL, req, HP_CALL_TIMEOUT_MS);
+	const char *api = "WriteFile";
+	if (rc == ERROR_SUCCESS) {
+		api = "ReadFile";
+		rc = msg_recv(h->pipe, h->io_event, NULL, resp, HP_CALL_TIMEOUT_MS);
+	}
+	if (rc != ERROR_SUCCESS) {
+		/* A helper that stopped answering is of no further use: remove it now. */
+		fail_pipe(err, api, h, rc);
+		ctx->helper = NULL;
+		helper_destroy(h);
+		return -1;
+	}
+	return 0;
+}
+
+void w32_helper_shutdown(struct w32_ctx *ctx)
+{
+	struct w32_helper *h = ctx ? ctx->helper : NULL;
+	if (!h)
+		return;
+	ctx->helper = NULL;
+
+	struct hp_buf quit = { 0 }, resp = { 0 };
+	hp_put_u32(&quit, HP_QUIT);
+	if (msg_send(h->pipe, h->io_event, NULL, &quit, HP_QUIT_TIMEOUT_MS) == ERROR_SUCCESS)
+		msg_recv(h->pipe, h->io_event, NULL, &resp, HP_QUIT_TIMEOUT_MS);
+	hp_buf_release(&quit);
+	hp_buf_release(&resp);
+	if (h->svc)
+		wait_stopped(h->svc, HP_STOP_TIMEOUT_MS);
+	helper_destroy(h); /* forces a stop if QUIT did not, and deletes if not yet */
+}
+
+/* ------------------------------------------------------------------- sweep -- */
+
+/* The rdlsctl process id on a helper's command line, or 0. */
+static DWORD helper_parent(SC_HANDLE svc)
+{
+	DWORD needed = 0, pid = 0;
+	QueryServiceConfigW(svc, NULL, 0, &needed);
+	if (GetLastError() != ERROR_INSUFFICIENT_BUFFER || needed == 0)
+		return 0;
+	QUERY_SERVICE_CONFIGW *cfg = malloc(needed);
+	if (cfg && QueryServiceConfigW(svc, cfg, needed, &needed) && cfg->lpBinaryPathName) {
+		char *cmd = w32_utf8(cfg->lpBinaryPathName);
+		const char *flag = cmd ? strstr(cmd, " " HP_FLAG " ") : NULL;
+		const char *sp = flag ? strchr(flag + 1 + strlen(HP_FLAG) + 1, ' ') : NULL;
+		if (sp)
+			pid = (DWORD)strtoul(sp + 1, NULL, 10);
+		free(cmd);
+	}
+	free(cfg);
+	return pid;
+}
+
+static bool process_alive(DWORD pid)
+{
+	if (pid == 0)
+		return false;
+	HANDLE p = OpenProcess(SYNCHRONIZE, FALSE, pid);
+	if (!p)
+		return GetLastError() == ERROR_ACCESS_DENIED; /* exists, just not ours to open */
+	bool alive = WaitForSingleObject(p, 0) == WAIT_TIMEOUT;
+	CloseHandle(p);
+	return alive;
+}
+
+/*
+ * A helper is left registered only if rdlsctl died between CreateServiceW and
+ * DeleteService. Such a service is stopped (its pipe broke, so it exited) or, in
+ * the worst case, still running with its rdlsctl gone. A running helper whose
+ * rdlsctl is alive belongs to a concurrent plan or status and is left alone.
+ */
+void w32_helper_sweep(void)
+{
+	SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE);
+	if (!scm)
+		return;
+	DWORD resume = 0;
+	BYTE *buf = NULL;
+	DWORD cap = 64 * 1024;
+	for (;;) {
+		DWORD needed = 0, count = 0;
+		free(buf);
+		buf = malloc(cap);
+		if (!buf)
+			break;
+		BOOL ok = EnumServicesStatusExW(scm, SC_ENUM_PROCESS_INFO, SERVICE_WIN32,
+						SERVICE_STATE_ALL, buf, cap, &needed, &count, &resume,
+						NULL);
+		DWORD code = ok ? ERROR_SUCCESS : GetLastError();
+		if (!ok && code != ERROR_MORE_DATA)
+			break;
+		ENUM_SERVICE_STATUS_PROCESSW *s = (ENUM_SERVICE_STATUS_PROCESSW *)buf;
+		for (DWORD i = 0; i < count; i++) {
+			int plen = lstrlenW(HP_SERVICE_PREFIX);
+			if (!s[i].lpServiceName || lstrlenW(s[i].lpServiceName) <= plen ||
+			    CompareStringOrdinal(s[i].lpServiceName, plen, HP_SERVICE_PREFIX, plen,
+						 TRUE) != CSTR_EQUAL)
+				continue;
+			SC_HANDLE svc = OpenServiceW(scm, s[i].lpServiceName,
+						     SERVICE_STOP | SERVICE_QUERY_STATUS |
+							     SERVICE_QUERY_CONFIG | DELETE);
+			if (!svc)
+				continue;
+			if (s[i].ServiceStatusProcess.dwCurrentState == SERVICE_STOPPED ||
+			    !process_alive(helper_parent(svc)))
+				stop_and_delete(svc, false);
+			CloseServiceHandle(svc);
+		}
+		if (ok)
+			break;
+		if (needed > cap)
+			cap = needed;
+	}
+	free(buf);
+	CloseServiceHandle(scm);
+}

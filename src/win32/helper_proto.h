@@ -1,0 +1,79 @@
+/*
+ * The pipe protocol between rdlsctl (cred.c) and its NETWORK SERVICE credential
+ * helper (helper.c). Internal to the Win32 backend; both ends are the same
+ * executable, so the format needs no versioning.
+ *
+ * A message is a little-endian u32 body length, then the body (at most
+ * HP_MSG_MAX bytes). A body is a sequence of fields:
+ *   u32    4 bytes, little-endian
+ *   wstr   u32 count of UTF-16 code units, then the units (no terminator)
+ *   bytes  u32 count, then the bytes
+ *
+ * Requests: u32 op, then
+ *   HP_GET   wstr target
+ *   HP_PUT   wstr target, wstr user, wstr password, bytes check
+ *   HP_DEL   wstr target
+ *   HP_QUIT  nothing
+ * Responses: u32 code (a Win32 error code, 0 on success), wstr api (the API that
+ * returned code; empty on success); HP_GET adds
+ *   u32 present, u32 type, u32 persist, wstr user, bytes check
+ *
+ * Only HP_PUT carries the secret. Every buffer that held one is wiped before it
+ * is freed: hp_buf never realloc()s (which could leave a copy behind) and
+ * hp_buf_release always wipes.
+ */
+#ifndef RDLS_W32_HELPER_PROTO_H
+#define RDLS_W32_HELPER_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "win32/w32.h"
+
+enum hp_op {
+	HP_GET = 1,
+	HP_PUT = 2,
+	HP_DEL = 3,
+	HP_QUIT = 4,
+};
+
+#define HP_MSG_MAX 16384u
+#define HP_WSTR_MAX 2048u /* code units; far above every credential field limit */
+
+/* The command line of the helper service: "<exe>" HP_FLAG <pipe> <pid of rdlsctl>. */
+#define HP_FLAG "--rdlsctl-credential-helper"
+#define HP_SERVICE_PREFIX L"rdlsctl-helper-"
+#define HP_PIPE_PREFIX L"\\\\.\\pipe\\rdlsctl-"
+
+/* The attribute of rdlsctl's own credentials that holds the check string
+ * (cred_check.h). Microsoft asks for keywords of the form <Company>_<Name>. */
+#define HP_CHECK_KEYWORD L"rdlsctl_check"
+
+/* A growable byte buffer for one message; `pos` is the read cursor. */
+struct hp_buf {
+	unsigned char *p;
+	size_t len, cap, pos;
+	bool bad; /* an append failed (out of memory) or a read ran past the end */
+};
+
+void hp_buf_release(struct hp_buf *b); /* wipes, frees, and zeroes *b */
+void hp_put_u32(struct hp_buf *b, uint32_t v);
+void hp_put_wstr(struct hp_buf *b, const wchar_t *s, size_t n);
+void hp_put_bytes(struct hp_buf *b, const void *data, size_t n);
+bool hp_get_u32(struct hp_buf *b, uint32_t *v);
+/* A malloc'd, NUL-terminated copy in *s (n units without the terminator). */
+bool hp_get_wstr(struct hp_buf *b, wchar_t **s, size_t *n);
+/* *data points into the buffer; valid until the buffer is released. */
+bool hp_get_bytes(struct hp_buf *b, const unsigned char **data, size_t *n);
+
+/*
+ * Sends the request `req` to this run's helper, starting the helper service on
+ * the first call, and reads its response into `resp` (released by the caller).
+ * A transport failure stops and deletes the helper and fills err; the next call
+ * starts a new one.
+ */
+int w32_helper_call(struct w32_ctx *ctx, struct hp_buf *req, struct hp_buf *resp,
+		    rdls_err *err);
+
+#endif
