@@ -29,6 +29,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/test/%,$(UNIT_SRC))
 HDRS      := $(wildcard include/rdls/*.h src/*.h src/win32/*.h tests/unit/*.h)
 
+.SECONDARY:
 .PHONY: all native win check unit mingw-check mingw wine-check wine-tools fuzz-smoke fuzz bench demo clean
 all: native win
 native: $(B)/rdlsctl
@@ -154,6 +155,11 @@ check:
 
 bench: native $(B)/bench/bench
 	@scripts/bench.sh
+
+# The benchmark: the core and the fake system, optimised, no sanitizers.
+$(B)/bench/bench: tests/bench/bench.c $(CORE_SRC) $(UNIT_SUP) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) -Itests/unit -O2 -g -o $@ tests/bench/bench.c $(CORE_SRC) $(UNIT_SUP) $(LIBS)
 
 demo: win wine-tools
 	@scripts/demo.sh

@@ -50,6 +50,7 @@ void rdls_exec_free(struct rdls_exec *x)
 	}
 	free(x->items);
 	free(x->error);
+	rdls_secure_zero(x->cred_check, sizeof(x->cred_check));
 	free(x);
 }
 
@@ -152,7 +153,9 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 	}
 	*out = x;
 
-	const struct rdls_rctx c = { .sys = sys, .secret = secret };
+	/* The run's credential check string lives in x so that every exit wipes it. */
+	struct rdls_cred_run cred = { .check = x->cred_check };
+	const struct rdls_rctx c = { .sys = sys, .secret = secret, .cred = &cred };
 	size_t k;             /* steps [0, k) completed */
 	bool failed = false;  /* items[k] failed or did not start */
 	bool changed = false; /* ... and its change may have happened */

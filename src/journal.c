@@ -692,6 +692,12 @@ static bool interpret(struct reader *r)
 		bool bad = !parse_ulong(fmt, 1000000ul, &v);
 		free(fmt);
 		j->format = (long)v;
+		/* A header that failed earlier may have left its fields: this one replaces them. */
+		free(j->tool);
+		free(j->host);
+		free(j->computer);
+		free(j->profile);
+		free(j->started);
 		j->tool = get_str(r, "tool", &bad);
 		j->host = get_str(r, "host", &bad);
 		j->computer = get_str(r, "computer", &bad);

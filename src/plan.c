@@ -580,12 +580,16 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 		return rdls_err_set(err, NULL, NULL, 0, "planning %s needs the peer secret", host);
 
 	struct rdls_plan *p = calloc(1, sizeof(*p));
-	if (!p)
+	struct rdls_cred_run cred = { 0 };
+	const rdls_secret *secret = po ? po->secret : NULL;
+	if (!p || (secret && !(cred.verifier = rdls_cred_verifier_new(secret)))) {
+		free(p);
 		return rdls_err_set(err, NULL, NULL, 0, "out of memory");
+	}
 	struct builder b = {
 		.m = m,
 		.p = p,
-		.c = { .sys = sys, .secret = po ? po->secret : NULL },
+		.c = { .sys = sys, .secret = secret, .cred = &cred },
 		.rotate = po && po->rotate,
 		.err = err,
 	};
@@ -604,9 +608,11 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 		goto fail;
 	if (sh && plan_session_host(&b, sh, ls != NULL && m->membership == RDLS_WORKGROUP) != 0)
 		goto fail;
+	rdls_cred_verifier_free(cred.verifier);
 	*out = p;
 	return 0;
 fail:
+	rdls_cred_verifier_free(cred.verifier);
 	rdls_plan_free(p);
 	return -1;
 }

@@ -55,7 +55,10 @@ enum rdls_cred_verdict rdls_cred_classify(const struct rdls_step *s, const struc
 		return RDLS_CRED_FOREIGN;
 	bool match = false;
 	/* A malformed check string was not written by rdlsctl (or was tampered with). */
-	if (rdls_cred_check_verify(c->secret, have->check, &match) != 0)
+	int rc = c->cred && c->cred->verifier
+			 ? rdls_cred_verifier_check(c->cred->verifier, have->check, &match)
+			 : rdls_cred_check_verify(c->secret, have->check, &match);
+	if (rc != 0)
 		return RDLS_CRED_FOREIGN;
 	return match ? RDLS_CRED_CONVERGED : RDLS_CRED_STALE;
 }
@@ -75,18 +78,24 @@ static int change(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err
 	if (!c->secret)
 		return rdls_err_set(err, NULL, s->name, 0, "storing a credential needs the peer secret");
 	unsigned char salt[RDLS_CRED_CHECK_SALT_LEN];
-	char check[RDLS_CRED_CHECK_MAX];
+	char local[RDLS_CRED_CHECK_MAX];
+	/* One check string per run (see struct rdls_cred_run), made on first use. */
+	char *check = c->cred && c->cred->check ? c->cred->check : local;
 	int rc = -1;
-	if (c->sys->ops->random(c->sys->ctx, salt, sizeof(salt), err) != 0)
-		goto out;
-	if (rdls_cred_check_make(c->secret, salt, sizeof(salt), check, sizeof(check)) != 0) {
-		rdls_err_set(err, NULL, s->name, 0, "cannot compute the credential's check attribute");
-		goto out;
+	if (check == local || !check[0]) {
+		if (c->sys->ops->random(c->sys->ctx, salt, sizeof(salt), err) != 0)
+			goto out;
+		if (rdls_cred_check_make(c->secret, salt, sizeof(salt), check,
+					 RDLS_CRED_CHECK_MAX) != 0) {
+			rdls_err_set(err, NULL, s->name, 0,
+				     "cannot compute the credential's check attribute");
+			goto out;
+		}
 	}
 	rc = c->sys->ops->cred_put(c->sys->ctx, s->name, s->want.user, c->secret, check, err);
 out:
 	rdls_secure_zero(salt, sizeof(salt));
-	rdls_secure_zero(check, sizeof(check));
+	rdls_secure_zero(local, sizeof(local));
 	return rc;
 }
 

@@ -9,13 +9,26 @@
 #include <stdbool.h>
 
 #include "rdls/json.h"
+#include "rdls/cred_check.h"
 #include "rdls/plan.h"
 #include "rdls/sys.h"
 
 /* What the operations may use besides the step itself. */
+/*
+ * Per run: every credential apply writes gets the same salt, hence the same check
+ * string, and plan verifies through one verifier that caches the derived key per
+ * salt, so P peer credentials cost one PBKDF2 run instead of P (cred_check.h).
+ */
+struct rdls_cred_run {
+	rdls_cred_verifier *verifier; /* NULL: verify each check on its own */
+	char *check; /* RDLS_CRED_CHECK_MAX bytes owned by the caller: this run's check string,
+		      * "" until first needed; NULL: a fresh salt for every credential */
+};
+
 struct rdls_rctx {
 	struct rdls_sys *sys;
 	const rdls_secret *secret; /* NULL in rollback: undo never needs it */
+	struct rdls_cred_run *cred; /* NULL allowed */
 };
 
 enum rdls_desc {

@@ -54,6 +54,7 @@ struct rdls_exec {
 	char *error;          /* apply: what stopped it ("cannot create local group ...: ...") */
 	size_t n_done, n_undone, n_problems;
 	int exit_code;        /* RDLS_EXIT_OK / _ERROR / _INCOMPLETE */
+	char cred_check[RDLS_CRED_CHECK_MAX]; /* apply: the run's one credential check string (wiped on free) */
 };
 
 void rdls_exec_free(struct rdls_exec *x);

@@ -30,12 +30,15 @@ esac
 root=$(cd "$(dirname "$0")/../.." && pwd)
 status=0
 total=0
+npass=0
+nfail=0
 
 for bin in "$@"; do
 	name=$(basename "$bin")
 	if [ ! -x "$bin" ]; then
 		echo "fuzz: $name: no executable '$bin'" >&2
 		status=1
+		nfail=$((nfail + 1))
 		continue
 	fi
 	work=$root/tests/fuzz/corpus-work/$name
@@ -81,8 +84,10 @@ for bin in "$@"; do
 	if [ "$rc" -eq 0 ]; then
 		echo "fuzz: $name: ${execs:-?} executions in ${secs} s, coverage ${cov:-?} edges, corpus $units inputs: no finding"
 		total=$((total + ${execs:-0}))
+		npass=$((npass + 1))
 	else
 		status=1
+		nfail=$((nfail + 1))
 		echo "fuzz: $name: FAILED (exit $rc) after ${execs:-?} executions; last lines of $log:" >&2
 		tail -n 40 "$log" >&2
 		find "$art" -maxdepth 1 -type f -newer "$art/.start" \( -name 'crash-*' -o -name 'leak-*' \
@@ -93,7 +98,6 @@ for bin in "$@"; do
 	fi
 done
 
-if [ "$status" -eq 0 ]; then
-	echo "fuzz: all harnesses passed, $total executions in total"
-fi
+echo "fuzz: $total executions in total"
+echo "fuzz: $npass passed, $nfail failed"
 exit "$status"

@@ -401,6 +401,32 @@ static void test_exec_converged_apply_writes_nothing(void **state)
 	ctx_release(&c);
 }
 
+static void apply_fully(struct ctx *c, const char *host);
+
+/* One salt per run: every credential of an apply carries the same check string, so the
+ * next plan pays one PBKDF2 run for all peers (struct rdls_cred_run). */
+static void test_exec_credentials_share_one_check_per_run(void **state)
+{
+	(void)state;
+	static const struct scenario three = { "three workgroup license servers",
+					       "profiles/workgroup-three-servers.ini", false,
+					       "LICSVR1", seed_wg };
+	struct ctx c;
+	ctx_init(&c, &three);
+	apply_fully(&c, "LICSVR1");
+	const rdls_cred *a = fake_get_cred(c.f, "LICSVR2");
+	const rdls_cred *b = fake_get_cred(c.f, "LICSVR3");
+	assert_non_null(a);
+	assert_non_null(b);
+	if (!a->check[0] || strcmp(a->check, b->check) != 0)
+		fail_msg("check strings differ or are empty: '%s' vs '%s'", a->check, b->check);
+	rdls_exec_free(c.x);
+	c.x = NULL;
+	plan(&c, "LICSVR1");
+	assert_int_equal(rdls_plan_changes(c.p), 0);
+	ctx_release(&c);
+}
+
 /* ------------------------------------------------------------ crash points */
 
 struct crash_at {
@@ -609,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_exec_undo_failure_exit_4),
 		cmocka_unit_test(test_exec_partly_done_failed_step_is_undone),
 		cmocka_unit_test(test_exec_converged_apply_writes_nothing),
+		cmocka_unit_test(test_exec_credentials_share_one_check_per_run),
 		cmocka_unit_test(test_exec_crash_at_every_point_then_rollback),
 		cmocka_unit_test(test_exec_crash_from_env),
 		cmocka_unit_test(test_exec_rollback_twice),
