@@ -30,6 +30,7 @@ enum {
 	W_NO_SUCH_ALIAS = 1376,
 	W_MEMBER_NOT_IN_ALIAS = 1377,
 	W_MEMBER_IN_ALIAS = 1378,
+	W_ALIAS_EXISTS = 1379,
 	W_NO_SUCH_MEMBER = 1387,
 	NERR_GROUP_NOT_FOUND = 2220,
 	NERR_USER_NOT_FOUND = 2221,
@@ -314,6 +315,7 @@ static const char *code_text(uint32_t code)
 	case W_NO_SUCH_ALIAS: return "the specified local group does not exist";
 	case W_MEMBER_NOT_IN_ALIAS: return "the specified account name is not a member of the group";
 	case W_MEMBER_IN_ALIAS: return "the specified account name is already a member of the group";
+	case W_ALIAS_EXISTS: return "the specified local group already exists";
 	case W_NO_SUCH_MEMBER: return "a new member could not be added to or removed from the local group because the member does not exist";
 	case NERR_GROUP_NOT_FOUND: return "the group name could not be found";
 	case NERR_USER_NOT_FOUND: return "the user name could not be found";
@@ -519,7 +521,7 @@ static int f_user_del(void *ctx, const char *user, rdls_err *err)
 	size_t i;
 	struct f_user *u = find_user(f, user, &i);
 	if (!u)
-		return fail(err, "NetUserDel", o, NERR_USER_NOT_FOUND);
+		return 0; /* as the backend: removing what is gone succeeds (sys.h) */
 	free(u->name);
 	free_secret_str(u->password);
 	vec_remove(&f->users, i, sizeof(struct f_user));
@@ -547,7 +549,7 @@ static int f_group_add(void *ctx, const char *group, const char *comment, rdls_e
 	if (enter(f, OP_GROUP_ADD, "NetLocalGroupAdd", o, err))
 		return -1;
 	if (find_group(f, group, NULL))
-		return fail(err, "NetLocalGroupAdd", o, NERR_GROUP_EXISTS);
+		return fail(err, "NetLocalGroupAdd", o, W_ALIAS_EXISTS);
 	if (find_user(f, group, NULL))
 		return fail(err, "NetLocalGroupAdd", o, NERR_USER_EXISTS);
 	char *name = dup_or_null(group);
@@ -569,7 +571,7 @@ static int f_group_del(void *ctx, const char *group, rdls_err *err)
 		return -1;
 	size_t i;
 	if (!find_group(f, group, &i))
-		return fail(err, "NetLocalGroupDel", o, NERR_GROUP_NOT_FOUND);
+		return 0; /* as the backend: removing what is gone succeeds (sys.h) */
 	drop_memberships(f, group, NULL);
 	free(AT(f->groups, char *, i));
 	vec_remove(&f->groups, i, sizeof(char *));
@@ -601,7 +603,7 @@ static int f_member_add(void *ctx, const char *group, const char *member, rdls_e
 	if (acct_is_local(f, a) && !find_user(f, a.name, NULL))
 		return fail(err, "NetLocalGroupAddMembers", o, W_NO_SUCH_MEMBER);
 	if (find_member(f, group, member, NULL))
-		return fail(err, "NetLocalGroupAddMembers", o, W_MEMBER_IN_ALIAS);
+		return 0; /* ERROR_MEMBER_IN_ALIAS: already a member is success (sys.h) */
 	char *g = dup_or_null(group);
 	char *m = normalise_account(f, member);
 	struct f_member *slot = (g && m) ? vec_push(&f->members, sizeof(*slot)) : NULL;
@@ -623,13 +625,13 @@ static int f_member_del(void *ctx, const char *group, const char *member, rdls_e
 	if (enter(f, OP_MEMBER_DEL, "NetLocalGroupDelMembers", o, err))
 		return -1;
 	if (!find_group(f, group, NULL))
-		return fail(err, "NetLocalGroupDelMembers", o, W_NO_SUCH_ALIAS);
+		return 0; /* as the backend: no group, no membership to remove */
 	struct acct a = split_account(f, member);
 	if (acct_is_local(f, a) && !find_user(f, a.name, NULL))
 		return fail(err, "NetLocalGroupDelMembers", o, W_NO_SUCH_MEMBER);
 	size_t i;
 	if (!find_member(f, group, member, &i))
-		return fail(err, "NetLocalGroupDelMembers", o, W_MEMBER_NOT_IN_ALIAS);
+		return 0; /* ERROR_MEMBER_NOT_IN_ALIAS: nothing to remove is success (sys.h) */
 	member_free(&AT(f->members, struct f_member, i));
 	vec_remove(&f->members, i, sizeof(struct f_member));
 	return 0;

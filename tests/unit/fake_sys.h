@@ -86,11 +86,12 @@ void fake_fail_nth(struct fake_sys *f, const char *op, unsigned n, uint32_t code
  *   - random is a counter-based generator: the same bytes in every run;
  *   - fake_calls(f, "write") == fake_writes(f); unknown op names abort the test.
  *
- * Deliberately stricter than src/win32/netapi.c, which turns these Windows errors
- * into success: user_del of a missing user fails with 2221, group_del of a missing
- * group with 2220, member_add of a member with 1378, member_del of a non-member with
- * 1377 (missing group: 1376). Core code that passes on the fake therefore also works
- * on the backend, and a core that deletes what is not there is caught here.
+ * As src/win32/netapi.c and sys.h: removing what is already gone succeeds
+ * (user_del, group_del, member_del of a non-member or of a missing group), and
+ * member_add of a member succeeds (Windows' ERROR_MEMBER_IN_ALIAS); group_add of
+ * an existing group fails with 1379 (ERROR_ALIAS_EXISTS), as NetLocalGroupAdd does.
+ * A core that deletes what it did not create is caught by snapshot comparisons,
+ * not by error codes the real backend never returns.
  * API names and objects in errors are the backend's, except reg_get's "RegGetValueW"
  * (the backend reports RegOpenKeyExW / RegQueryValueExW), kept because tests use it.
  */
