@@ -32,7 +32,14 @@ int rdls_planrun_host(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	rdls_err e;
 	rdls_err_clear(&e);
 	if (o->host) {
+		char self[256];
 		snprintf(r->host, sizeof(r->host), "%s", o->host);
+		/* Names written on this machine ("H\\group", "H\\account") would name another one. */
+		if (sys->ops->host_name(sys->ctx, self, sizeof(self), &e) == 0 &&
+		    !rdls_name_eq(self, o->host))
+			rdls_warning(o, "--host %s is not this computer ('%s'): the values written here "
+				     "will name %s's accounts and group",
+				     o->host, self, o->host);
 		return 0;
 	}
 	if (sys->ops->host_name(sys->ctx, r->host, sizeof(r->host), &e) != 0) {
@@ -74,6 +81,18 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	if (rdls_plan_roles(r->model, r->host, &is_ls, &is_sh, &e) != 0) {
 		rdls_err_format(&e, msg, sizeof(msg));
 		return fail(o, r, "%s", msg);
+	}
+	if (rdls_plan_needs_secret(r->model, r->host)) {
+		/* Reading NETWORK SERVICE's credentials takes a short-lived service (cred.c). */
+		bool elevated = false;
+		if (sys->ops->is_elevated(sys->ctx, &elevated, &e) != 0) {
+			rdls_err_format(&e, msg, sizeof(msg));
+			return fail(o, r, "cannot tell whether this prompt is elevated: %s", msg);
+		}
+		if (!elevated)
+			return fail(o, r, "planning %s reads the NETWORK SERVICE credential store through "
+				    "a temporary service, which needs an elevated prompt: start the "
+				    "prompt with 'Run as administrator'", r->host);
 	}
 	if (rdls_plan_needs_secret(r->model, r->host) &&
 	    rdls_peer_secret_load(r->model, sys, o->err, &r->secret, &e) != 0) {

@@ -1,0 +1,428 @@
+# tests/wine/lib.sh: the Wine test harness, sourced by every tests/wine/t_*.sh.
+#
+# Each test gets its own prefix, a `cp -a` of a booted template (about 2.5 s instead of a
+# 10 s boot), and deletes it when it exits, passing or failing (trap). Checks record a
+# failure and go on, so one run shows every broken expectation; t_finish exits 1 if any
+# failed. Lines starting "FAIL: " are what run.sh reports as the reason.
+#
+# Local accounts run against the test stand-in for netapi32 (tests/wine/fakesam), because
+# Wine's are stubs; every test says so in its log. The state of the stand-in is read back
+# here from its file, independently of the DLL.
+#
+# Environment: RDLS_WINE_TEMPLATE (a booted prefix to copy; default build/wine-template,
+# booted on first use), RDLS_WINE_RUNDIR (where test prefixes go; default build/wine-tests),
+# RDLS_WINE_KEEP=1 keeps the prefix of a failed test for inspection.
+
+set -u
+
+T_ROOT=${T_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+T_NAME=$(basename "$0" .sh)
+T_TOOLS=$T_ROOT/build/wine-tools
+T_RDLS=$T_ROOT/scripts/rdlsctl-wine
+T_FAILS=0
+T_NCMD=0
+T_PREFIX=
+T_OUT=
+T_ERR=
+T_RC=
+PATH=/usr/lib/wine:$PATH
+WINEDEBUG=${WINEDEBUG:--all}
+export PATH WINEDEBUG
+unset WINEDLLOVERRIDES
+
+# The key the licensing service reads, and the value apply sets on LICSVR1.
+T_LS_KEY='HKLM\SYSTEM\CurrentControlSet\Services\TermServLicensing\Parameters'
+T_LS_VALUE=WorkgroupLicenseServerAccountsGroup
+
+say() { printf '%s\n' "$*"; }
+
+t_fail() {
+	T_FAILS=$((T_FAILS + 1))
+	printf 'FAIL: %s\n' "$*"
+}
+
+# A precondition that makes the rest of the test meaningless.
+t_die() {
+	t_fail "$*"
+	exit 1
+}
+
+# --- prefixes -------------------------------------------------------------------------
+
+# Boots a prefix at $1 unless it is already booted (a lock keeps parallel boots apart).
+t_boot_prefix() {
+	_dst=$1
+	mkdir -p "$(dirname "$_dst")"
+	(
+		command -v flock >/dev/null 2>&1 && flock 9
+		if [ ! -f "$_dst/system.reg" ]; then
+			_tmp=$_dst.boot.$$
+			rm -rf "$_tmp"
+			mkdir -p "$_tmp"
+			if ! WINEPREFIX=$_tmp wine64 wineboot -i >"$_tmp.log" 2>&1; then
+				cat "$_tmp.log" >&2
+				rm -rf "$_tmp" "$_tmp.log"
+				exit 1
+			fi
+			# The registry reaches the .reg files only when the wineserver exits.
+			WINEPREFIX=$_tmp wineserver -w
+			rm -f "$_tmp.log"
+			rm -rf "$_dst"
+			mv "$_tmp" "$_dst"
+		fi
+	) 9>"$_dst.lock"
+}
+
+t_template() {
+	_tpl=${RDLS_WINE_TEMPLATE:-$T_ROOT/build/wine-template}
+	t_boot_prefix "$_tpl" || return 1
+	printf '%s\n' "$_tpl"
+}
+
+# One persistent wineserver for the whole test (each process then starts in about 0.5 s).
+# Its first client starts Wine's services, which inherit that client's standard handles:
+# a quiet first client keeps them off the pipes of later command substitutions, which
+# would otherwise never see end-of-file.
+t_server_start() {
+	wineserver -p
+	wine64 cmd.exe /c exit 0 </dev/null >/dev/null 2>&1
+	t_set_computer_name
+}
+
+# The tests run as license server LICSVR1: Wine takes the computer name from the Linux host
+# name at each session start (wineboot), so it is set again in the running session, where
+# GetComputerNameW reads it (ActiveComputerName is volatile: it lasts as long as the
+# wineserver). rollback, which must run on the host of the journal, relies on it.
+T_COMPUTER=LICSVR1
+t_set_computer_name() {
+	for _k in ComputerName ActiveComputerName; do
+		wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\$_k" \
+			/v ComputerName /d "$T_COMPUTER" /f </dev/null >/dev/null 2>&1 ||
+			t_die "cannot set the computer name to $T_COMPUTER"
+	done
+}
+
+# Creates this test's prefix and arranges its removal.
+t_setup() {
+	[ -x "$T_RDLS" ] || t_die "scripts/rdlsctl-wine missing"
+	if [ ! -f "$T_TOOLS/netapi32.dll" ] || [ ! -f "$T_TOOLS/samctl.exe.so" ]; then
+		t_die "build/wine-tools missing: run 'make wine-tools'"
+	fi
+	_tpl=$(t_template) || t_die "cannot boot the template prefix"
+	_rundir=${RDLS_WINE_RUNDIR:-$T_ROOT/build/wine-tests}
+	mkdir -p "$_rundir"
+	T_PREFIX=$(mktemp -d "$_rundir/$T_NAME.XXXXXX") || t_die "mktemp failed"
+	T_LOG=$T_PREFIX.log
+	mkdir -p "$T_LOG"
+	trap t_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	rmdir "$T_PREFIX"
+	cp -a "$_tpl" "$T_PREFIX" || t_die "cannot copy the template prefix"
+	WINEPREFIX=$T_PREFIX
+	RDLS_FAKESAM=1
+	RDLS_WINE_COMPUTERNAME=$T_COMPUTER
+	export WINEPREFIX RDLS_FAKESAM RDLS_WINE_COMPUTERNAME
+	unset RDLS_FAKESAM_FILE RDLS_FAKESAM_FAIL RDLS_FAKESAM_GROUP_EXISTS RDLS_FAKESAM_NO_GROUP \
+		RDLS_FAKESAM_COMPUTERNAME
+	t_server_start
+	# The stand-in and samctl in the directory scripts/rdlsctl-wine runs rdlsctl from.
+	T_FSDIR=$WINEPREFIX/drive_c/rdlsctl-fakesam
+	mkdir -p "$T_FSDIR"
+	cp "$T_TOOLS/netapi32.dll" "$T_FSDIR/netapi32.dll"
+	ln -sf "$T_TOOLS/samctl.exe.so" "$T_FSDIR/samctl.exe.so"
+	say "# prefix $T_PREFIX"
+	say "# note: local accounts run against the test stand-in for netapi32 (Wine's are stubs)"
+}
+
+# Fails the test if a helper service is still registered.
+# Checked in the registry (what the SCM loads at boot) and, when credprobe is built,
+# through the SCM itself (EnumServicesStatusExW).
+t_check_no_helper() {
+	_svc=$(wine64 reg query 'HKLM\SYSTEM\CurrentControlSet\Services' 2>/dev/null </dev/null |
+		tr -d '\r' | grep -i 'rdlsctl-helper-') || true
+	if [ -n "$_svc" ]; then
+		t_fail "helper service left registered: $(printf '%s' "$_svc" | tr '\n' ' ')"
+		return 1
+	fi
+	if [ -f "$T_TOOLS/credprobe.exe.so" ]; then
+		_svc=$(wine64 "$T_TOOLS/credprobe.exe.so" services 2>&1 </dev/null | tr -d '\r')
+		case $_svc in
+		*"helper services registered: 0 "*) ;;
+		*) t_fail "credprobe services: $(printf '%s' "$_svc" | tr '\n' ' ')"; return 1 ;;
+		esac
+	fi
+	return 0
+}
+
+t_cleanup() {
+	_rc=$?
+	trap - EXIT INT TERM HUP
+	if [ -n "$T_PREFIX" ] && [ -d "$T_PREFIX" ]; then
+		t_check_no_helper || _rc=1
+		wineserver -k >/dev/null 2>&1
+		wineserver -w >/dev/null 2>&1
+		if [ "$T_FAILS" -gt 0 ] || [ "$_rc" -ne 0 ]; then
+			[ "$_rc" -ne 0 ] || _rc=1
+			if [ "${RDLS_WINE_KEEP:-0}" = 1 ]; then
+				say "# kept $T_PREFIX"
+			else
+				rm -rf "$T_PREFIX"
+			fi
+		else
+			rm -rf "$T_PREFIX"
+		fi
+		rm -rf "$T_LOG"
+	fi
+	exit "$_rc"
+}
+
+t_finish() {
+	if [ "$T_FAILS" -gt 0 ]; then
+		say "# $T_FAILS check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
+
+# --- running rdlsctl ------------------------------------------------------------------
+
+# t_rdls ARGS...: runs rdlsctl under Wine with stdin from /dev/null; sets T_RC, T_OUT and
+# T_ERR (files). Every output is kept in $T_LOG for the secret scans and echoed to the log.
+t_rdls() {
+	[ -f "${RDLSCTL_EXE:-$T_ROOT/build/win/rdlsctl.exe.so}" ] ||
+		t_die "build/win/rdlsctl.exe.so missing: run 'make win'"
+	T_NCMD=$((T_NCMD + 1))
+	T_OUT=$T_LOG/$T_NCMD.out
+	T_ERR=$T_LOG/$T_NCMD.err
+	_t0=$(date +%s.%N)
+	"$T_RDLS" "$@" </dev/null >"$T_OUT" 2>"$T_ERR"
+	T_RC=$?
+	_t1=$(date +%s.%N)
+	say "\$ rdlsctl $*    # exit $T_RC, $(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.1f s", b - a }')"
+	sed 's/^/  | /' "$T_OUT"
+	sed 's/^/  ! /' "$T_ERR"
+	return 0
+}
+
+# t_rdls_bg NAME ARGS...: starts rdlsctl in the background (two applies at once, or a run
+# to be killed). scripts/rdlsctl-wine ends by exec'ing wine64, so once it runs, the PID in
+# T_BG_NAME is rdlsctl's own Wine process: `kill -KILL` kills rdlsctl itself.
+t_rdls_bg() {
+	_name=$1
+	shift
+	[ -f "${RDLSCTL_EXE:-$T_ROOT/build/win/rdlsctl.exe.so}" ] ||
+		t_die "build/win/rdlsctl.exe.so missing: run 'make win'"
+	say "\$ rdlsctl $* &    # [$_name]"
+	"$T_RDLS" "$@" </dev/null >"$T_LOG/bg.$_name.out" 2>"$T_LOG/bg.$_name.err" &
+	eval "T_BG_$_name=\$!"
+}
+
+# t_rdls_wait NAME: waits for it; sets T_RC, T_OUT, T_ERR like t_rdls.
+t_rdls_wait() {
+	_pid=
+	eval "_pid=\$T_BG_$1"
+	wait "$_pid"
+	T_RC=$?
+	T_OUT=$T_LOG/bg.$1.out
+	T_ERR=$T_LOG/bg.$1.err
+	say "# [$1] exit $T_RC"
+	sed 's/^/  | /' "$T_OUT"
+	sed 's/^/  ! /' "$T_ERR"
+}
+
+# t_expect_rc WANT WHAT
+t_expect_rc() {
+	[ "$T_RC" = "$1" ] || t_fail "$2: exit $T_RC, expected $1 ($(head -c 300 "$T_ERR" | tr '\n' ' '))"
+}
+
+t_expect_out() {
+	grep -qiF -- "$1" "$T_OUT" || t_fail "${2:-stdout}: no '$1' in stdout"
+}
+
+t_expect_err() {
+	grep -qiF -- "$1" "$T_ERR" || t_fail "${2:-stderr}: no '$1' in stderr"
+}
+
+t_expect_no_out() {
+	! grep -qiF -- "$1" "$T_OUT" || t_fail "${2:-stdout}: unexpected '$1' in stdout"
+}
+
+# Makes the registry reach the prefix's .reg files: they are written only when the
+# wineserver exits. A new persistent server is started for the rest of the test.
+t_flush() {
+	wineserver -k >/dev/null 2>&1
+	wineserver -w >/dev/null 2>&1
+	t_server_start
+}
+
+# --- the registry -----------------------------------------------------------------------
+
+# t_reg_get KEY NAME: prints "TYPE DATA" of the value, or nothing (exit 1) if absent.
+t_reg_get() {
+	wine64 reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' |
+		awk -v n="$2" '{
+			line = $0; sub(/^ +/, "", line)
+			if (index(tolower(line), tolower(n) "    ") == 1) {
+				rest = substr(line, length(n) + 5); sub(/^ +/, "", rest)
+				type = rest; sub(/ .*/, "", type)
+				data = substr(rest, length(type) + 1); sub(/^ +/, "", data)
+				print type " " data; found = 1
+			}
+		} END { exit found ? 0 : 1 }'
+}
+
+# t_reg_export KEY FILE: exports KEY (UTF-8 text in FILE); "(absent)" when it does not exist.
+t_reg_export() {
+	_raw=$T_LOG/export.$$.reg
+	rm -f "$_raw"
+	if wine64 reg export "$1" "$(winepath -w "$_raw" 2>/dev/null)" /y >/dev/null 2>&1 &&
+		[ -f "$_raw" ]; then
+		iconv -f UTF-16LE -t UTF-8 "$_raw" | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' >"$2"
+	else
+		echo "(absent)" >"$2"
+	fi
+	rm -f "$_raw"
+}
+
+# The keys rdlsctl may touch on a license server or session host.
+T_REG_KEYS='HKLM\SYSTEM\CurrentControlSet\Services\TermServLicensing
+HKLM\SYSTEM\CurrentControlSet\Services\TermService
+HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
+
+# t_reg_snapshot FILE: exports every key of T_REG_KEYS into one text file.
+t_reg_snapshot() {
+	: >"$1"
+	printf '%s\n' "$T_REG_KEYS" | while IFS= read -r _k; do
+		printf '### %s\n' "$_k" >>"$1"
+		t_reg_export "$_k" "$1.part"
+		cat "$1.part" >>"$1"
+		rm -f "$1.part"
+	done
+}
+
+# t_same FILE_BEFORE FILE_AFTER WHAT
+t_same() {
+	if ! cmp -s "$1" "$2"; then
+		t_fail "$3 changed: $(diff "$1" "$2" | head -20 | tr '\n' ' ')"
+	fi
+}
+
+# t_samctl ARGS...: tests/wine/samctl.c in a separate process, through the stand-in.
+t_samctl() {
+	WINEDLLOVERRIDES=netapi32=n wine64 "$T_FSDIR/samctl.exe.so" "$@" 2>&1 | tr -d '\r'
+}
+
+# --- the stand-in's account database ----------------------------------------------------
+
+t_sam_file() { printf '%s\n' "$WINEPREFIX/drive_c/rdls-fakesam.txt"; }
+
+# Prints the database in a canonical order, without RIDs:
+#   user NAME priv=P flags=HEX password=set|none
+#   group NAME
+#   member GROUP\USER
+t_sam_dump() {
+	_f=$(t_sam_file)
+	[ -f "$_f" ] || return 0
+	awk -F '\t' '
+		function unesc(s,   out, i, c) {
+			out = ""
+			for (i = 1; i <= length(s); i++) {
+				c = substr(s, i, 1)
+				if (c == "%" && i + 2 <= length(s)) {
+					out = out sprintf("%c", hex(substr(s, i + 1, 2))); i += 2
+				} else out = out c
+			}
+			return out
+		}
+		function hex(h,   v, k) {
+			v = 0; h = toupper(h)
+			for (k = 1; k <= 2; k++) v = v * 16 + index("0123456789ABCDEF", substr(h, k, 1)) - 1
+			return v
+		}
+		$1 == "user"   { printf "user %s priv=%s flags=%s password=%s\n", unesc($2), $4, $5, $6 }
+		$1 == "group"  { printf "group %s\n", unesc($2) }
+		$1 == "member" { printf "member %s\\%s\n", unesc($2), unesc($3) }
+	' "$_f" | LC_ALL=C sort
+}
+
+# t_sam_has user NAME | group NAME | member GROUP USER (case-insensitive)
+t_sam_has() {
+	case $1 in
+	user) t_sam_dump | _n=$2 awk '{ n = ENVIRON["_n"] } $1 == "user" && tolower(substr($0, 6, length(n) + 1)) == tolower(n) " " { f = 1 } END { exit !f }' ;;
+	group) t_sam_dump | _n=$2 awk 'tolower($0) == "group " tolower(ENVIRON["_n"]) { f = 1 } END { exit !f }' ;;
+	member) t_sam_dump | _g=$2 _u=$3 awk 'tolower($0) == "member " tolower(ENVIRON["_g"] "\\" ENVIRON["_u"]) { f = 1 } END { exit !f }' ;;
+	esac
+}
+
+# t_sam_user_line NAME: the dump line of user NAME
+t_sam_user_line() {
+	t_sam_dump | _n=$1 awk '{ n = ENVIRON["_n"] } $1 == "user" && tolower(substr($0, 6, length(n) + 1)) == tolower(n) " "'
+}
+
+# --- credentials (tests/wine/credprobe.c: CredReadW/CredEnumerateW from its own process) --
+
+t_credprobe() {
+	[ -f "$T_TOOLS/credprobe.exe.so" ] || {
+		t_fail "build/wine-tools/credprobe.exe.so missing: credentials not checked"
+		return 2
+	}
+	wine64 "$T_TOOLS/credprobe.exe.so" "$@" 2>&1 </dev/null | tr -d '\r'
+}
+
+# t_expect_cred TARGET USER: CredReadW finds TARGET, stored for USER.
+t_expect_cred() {
+	_c=$(t_credprobe get "$1") || return
+	case $_c in
+	*"target=$1 "*"user=$2 "*) ;;
+	*) t_fail "credential '$1' for user '$2': credprobe says '$_c'" ;;
+	esac
+}
+
+# t_expect_no_cred TARGET
+t_expect_no_cred() {
+	_c=$(t_credprobe get "$1") || return
+	case $_c in
+	*"target=$1 absent"*) ;;
+	*) t_fail "credential '$1' should be absent: credprobe says '$_c'" ;;
+	esac
+}
+
+# --- secrets ------------------------------------------------------------------------------
+
+# t_hexpat: the bytes on stdin as a PCRE of \xHH escapes.
+t_hexpat() {
+	od -An -v -tx1 | tr -s ' \n' '  ' | sed 's/^ //; s/ $//; s/\([0-9a-f][0-9a-f]\)/\\x\1/g; s/ //g'
+}
+
+# t_scan_secret SECRET FILE...: fails for each file holding SECRET in UTF-8/ASCII or UTF-16LE.
+t_scan_secret() {
+	_s=$1
+	shift
+	: >"$T_LOG/scan.list"
+	for _f in "$@"; do printf '%s\n' "$_f" >>"$T_LOG/scan.list"; done
+	t_scan_secret_list "$_s" "$T_LOG/scan.list"
+}
+
+# t_scan_secret_tree SECRET DIR: every file under DIR.
+t_scan_secret_tree() {
+	find "$2" -type f >"$T_LOG/scan.list"
+	t_scan_secret_list "$1" "$T_LOG/scan.list"
+}
+
+# t_scan_secret_list SECRET LISTFILE: the files named in LISTFILE, one a line.
+t_scan_secret_list() {
+	_p8=$(printf '%s' "$1" | t_hexpat)
+	_p16=$(printf '%s' "$1" | iconv -f UTF-8 -t UTF-16LE | t_hexpat)
+	_n=0
+	while IFS= read -r _f; do
+		[ -f "$_f" ] || continue
+		_n=$((_n + 1))
+		if LC_ALL=C grep -qaP -- "$_p8" "$_f"; then
+			t_fail "secret found (ASCII/UTF-8) in $_f"
+		fi
+		if LC_ALL=C grep -qaP -- "$_p16" "$_f"; then
+			t_fail "secret found (UTF-16LE) in $_f"
+		fi
+	done <"$2"
+	say "# scanned $_n file(s) for the secret"
+}

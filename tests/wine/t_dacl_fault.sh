@@ -1,0 +1,49 @@
+#!/bin/sh
+# A genuine fault in the middle of apply: TermServLicensing\Parameters made read-only by
+# its DACL before apply (as a hardening baseline might), so that the registry step fails
+# with access denied after the account steps succeeded. apply must exit 1, name the key,
+# the error text and code 5, and leave accounts, credentials and registry exactly as before.
+#
+# Local accounts run against the test stand-in for netapi32 (Wine's are stubs). The
+# registry and its key security are real under Wine.
+. "$(dirname "$0")/lib.sh"
+t_setup
+
+P=$T_ROOT/profiles/workgroup-two-servers.ini
+KEY='SYSTEM\CurrentControlSet\Services\TermServLicensing\Parameters'
+RDLS_PEER_PASSWORD="dacl-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-Pw!"
+export RDLS_PEER_PASSWORD
+
+# The fixture, and proof that Wine enforces it: everyone may read, nobody may write.
+o=$(wine64 "$T_TOOLS/regacl.exe.so" set "$KEY" 'D:P(A;;KR;;;WD)' 2>&1 </dev/null | tr -d '\r')
+case $o in *"RegSetKeySecurity status=0"*) ;; *) t_die "regacl set: $o" ;; esac
+o=$(wine64 "$T_TOOLS/regacl.exe.so" probe "$KEY" 2>&1 </dev/null | tr -d '\r')
+case $o in
+*"status=5"*) say "# confirmed: RegOpenKeyExW(KEY_SET_VALUE) on the key fails with ERROR_ACCESS_DENIED" ;;
+*) t_die "Wine no longer refuses KEY_SET_VALUE on a read-only key: $o" ;;
+esac
+
+t_reg_snapshot "$T_LOG/reg-before.txt"
+sam_before=$(t_sam_dump)
+t_expect_no_cred LICSVR2
+
+t_rdls apply "$P" --host LICSVR1 --yes
+t_expect_rc 1 "apply onto a read-only key"
+t_expect_err 'TermServLicensing\Parameters' "the error names the key"
+t_expect_err "access denied" "the error gives the text"
+grep -qE '(^|[^0-9])5([^0-9]|$)' "$T_ERR" || t_fail "the error does not give the code 5"
+# The account steps ran before the registry step (the fault is in the middle).
+grep -qi "user 'rdls-peer'" "$T_OUT" || t_fail "apply output does not show the account steps"
+
+t_reg_snapshot "$T_LOG/reg-after.txt"
+t_same "$T_LOG/reg-before.txt" "$T_LOG/reg-after.txt" "registry (reg export)"
+[ "$(t_sam_dump)" = "$sam_before" ] ||
+	t_fail "accounts after the failed apply: '$(t_sam_dump | tr '\n' '|')', expected '$sam_before'"
+t_expect_no_cred LICSVR2
+
+# Nothing is left to roll back, and the host still plans every step.
+t_rdls plan "$P" --host LICSVR1
+t_expect_rc 2 "plan after the failed apply"
+t_expect_out "user 'rdls-peer'" "plan after the failed apply"
+
+t_finish
