@@ -50,7 +50,8 @@ t0=$(now)
 if [ -f build/wine-template/system.reg ]; then
 	rmdir "$WINEPREFIX" && cp -a build/wine-template "$WINEPREFIX" || exit 1
 else
-	wine64 wineboot -i >/dev/null 2>&1 || { echo "demo: cannot boot a Wine prefix" >&2; exit 1; }
+	{ wine64 wineboot -i && wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control" /v ServicesPipeTimeout /t REG_DWORD /d 30000 /f; } >/dev/null 2>&1 ||
+		{ echo "demo: cannot boot a Wine prefix" >&2; exit 1; }
 fi
 # One wineserver for the whole demo; its first client starts Wine's services quietly.
 # Then the computer is named LICSVR1 for as long as that wineserver lives (Wine sets the

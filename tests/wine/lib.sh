@@ -59,7 +59,10 @@ t_boot_prefix() {
 			_tmp=$_dst.boot.$$
 			rm -rf "$_tmp"
 			mkdir -p "$_tmp"
-			if ! WINEPREFIX=$_tmp wine64 wineboot -i >"$_tmp.log" 2>&1; then
+			# Windows' default service start timeout (30 s); Wine's 10 s can be exceeded
+			# by a first start of the helper service on a loaded machine (error 1053).
+			if ! WINEPREFIX=$_tmp wine64 wineboot -i >"$_tmp.log" 2>&1 ||
+			   ! WINEPREFIX=$_tmp wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control" /v ServicesPipeTimeout /t REG_DWORD /d 30000 /f >>"$_tmp.log" 2>&1; then
 				cat "$_tmp.log" >&2
 				rm -rf "$_tmp" "$_tmp.log"
 				exit 1
