@@ -11,7 +11,7 @@
 /* Every resource kind. A new kind: one res_*.c file and one line here. */
 static const struct resource_ops *const kinds[] = {
 	&res_user_ops, &res_group_ops, &res_member_ops,
-	&res_regval_ops, &res_cred_ops, &res_lspublish_ops,
+	&res_regval_ops, &res_cred_ops, &res_lspublish_ops, &res_regkey_ops,
 };
 
 const struct resource_ops *rdls_resource_find(const char *kind)
@@ -210,6 +210,10 @@ struct builder {
 	struct rdls_rctx c;
 	bool rotate;
 	rdls_err *err;
+	/* Registry keys known to exist or planned to be created: the values that share a
+	 * key observe it once. A handful (one per level of the keys rdlsctl writes). */
+	char **keys;
+	size_t n_keys;
 };
 
 static int oom(struct builder *b)
@@ -230,9 +234,8 @@ static int warn(struct builder *b, struct rdls_buf *text)
 	return 0;
 }
 
-/* A new step at the end of the plan; its index (pointers move when the array grows). */
-static int add_step(struct builder *b, const struct resource_ops *ops, const char *key,
-		    const char *name, size_t *idx)
+/* Room for one more step (pointers into the array move when it grows). */
+static int grow(struct builder *b)
 {
 	struct rdls_plan *p = b->p;
 	if (p->n_steps == b->cap) {
@@ -243,6 +246,16 @@ static int add_step(struct builder *b, const struct resource_ops *ops, const cha
 		p->steps = v;
 		b->cap = cap;
 	}
+	return 0;
+}
+
+/* A new step at the end of the plan; its index (pointers move when the array grows). */
+static int add_step(struct builder *b, const struct resource_ops *ops, const char *key,
+		    const char *name, size_t *idx)
+{
+	struct rdls_plan *p = b->p;
+	if (grow(b) != 0)
+		return -1;
 	struct rdls_step *s = &p->steps[p->n_steps];
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
@@ -342,6 +355,139 @@ static int decide(struct builder *b, size_t idx)
 	return rc;
 }
 
+/* ------------------------------------------------------- registry keys */
+
+static bool key_known(const struct builder *b, const char *path)
+{
+	for (size_t i = 0; i < b->n_keys; i++)
+		if (rdls_name_eq(b->keys[i], path)) /* the registry ignores case too */
+			return true;
+	return false;
+}
+
+static int key_remember(struct builder *b, const char *path)
+{
+	char *d = dup_str(path);
+	char **v = d ? realloc(b->keys, (b->n_keys + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(d);
+		return oom(b);
+	}
+	b->keys = v;
+	v[b->n_keys++] = d;
+	return 0;
+}
+
+static void keys_free(struct builder *b)
+{
+	for (size_t i = 0; i < b->n_keys; i++)
+		free(b->keys[i]);
+	free(b->keys);
+	b->keys = NULL;
+	b->n_keys = 0;
+}
+
+/* Whether the key `path` exists, through the regkey kind's own observe. */
+static int key_exists(struct builder *b, const char *path, bool *exists)
+{
+	struct rdls_step probe;
+	memset(&probe, 0, sizeof(probe));
+	probe.ops = &res_regkey_ops;
+	probe.name = (char *)path;
+	struct rdls_state st;
+	memset(&st, 0, sizeof(st));
+	if (res_regkey_ops.observe(&probe, &b->c, &st, b->err) != 0)
+		return -1;
+	*exists = st.present;
+	rdls_state_release(&st);
+	return 0;
+}
+
+/*
+ * A value apply creates needs its key, and RegSetValueExW would create that key (and
+ * its missing parents) implicitly, beyond rollback's reach. So each missing level
+ * becomes a step of its own, outermost first, just before the value's step (idx,
+ * the last step so far): the walk goes up from the key to the deepest ancestor that
+ * exists or is already planned, observing each level at most once per plan. A value
+ * that exists, one to remove, or a converged one needs nothing: zero steps then.
+ */
+static int plan_value_key(struct builder *b, size_t idx)
+{
+	const struct rdls_step *v = &b->p->steps[idx];
+	if (v->action == RDLS_ACT_NONE || !v->want.present || v->prior.present || !v->key)
+		return 0;
+	char *path = dup_str(v->key);
+	if (!path)
+		return oom(b);
+	size_t len = strlen(path), have = len; /* the level path[0, have) */
+	while (have > 0) {
+		char save = path[have];
+		path[have] = '\0';
+		bool exists = key_known(b, path);
+		int rc = 0;
+		if (!exists) {
+			rc = key_exists(b, path, &exists);
+			if (rc == 0 && exists)
+				rc = key_remember(b, path);
+		}
+		path[have] = save;
+		if (rc != 0) {
+			free(path);
+			return -1;
+		}
+		if (exists)
+			break;
+		while (have > 0 && path[have - 1] != '\\')
+			have--;
+		if (have > 0)
+			have--; /* the parent: up to, not including, the backslash */
+	}
+	if (have == len) {
+		free(path);
+		return 0;
+	}
+	/* The value's step leaves the end of the plan and comes back after its keys' steps. */
+	struct rdls_step value = b->p->steps[idx];
+	b->p->n_steps--;
+	while (have < len) {
+		size_t end = have == 0 ? 0 : have + 1;
+		while (end < len && path[end] != '\\')
+			end++;
+		char save = path[end];
+		path[end] = '\0';
+		size_t i = 0;
+		int rc = add_step(b, &res_regkey_ops, NULL, path, &i);
+		if (rc == 0)
+			rc = key_remember(b, path);
+		path[end] = save;
+		if (rc != 0) {
+			rdls_step_release(&value);
+			free(path);
+			return -1;
+		}
+		/* prior: absent, as observed on the way up */
+		b->p->steps[i].want.present = true;
+		b->p->steps[i].action = RDLS_ACT_CREATE;
+		count(b->p, RDLS_ACT_CREATE);
+		have = end;
+	}
+	free(path);
+	if (grow(b) != 0) {
+		rdls_step_release(&value);
+		return -1;
+	}
+	b->p->steps[b->p->n_steps++] = value;
+	return 0;
+}
+
+/* Observes and decides a value's step (the last one), then plans the keys it needs. */
+static int decide_value(struct builder *b, size_t idx)
+{
+	if (decide(b, idx) != 0)
+		return -1;
+	return plan_value_key(b, idx);
+}
+
 static int plan_presence(struct builder *b, const struct resource_ops *ops, const char *key,
 			 const char *name)
 {
@@ -369,7 +515,7 @@ static int plan_reg_sz(struct builder *b, const char *key, const char *name, con
 		return oom(b);
 	memcpy(s->want.data, value, n);
 	s->flags |= RDLS_STEP_FOLD;
-	return decide(b, i);
+	return decide_value(b, i);
 }
 
 static int plan_reg_dword(struct builder *b, const char *key, const char *name, uint32_t d)
@@ -384,7 +530,7 @@ static int plan_reg_dword(struct builder *b, const char *key, const char *name, 
 	rdls_regval_release(&v);
 	if (rc != 0)
 		return oom(b);
-	return decide(b, i);
+	return decide_value(b, i);
 }
 
 /* A REG_MULTI_SZ of the DNS names of every license server but `self`. */
@@ -418,7 +564,7 @@ static int plan_specified(struct builder *b, const char *self)
 	if (!s->want.data)
 		return oom(b);
 	s->flags |= RDLS_STEP_FOLD;
-	return decide(b, i);
+	return decide_value(b, i);
 }
 
 /* The removal of a value the documents misnamed (leading space). */
@@ -609,10 +755,12 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 	if (sh && plan_session_host(&b, sh, ls != NULL && m->membership == RDLS_WORKGROUP) != 0)
 		goto fail;
 	rdls_cred_verifier_free(cred.verifier);
+	keys_free(&b);
 	*out = p;
 	return 0;
 fail:
 	rdls_cred_verifier_free(cred.verifier);
+	keys_free(&b);
 	rdls_plan_free(p);
 	return -1;
 }

@@ -58,6 +58,7 @@ extern const struct resource_ops res_user_ops;
 extern const struct resource_ops res_group_ops;
 extern const struct resource_ops res_member_ops;
 extern const struct resource_ops res_regval_ops;
+extern const struct resource_ops res_regkey_ops;
 extern const struct resource_ops res_cred_ops;
 extern const struct resource_ops res_lspublish_ops;
 

@@ -66,7 +66,8 @@ enum {
 struct rdls_step {
 	const struct resource_ops *ops;
 	char *key;   /* registry key; the group of a member; NULL when the kind has none */
-	char *name;  /* user, group, member ("HOST\user"), value name, credential target, host */
+	char *name;  /* user, group, member ("HOST\user"), value name, credential target, host,
+		      * registry key path (a regkey step) */
 	struct rdls_state want;  /* what apply leaves ("after") */
 	struct rdls_state prior; /* what was observed before */
 	enum rdls_action action;
@@ -76,9 +77,9 @@ struct rdls_step {
 
 void rdls_step_release(struct rdls_step *s);
 
-/* "user", "group", "member", "regval", "cred", "lspublish" (the journal's names). */
+/* "user", "group", "member", "regval", "regkey", "cred", "lspublish" (the journal's names). */
 const char *rdls_step_kind(const struct rdls_step *s);
-/* "user 'rdls-peer'", "registry HKLM\\...\\LicenseServers", ... */
+/* "user 'rdls-peer'", "registry HKLM\\...\\LicenseServers", "registry key HKLM\\...", ... */
 void rdls_step_object(const struct rdls_step *s, struct rdls_buf *b);
 /* "absent", "present", "REG_SZ 'LICSVR1\\RDLS Peers'", ... */
 void rdls_step_state(const struct rdls_step *s, const struct rdls_state *st, struct rdls_buf *b);

@@ -1,9 +1,10 @@
 /*
- * Registry values under HKEY_LOCAL_MACHINE, always in the 64-bit view (the
- * licensing service is a 64-bit service; a 32-bit build must not be redirected
- * to WOW6432Node). Strings become UTF-8 in the layout of sys.h; every other
- * type keeps its exact bytes, so a value of an unexpected type is observed as
- * it is, compared as different, and restored byte for byte by undo.
+ * Registry values, and the keys apply creates for them, under HKEY_LOCAL_MACHINE,
+ * always in the 64-bit view (the licensing service is a 64-bit service; a 32-bit
+ * build must not be redirected to WOW6432Node). Strings become UTF-8 in the layout
+ * of sys.h; every other type keeps its exact bytes, so a value of an unexpected
+ * type is observed as it is, compared as different, and restored byte for byte by
+ * undo.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,130 @@ int w32_reg_del(void *ctx, const char *key, const char *name, rdls_err *err)
 out:
 	free(wkey);
 	free(wname);
+	if (hk)
+		RegCloseKey(hk);
+	return rc;
+}
+
+/* "" or a path with an empty level ("A\\\\B", "A\\") would name HKLM itself or a parent. */
+static bool key_path_ok(const char *key)
+{
+	size_t n = strlen(key);
+	return n > 0 && key[0] != '\\' && key[n - 1] != '\\' && !strstr(key, "\\\\");
+}
+
+int w32_reg_key_get(void *ctx, const char *key, bool *exists, rdls_err *err)
+{
+	(void)ctx;
+	char obj[RDLS_ERR_OBJ_MAX];
+	wchar_t *wkey = w32_wide(key);
+	HKEY hk = NULL;
+	int rc = -1;
+
+	*exists = false;
+	reg_object(obj, sizeof(obj), key, NULL);
+	if (!wkey || !key_path_ok(key)) {
+		w32_fail_text(err, "", obj, 0, "not a valid registry key path, or out of memory");
+		goto out;
+	}
+	LSTATUS st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, KEY_READ | KEY_WOW64_64KEY, &hk);
+	if (st == ERROR_FILE_NOT_FOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (st != ERROR_SUCCESS) {
+		w32_fail(err, "RegOpenKeyExW", obj, (DWORD)st);
+		goto out;
+	}
+	*exists = true;
+	rc = 0;
+out:
+	free(wkey);
+	if (hk)
+		RegCloseKey(hk);
+	return rc;
+}
+
+int w32_reg_key_create(void *ctx, const char *key, rdls_err *err)
+{
+	(void)ctx;
+	char obj[RDLS_ERR_OBJ_MAX];
+	wchar_t *wkey = w32_wide(key);
+	HKEY hk = NULL;
+	int rc = -1;
+
+	reg_object(obj, sizeof(obj), key, NULL);
+	if (!wkey || !key_path_ok(key)) {
+		w32_fail_text(err, "", obj, 0, "not a valid registry key path, or out of memory");
+		goto out;
+	}
+	/* The handle is not used: ask for as little as possible (KEY_CREATE_SUB_KEY on the
+	 * parent is what creating needs, and RegCreateKeyExW asks for that itself). */
+	LSTATUS st = RegCreateKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, NULL, REG_OPTION_NON_VOLATILE,
+				     KEY_QUERY_VALUE | KEY_WOW64_64KEY, NULL, &hk, NULL);
+	if (st != ERROR_SUCCESS) {
+		w32_fail(err, "RegCreateKeyExW", obj, (DWORD)st);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(wkey);
+	if (hk)
+		RegCloseKey(hk);
+	return rc;
+}
+
+/*
+ * Only an empty key is deleted. RegDeleteKeyExW itself refuses a key with subkeys but
+ * would take its values with it, hence the RegQueryInfoKeyW check first. (The registry
+ * has no "delete if empty": a value another program writes between the two calls would
+ * go with the key. The window is two system calls wide.)
+ */
+int w32_reg_key_del(void *ctx, const char *key, bool *not_empty, rdls_err *err)
+{
+	(void)ctx;
+	char obj[RDLS_ERR_OBJ_MAX];
+	wchar_t *wkey = w32_wide(key);
+	HKEY hk = NULL;
+	int rc = -1;
+
+	*not_empty = false;
+	reg_object(obj, sizeof(obj), key, NULL);
+	if (!wkey || !key_path_ok(key)) {
+		w32_fail_text(err, "", obj, 0, "not a valid registry key path, or out of memory");
+		goto out;
+	}
+	LSTATUS st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, KEY_READ | KEY_WOW64_64KEY, &hk);
+	if (st == ERROR_FILE_NOT_FOUND) {
+		rc = 0; /* already gone */
+		goto out;
+	}
+	if (st != ERROR_SUCCESS) {
+		w32_fail(err, "RegOpenKeyExW", obj, (DWORD)st);
+		goto out;
+	}
+	DWORD subkeys = 0, values = 0;
+	st = RegQueryInfoKeyW(hk, NULL, NULL, NULL, &subkeys, NULL, NULL, &values, NULL, NULL, NULL,
+			      NULL);
+	if (st != ERROR_SUCCESS) {
+		w32_fail(err, "RegQueryInfoKeyW", obj, (DWORD)st);
+		goto out;
+	}
+	RegCloseKey(hk);
+	hk = NULL;
+	if (subkeys || values) {
+		*not_empty = true;
+		rc = 0;
+		goto out;
+	}
+	st = RegDeleteKeyExW(HKEY_LOCAL_MACHINE, wkey, KEY_WOW64_64KEY, 0);
+	if (st != ERROR_SUCCESS && st != ERROR_FILE_NOT_FOUND) {
+		w32_fail(err, "RegDeleteKeyExW", obj, (DWORD)st);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(wkey);
 	if (hk)
 		RegCloseKey(hk);
 	return rc;

@@ -54,7 +54,7 @@ enum op {
 	OP_HOST_NAME, OP_OS_INFO, OP_IS_ELEVATED, OP_LOCK_ACQUIRE, OP_LOCK_RELEASE, OP_RANDOM,
 	OP_ENV_SECRET, OP_PROMPT_SECRET, OP_JOURNAL_DIR, OP_FILE_OPEN, OP_FILE_SYNC,
 	OP_NAME_RESOLVE, OP_TCP_PROBE, OP_TS_GRACE_DAYS, OP_TS_FIND_LS, OP_TS_CONNECTIVITY,
-	OP_TS_PING_LS,
+	OP_TS_PING_LS, OP_REG_KEY_GET, OP_REG_KEY_CREATE, OP_REG_KEY_DEL,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -81,6 +81,8 @@ static const struct {
 	[OP_NAME_RESOLVE] = { "name_resolve", false }, [OP_TCP_PROBE] = { "tcp_probe", false },
 	[OP_TS_GRACE_DAYS] = { "ts_grace_days", false }, [OP_TS_FIND_LS] = { "ts_find_ls", false },
 	[OP_TS_CONNECTIVITY] = { "ts_connectivity", false }, [OP_TS_PING_LS] = { "ts_ping_ls", false },
+	[OP_REG_KEY_GET] = { "reg_key_get", false }, [OP_REG_KEY_CREATE] = { "reg_key_create", true },
+	[OP_REG_KEY_DEL] = { "reg_key_del", true },
 };
 
 struct f_user {
@@ -132,6 +134,7 @@ struct fake_sys {
 	struct vec groups;  /* char * */
 	struct vec members; /* struct f_member */
 	struct vec regs;    /* struct f_reg */
+	struct vec keys;    /* char *: every registry key that exists, each with all its parents */
 	struct vec creds;   /* struct f_cred */
 	struct vec envs;    /* struct f_env */
 	struct vec lookups; /* struct f_lookup */
@@ -443,6 +446,64 @@ static bool key_denied(struct fake_sys *f, const char *key)
 	return false;
 }
 
+/* Registry keys: case-insensitive, as on Windows. */
+static bool find_key(struct fake_sys *f, const char *key, size_t *idx)
+{
+	for (size_t i = 0; i < f->keys.n; i++)
+		if (ieq(AT(f->keys, char *, i), key)) {
+			if (idx)
+				*idx = i;
+			return true;
+		}
+	return false;
+}
+
+/* Whether `path` is strictly below `key` ("key\\..."). */
+static bool key_below(const char *path, const char *key)
+{
+	size_t n = strlen(key);
+	return strlen(path) > n && path[n] == '\\' && ieq_n(path, n, key, n);
+}
+
+/* A value or a subkey lives in `key`. */
+static bool key_has_content(struct fake_sys *f, const char *key)
+{
+	for (size_t i = 0; i < f->regs.n; i++)
+		if (ieq(AT(f->regs, struct f_reg, i).key, key))
+			return true;
+	for (size_t i = 0; i < f->keys.n; i++)
+		if (key_below(AT(f->keys, char *, i), key))
+			return true;
+	return false;
+}
+
+/* Creates `key` and every missing parent, as RegCreateKeyExW does. -1: out of memory. */
+static int key_create_path(struct fake_sys *f, const char *key)
+{
+	size_t n = strlen(key);
+	char *level = dup_or_null(key);
+	if (!level)
+		return -1;
+	for (size_t end = 1; end <= n; end++) {
+		if (end < n && key[end] != '\\')
+			continue;
+		level[end] = '\0';
+		if (!find_key(f, level, NULL)) {
+			char *d = dup_or_null(level);
+			char **slot = d ? vec_push(&f->keys, sizeof(char *)) : NULL;
+			if (!slot) {
+				free(d);
+				free(level);
+				return -1;
+			}
+			*slot = d;
+		}
+		level[end] = key[end];
+	}
+	free(level);
+	return 0;
+}
+
 static struct f_cred *find_cred(struct fake_sys *f, const char *target, size_t *idx)
 {
 	for (size_t i = 0; i < f->creds.n; i++)
@@ -746,6 +807,9 @@ static int f_reg_set(void *ctx, const char *key, const char *name, const rdls_re
 		return fail(err, "RegCreateKeyExW", ko, W_ACCESS_DENIED);
 	if (!regval_well_formed(v))
 		return fail(err, "RegSetValueExW", o, W_INVALID_PARAMETER);
+	/* RegCreateKeyExW creates a missing key and its missing parents on the way. */
+	if (key_create_path(f, key) != 0)
+		return fail(err, "RegCreateKeyExW", ko, W_NOT_ENOUGH_MEMORY);
 	rdls_regval copy;
 	if (rdls_regval_copy(&copy, v) != 0)
 		return fail(err, "RegSetValueExW", o, W_NOT_ENOUGH_MEMORY);
@@ -792,6 +856,67 @@ static int f_reg_del(void *ctx, const char *key, const char *name, rdls_err *err
 		reg_free(r);
 		vec_remove(&f->regs, i, sizeof(struct f_reg));
 	}
+	return 0;
+}
+
+static int f_reg_key_get(void *ctx, const char *key, bool *exists, rdls_err *err)
+{
+	CTX;
+	char ko[OBJ_MAX];
+	OBJ(ko, "HKLM\\%s", key);
+	*exists = false;
+	if (enter(f, OP_REG_KEY_GET, "RegOpenKeyExW", ko, err))
+		return -1;
+	*exists = find_key(f, key, NULL);
+	return 0;
+}
+
+/* The parent of a missing key must allow creating subkeys: a read-only one does not. */
+static int f_reg_key_create(void *ctx, const char *key, rdls_err *err)
+{
+	CTX;
+	char ko[OBJ_MAX];
+	OBJ(ko, "HKLM\\%s", key);
+	if (enter(f, OP_REG_KEY_CREATE, "RegCreateKeyExW", ko, err))
+		return -1;
+	if (find_key(f, key, NULL))
+		return 0;
+	const char *bs = strrchr(key, '\\');
+	if (bs) {
+		char *parent = dup_or_null(key);
+		if (!parent)
+			return fail(err, "RegCreateKeyExW", ko, W_NOT_ENOUGH_MEMORY);
+		parent[bs - key] = '\0';
+		bool denied = key_denied(f, parent);
+		free(parent);
+		if (denied)
+			return fail(err, "RegCreateKeyExW", ko, W_ACCESS_DENIED);
+	}
+	if (key_create_path(f, key) != 0)
+		return fail(err, "RegCreateKeyExW", ko, W_NOT_ENOUGH_MEMORY);
+	return 0;
+}
+
+/* As the backend: RegQueryInfoKeyW first, so a key with values or subkeys stays. */
+static int f_reg_key_del(void *ctx, const char *key, bool *not_empty, rdls_err *err)
+{
+	CTX;
+	char ko[OBJ_MAX];
+	OBJ(ko, "HKLM\\%s", key);
+	*not_empty = false;
+	if (enter(f, OP_REG_KEY_DEL, "RegDeleteKeyExW", ko, err))
+		return -1;
+	size_t i;
+	if (!find_key(f, key, &i))
+		return 0; /* already gone */
+	if (key_has_content(f, key)) {
+		*not_empty = true;
+		return 0;
+	}
+	if (key_denied(f, key)) /* a read-only DACL grants no DELETE */
+		return fail(err, "RegDeleteKeyExW", ko, W_ACCESS_DENIED);
+	free(AT(f->keys, char *, i));
+	vec_remove(&f->keys, i, sizeof(char *));
 	return 0;
 }
 
@@ -1261,6 +1386,9 @@ static const struct rdls_sys_ops fake_ops = {
 	.ts_find_ls = f_ts_find_ls,
 	.ts_connectivity = f_ts_connectivity,
 	.ts_ping_ls = f_ts_ping_ls,
+	.reg_key_get = f_reg_key_get,
+	.reg_key_create = f_reg_key_create,
+	.reg_key_del = f_reg_key_del,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1279,6 +1407,9 @@ struct fake_sys *fake_sys_new(const char *hostname)
 	f->os = (rdls_osinfo){ .major = 10, .minor = 0, .build = 17763, .server = true };
 	f->rng_seed = 0x5244534cull; /* "RDLS": the same bytes in every run */
 	f->fail_op = -1;
+	/* Keys every Windows Server has; rdlsctl's own keys below them are not there. */
+	fake_add_reg_key(f, "SYSTEM\\CurrentControlSet\\Services");
+	fake_add_reg_key(f, "SOFTWARE\\Policies\\Microsoft");
 	return f;
 }
 
@@ -1318,6 +1449,8 @@ void fake_sys_free(struct fake_sys *f)
 		member_free(&AT(f->members, struct f_member, i));
 	for (size_t i = 0; i < f->regs.n; i++)
 		reg_free(&AT(f->regs, struct f_reg, i));
+	for (size_t i = 0; i < f->keys.n; i++)
+		free(AT(f->keys, char *, i));
 	for (size_t i = 0; i < f->creds.n; i++)
 		cred_free(&AT(f->creds, struct f_cred, i));
 	for (size_t i = 0; i < f->envs.n; i++) {
@@ -1344,6 +1477,7 @@ void fake_sys_free(struct fake_sys *f)
 	free(f->groups.v);
 	free(f->members.v);
 	free(f->regs.v);
+	free(f->keys.v);
 	free(f->creds.v);
 	free(f->envs.v);
 	free(f->lookups.v);
@@ -1415,7 +1549,7 @@ void fake_set_reg(struct fake_sys *f, const char *key, const char *name, const r
 		return;
 	}
 	rdls_regval copy;
-	if (rdls_regval_copy(&copy, v) != 0)
+	if (rdls_regval_copy(&copy, v) != 0 || key_create_path(f, key) != 0)
 		die("out of memory");
 	if (!r) {
 		r = xpush(&f->regs, sizeof(*r));
@@ -1443,6 +1577,12 @@ void fake_set_reg_dword(struct fake_sys *f, const char *key, const char *name, u
 		die("out of memory");
 	fake_set_reg(f, key, name, &v);
 	rdls_regval_release(&v);
+}
+
+void fake_add_reg_key(struct fake_sys *f, const char *key)
+{
+	if (key_create_path(f, key) != 0)
+		die("out of memory");
 }
 
 void fake_set_cred(struct fake_sys *f, const char *target, const char *user, const char *check)
@@ -1641,6 +1781,8 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_NAME_RESOLVE, name_resolve), OFF(OP_TCP_PROBE, tcp_probe),
 		OFF(OP_TS_GRACE_DAYS, ts_grace_days), OFF(OP_TS_FIND_LS, ts_find_ls),
 		OFF(OP_TS_CONNECTIVITY, ts_connectivity), OFF(OP_TS_PING_LS, ts_ping_ls),
+		OFF(OP_REG_KEY_GET, reg_key_get), OFF(OP_REG_KEY_CREATE, reg_key_create),
+		OFF(OP_REG_KEY_DEL, reg_key_del),
 #undef OFF
 	};
 	int i = find_op(op);
@@ -1678,6 +1820,11 @@ const rdls_regval *fake_get_reg(struct fake_sys *f, const char *key, const char 
 {
 	struct f_reg *r = find_reg(f, key, name, NULL);
 	return r ? &r->v : NULL;
+}
+
+bool fake_has_reg_key(struct fake_sys *f, const char *key)
+{
+	return find_key(f, key, NULL);
 }
 
 const rdls_cred *fake_get_cred(struct fake_sys *f, const char *target)
@@ -1783,7 +1930,7 @@ static int cmp_lines(const void *a, const void *b)
 char *fake_snapshot(struct fake_sys *f)
 {
 	static const char *const pub_names[] = { "role-absent", "unpublished", "published" };
-	size_t n = f->users.n + f->groups.n + f->members.n + f->regs.n + f->creds.n + 1;
+	size_t n = f->users.n + f->groups.n + f->members.n + f->regs.n + f->keys.n + f->creds.n + 1;
 	char **lines = calloc(n, sizeof(char *));
 	if (!lines)
 		die("out of memory");
@@ -1825,6 +1972,12 @@ char *fake_snapshot(struct fake_sys *f)
 		sb_quoted(&b, r->name, true);
 		sb_printf(&b, " type %u data ", (unsigned)r->v.type);
 		sb_hex(&b, r->v.data, r->v.len);
+		LINE_END();
+	}
+	for (size_t i = 0; i < f->keys.n; i++) {
+		LINE_BEGIN();
+		sb_puts(&b, "key ");
+		sb_quoted(&b, AT(f->keys, char *, i), true);
 		LINE_END();
 	}
 	for (size_t i = 0; i < f->creds.n; i++) {

@@ -123,4 +123,20 @@ void fake_set_ts_ping(struct fake_sys *f, const char *server, bool valid);
 /* Makes this machine's interface lack `op` (NULL in its ops table), as a backend may. */
 void fake_drop_op(struct fake_sys *f, const char *op);
 
+/*
+ * --- registry keys (reg_key_get, reg_key_create, reg_key_del) ---
+ * Keys are tracked explicitly, as on Windows: a key exists once created (by
+ * reg_key_create, by reg_set, which creates a missing key and its missing parents as
+ * RegCreateKeyExW does, or by seeding) until reg_key_del deletes it, and deleting
+ * its last value leaves it in place. A new fake has the keys every Windows Server has
+ * (SYSTEM\CurrentControlSet\Services, SOFTWARE\Policies\Microsoft, and their
+ * parents) and none of rdlsctl's below them. fake_snapshot lists every key, so an
+ * empty key left behind makes two snapshots differ. reg_key_del leaves a key with a
+ * value or a subkey (*not_empty), and fails with 5 on a key fake_deny_key made
+ * read-only; reg_key_create fails with 5 under a read-only parent.
+ */
+/* Creates key and its missing parents (seeding; fake_set_reg creates the key too). */
+void fake_add_reg_key(struct fake_sys *f, const char *key);
+bool fake_has_reg_key(struct fake_sys *f, const char *key);
+
 #endif

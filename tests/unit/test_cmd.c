@@ -162,7 +162,7 @@ static void test_cmd_plan_exit_codes(void **state)
 	char *out, *err;
 	set_opts(&c, "plan", WG2);
 	assert_int_equal(run(&c, cmd_plan, &out, &err), RDLS_EXIT_PENDING);
-	assert_contains(out, "Plan: 5 to create, 0 to change, 0 to remove.");
+	assert_contains(out, "Plan: 7 to create, 0 to change, 0 to remove."); /* 2 registry keys */
 	assert_string_equal(err, "");
 	free(out);
 	free(err);
@@ -307,14 +307,14 @@ static void test_cmd_apply_guards(void **state)
 	c.o.stdin_is_tty = false;
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_USAGE);
 	assert_contains(err, "--yes");
-	assert_contains(out, "Plan: 5 to create"); /* it showed what it would have done */
+	assert_contains(out, "Plan: 7 to create"); /* it showed what it would have done */
 	free(out);
 	free(err);
 
 	/* a terminal, answer no */
 	answer(&c, "n\n");
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_ERROR);
-	assert_contains(err, "Apply 5 changes to LICSVR1? [y/N] ");
+	assert_contains(err, "Apply 7 changes to LICSVR1? [y/N] ");
 	free(out);
 	free(err);
 	answer(&c, "");
@@ -330,7 +330,7 @@ static void test_cmd_apply_guards(void **state)
 	/* a terminal, answer yes */
 	answer(&c, " Yes \n");
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_OK);
-	assert_contains(out, "Applied 5 changes to LICSVR1.");
+	assert_contains(out, "Applied 7 changes to LICSVR1.");
 	free(out);
 	free(err);
 	assert_false(fake_lock_held(c.f));
@@ -361,7 +361,7 @@ static void test_cmd_apply_failure_exit_1_and_message(void **state)
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_ERROR);
 	assert_contains(err, "error: cannot create local group 'RDLS Peers': NetLocalGroupAdd on group "
 			     "'RDLS Peers' returned 2223 (");
-	assert_contains(out, "Apply failed at step 2 of 5; 1 completed step was undone: LICSVR1 is as before.");
+	assert_contains(out, "Apply failed at step 2 of 7; 1 completed step was undone: LICSVR1 is as before.");
 	free(out);
 	free(err);
 	char *now = fake_snapshot(c.f);
@@ -422,7 +422,7 @@ static void test_cmd_apply_rotate(void **state)
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_OK);
 	assert_contains(err, "warning: credential 'LICSVR2'");
 	assert_contains(err, "apply --rotate replaces it");
-	assert_contains(out, "Applied 4 changes");
+	assert_contains(out, "Applied 6 changes");
 	free(out);
 	free(err);
 	assert_null(fake_cred_password(c.f, "LICSVR2")); /* left alone */
@@ -457,12 +457,12 @@ static void test_cmd_apply_json_one_document(void **state)
 	struct jr *v = parse_json(out);
 	assert_string_equal(jr_str(v, "command"), "apply");
 	assert_string_equal(jr_str(v, "outcome"), "applied");
-	assert_int_equal((int)jr_num(v, "changes"), 5);
+	assert_int_equal((int)jr_num(v, "changes"), 7);
 	const char *journal = jr_str(v, "journal");
 	assert_non_null(journal);
 	assert_int_equal(access(journal, R_OK), 0);
 	const struct jr *steps = jr_get(v, "steps");
-	assert_int_equal(steps->n, 5);
+	assert_int_equal(steps->n, 7);
 	for (size_t i = 0; i < steps->n; i++)
 		assert_string_equal(jr_str(jr_at(steps, i), "result"), "done");
 	jr_free(v);
@@ -540,13 +540,13 @@ static void test_cmd_rollback_rules(void **state)
 	c.o.host = NULL;
 	c.o.yes = false;
 	assert_int_equal(run(&c, cmd_rollback, &out, &err), RDLS_EXIT_USAGE);
-	assert_contains(out, "Rollback: 5 to restore.");
+	assert_contains(out, "Rollback: 7 to restore.");
 	free(out);
 	free(err);
 	answer(&c, "y\n");
 	assert_int_equal(run(&c, cmd_rollback, &out, &err), RDLS_EXIT_OK);
-	assert_contains(err, "Roll back 5 changes on LICSVR1? [y/N] ");
-	assert_contains(out, "Rolled back 5 changes on LICSVR1");
+	assert_contains(err, "Roll back 7 changes on LICSVR1? [y/N] ");
+	assert_contains(out, "Rolled back 7 changes on LICSVR1");
 	free(out);
 	free(err);
 	char *now = fake_snapshot(c.f);

@@ -78,6 +78,12 @@ static void seed_sh(struct fake_sys *f)
 	fake_set_reg_sz(f, KEY_TS, "LicensingMode", RDLS_REG_SZ, "2"); /* wrong type */
 }
 
+/* The policy key exists but is empty: the plan holds the two values only. */
+static void seed_ts_key(struct fake_sys *f)
+{
+	fake_add_reg_key(f, KEY_TS);
+}
+
 static const char domain_both[] =
 	"[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n"
 	"[discovery]\nmethod = both\n"
@@ -89,7 +95,10 @@ static const struct scenario scenarios[] = {
 	{ "license server and session host", "profiles/session-hosts.ini", false, "LICSVR1", seed_sh },
 	{ "session host with credentials", "profiles/session-hosts.ini", false, "RDSH3", seed_none },
 	{ "domain, publish and specified", domain_both, true, "A", seed_none },
+	/* no policy key yet: apply creates two keys, which rollback must delete again */
+	{ "fresh session host", "profiles/session-hosts.ini", false, "RDSH1", seed_none },
 };
+#define FRESH_SH (&scenarios[4])
 
 struct ctx {
 	struct fake_sys *f;
@@ -305,7 +314,7 @@ static void test_exec_undo_failure_exit_4(void **state)
 {
 	(void)state;
 	static const struct scenario sh = { "session host", "profiles/session-hosts.ini", false, "RDSH1",
-					    seed_none };
+					    seed_ts_key };
 	struct ctx c;
 	ctx_init(&c, &sh);
 	plan(&c, "RDSH1");
@@ -355,7 +364,7 @@ static void test_exec_partly_done_failed_step_is_undone(void **state)
 {
 	(void)state;
 	static const struct scenario sh = { "session host", "profiles/session-hosts.ini", false, "RDSH1",
-					    seed_none };
+					    seed_ts_key };
 	struct ctx c;
 	ctx_init(&c, &sh);
 	plan(&c, "RDSH1");
@@ -440,11 +449,9 @@ static bool crash_at(void *ctx, size_t k, enum rdls_crash_point p)
 	return k == at->k && p == at->p;
 }
 
-static void test_exec_crash_at_every_point_then_rollback(void **state)
+static void crash_matrix(const struct scenario *s)
 {
-	(void)state;
 	static const char *const names[] = { "", "journaled", "changed", "done" };
-	const struct scenario *s = &scenarios[0];
 	size_t n = n_changes_of(s);
 	for (size_t k = 1; k <= n; k++) {
 		for (int p = RDLS_CRASH_JOURNALED; p <= RDLS_CRASH_DONE; p++) {
@@ -466,8 +473,9 @@ static void test_exec_crash_at_every_point_then_rollback(void **state)
 					 out, err);
 			free(out);
 			free(err);
-			char what[96];
-			snprintf(what, sizeof(what), "crash at step %zu (%s), then rollback", k, names[p]);
+			char what[160];
+			snprintf(what, sizeof(what), "%s: crash at step %zu (%s), then rollback", s->name, k,
+				 names[p]);
 			assert_machine_as_before(&c, what);
 			/* and a second rollback is harmless */
 			unsigned w = fake_writes(c.f);
@@ -476,6 +484,19 @@ static void test_exec_crash_at_every_point_then_rollback(void **state)
 			ctx_release(&c);
 		}
 	}
+}
+
+static void test_exec_crash_at_every_point_then_rollback(void **state)
+{
+	(void)state;
+	crash_matrix(&scenarios[0]);
+}
+
+/* The same where apply creates registry keys: rollback deletes each one it finds. */
+static void test_exec_crash_with_keys_then_rollback(void **state)
+{
+	(void)state;
+	crash_matrix(FRESH_SH);
 }
 
 static void test_exec_crash_from_env(void **state)
@@ -627,6 +648,106 @@ static void test_exec_rollback_replaced_credential_is_reported(void **state)
 	ctx_release(&c);
 }
 
+/* ------------------------------------------------------------ registry keys */
+
+#define KEY_WNT "SOFTWARE\\Policies\\Microsoft\\Windows NT"
+
+/* Apply creates the policy key and its parent as journaled steps; rollback deletes both,
+ * innermost first, and the machine, keys included, is as before. */
+static void test_exec_keys_apply_then_rollback(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, FRESH_SH);
+	assert_false(fake_has_reg_key(c.f, KEY_WNT));
+	apply_fully(&c, "RDSH1");
+	assert_int_equal(c.x->n_done, 4);
+	assert_true(fake_has_reg_key(c.f, KEY_WNT));
+	assert_true(fake_has_reg_key(c.f, KEY_TS));
+	assert_non_null(fake_get_reg(c.f, KEY_TS, "LicenseServers"));
+	char *mid = fake_snapshot(c.f);
+	assert_non_null(strstr(mid, "key \"software\\x5cpolicies\\x5cmicrosoft\\x5cwindows nt\"\n"));
+	free(mid);
+
+	/* the journal holds the keys as steps of their own, in apply order */
+	struct rdls_journal *j = read_journal(c.journal);
+	assert_int_equal(j->n_recs, 4);
+	assert_int_equal(j->n_damaged, 0);
+	assert_ptr_equal(j->recs[0].step.ops, &res_regkey_ops);
+	assert_string_equal(j->recs[0].step.name, KEY_WNT);
+	assert_ptr_equal(j->recs[1].step.ops, &res_regkey_ops);
+	assert_string_equal(j->recs[1].step.name, KEY_TS);
+	assert_false(j->recs[1].step.prior.present);
+	assert_true(j->recs[1].step.want.present);
+	assert_ptr_equal(j->recs[2].step.ops, &res_regval_ops);
+	rdls_journal_free(j);
+
+	char *out = NULL;
+	assert_int_equal(rollback(&c, NULL, &out, NULL), RDLS_EXIT_OK);
+	if (!strstr(out, "Rolled back 4 changes"))
+		fail_msg("rollback said: %s", out);
+	free(out);
+	assert_machine_as_before(&c, "keys created by apply, then rollback");
+	assert_false(fake_has_reg_key(c.f, KEY_TS));
+	assert_false(fake_has_reg_key(c.f, KEY_WNT));
+	assert_true(fake_has_reg_key(c.f, "SOFTWARE\\Policies\\Microsoft"));
+	ctx_release(&c);
+}
+
+/* Something else wrote a value into the key apply created: rollback removes what apply
+ * set but never deletes the key with that value in it; it says so and exits 4. Once the
+ * value is gone, rollback completes. */
+static void test_exec_rollback_leaves_key_with_foreign_value(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, FRESH_SH);
+	apply_fully(&c, "RDSH1");
+	fake_set_reg_dword(c.f, KEY_TS, "fDenyTSConnections", 0); /* a GPO, an administrator */
+	char *out = NULL, *err = NULL;
+	assert_int_equal(rollback(&c, NULL, &out, &err), RDLS_EXIT_INCOMPLETE);
+	if (!strstr(out, "! registry key HKLM\\" KEY_TS "  (present") ||
+	    !strstr(out, "LEFT: undo failed") || !strstr(out, "Rollback incomplete"))
+		fail_msg("the key left behind is not reported:\n%s", out);
+	if (!strstr(err, "error: cannot delete registry key HKLM\\" KEY_TS ": the key is not empty"))
+		fail_msg("no error for the key left behind:\n%s", err);
+	free(out);
+	free(err);
+	/* the foreign value and its keys stay; what apply set is gone */
+	const rdls_regval *v = fake_get_reg(c.f, KEY_TS, "fDenyTSConnections");
+	assert_non_null(v);
+	assert_int_equal(v->type, RDLS_REG_DWORD);
+	assert_true(fake_has_reg_key(c.f, KEY_TS));
+	assert_true(fake_has_reg_key(c.f, KEY_WNT));
+	assert_null(fake_get_reg(c.f, KEY_TS, "LicenseServers"));
+	assert_null(fake_get_reg(c.f, KEY_TS, "LicensingMode"));
+	/* again: still incomplete, still nothing deleted */
+	assert_int_equal(rollback(&c, NULL, NULL, NULL), RDLS_EXIT_INCOMPLETE);
+	assert_non_null(fake_get_reg(c.f, KEY_TS, "fDenyTSConnections"));
+	/* the value goes: the keys can go too */
+	fake_set_reg(c.f, KEY_TS, "fDenyTSConnections", &(rdls_regval){ .present = false });
+	assert_int_equal(rollback(&c, NULL, NULL, NULL), RDLS_EXIT_OK);
+	assert_machine_as_before(&c, "foreign value removed, rollback again");
+	ctx_release(&c);
+}
+
+/* A failed apply takes back the keys it created, as it takes back the values. */
+static void test_exec_failed_apply_deletes_its_keys(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, FRESH_SH);
+	plan(&c, "RDSH1");
+	start_journal(&c);
+	fake_fail_nth(c.f, "reg_set", 2, 5); /* LicensingMode, after both keys and LicenseServers */
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_EXIT_ERROR);
+	assert_int_equal(c.x->failed_index, 4);
+	assert_int_equal(c.x->n_undone, 3);
+	assert_false(fake_has_reg_key(c.f, KEY_WNT));
+	assert_machine_as_before(&c, "failed apply with keys");
+	ctx_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +763,10 @@ int main(void)
 		cmocka_unit_test(test_exec_rollback_after_drift),
 		cmocka_unit_test(test_exec_rollback_interrupted_is_completed),
 		cmocka_unit_test(test_exec_rollback_replaced_credential_is_reported),
+		cmocka_unit_test(test_exec_crash_with_keys_then_rollback),
+		cmocka_unit_test(test_exec_keys_apply_then_rollback),
+		cmocka_unit_test(test_exec_rollback_leaves_key_with_foreign_value),
+		cmocka_unit_test(test_exec_failed_apply_deletes_its_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -964,6 +964,99 @@ static void test_fake_sys_drop_op(void **state)
 	fake_sys_free(g);
 }
 
+/* --- registry keys ----------------------------------------------------------------- */
+
+#define POLICY "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
+#define WNT "SOFTWARE\\Policies\\Microsoft\\Windows NT"
+
+/* Keys exist on their own, as on Windows: RegCreateKeyExW (reg_set) makes a missing key and
+ * its parents, deleting the last value leaves the key, and reg_key_del deletes only an
+ * empty key. */
+static void test_fake_sys_reg_keys(void **state)
+{
+	struct t *t = *state;
+	bool exists = false, not_empty = true;
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_dword(&v, 2), 0);
+
+	/* a new fake: the keys every Windows Server has, not rdlsctl's */
+	check_ok(t->op->reg_key_get(t->ctx, "system\\currentcontrolset\\SERVICES", &exists, &t->err), t);
+	assert_true(exists);
+	check_ok(t->op->reg_key_get(t->ctx, "SOFTWARE\\Policies", &exists, &t->err), t);
+	assert_true(exists); /* a parent of a key that exists */
+	check_ok(t->op->reg_key_get(t->ctx, KEY, &exists, &t->err), t);
+	assert_false(exists);
+	check_ok(t->op->reg_key_get(t->ctx, WNT, &exists, &t->err), t);
+	assert_false(exists);
+	char *fresh = fake_snapshot(t->f);
+
+	/* reg_set creates the key and its missing parents; deleting the value leaves them */
+	check_ok(t->op->reg_set(t->ctx, POLICY, "LicensingMode", &v, &t->err), t);
+	assert_true(fake_has_reg_key(t->f, POLICY));
+	assert_true(fake_has_reg_key(t->f, WNT));
+	check_ok(t->op->reg_del(t->ctx, POLICY, "LicensingMode", &t->err), t);
+	assert_true(fake_has_reg_key(t->f, POLICY));
+	char *left = fake_snapshot(t->f);
+	if (strcmp(left, fresh) == 0 || !strstr(left, "key \"software\\x5cpolicies\\x5cmicrosoft\\x5cwindows nt\"\n"))
+		fail_msg("an empty key left behind does not show in the snapshot:\n%s", left);
+	free(left);
+
+	/* reg_key_del: a key with a subkey or a value stays (*not_empty), an empty one goes */
+	check_ok(t->op->reg_key_del(t->ctx, WNT, &not_empty, &t->err), t);
+	assert_true(not_empty);
+	assert_true(fake_has_reg_key(t->f, WNT));
+	check_ok(t->op->reg_set(t->ctx, POLICY, "x", &v, &t->err), t);
+	check_ok(t->op->reg_key_del(t->ctx, POLICY, &not_empty, &t->err), t);
+	assert_true(not_empty);
+	assert_non_null(fake_get_reg(t->f, POLICY, "x")); /* nothing deleted with it */
+	check_ok(t->op->reg_del(t->ctx, POLICY, "x", &t->err), t);
+	check_ok(t->op->reg_key_del(t->ctx, "software\\policies\\microsoft\\windows nt\\terminal services",
+				       &not_empty, &t->err), t);
+	assert_false(not_empty);
+	assert_false(fake_has_reg_key(t->f, POLICY));
+	check_ok(t->op->reg_key_del(t->ctx, WNT, &not_empty, &t->err), t);
+	assert_false(not_empty);
+	/* already gone: success */
+	check_ok(t->op->reg_key_del(t->ctx, WNT, &not_empty, &t->err), t);
+	assert_false(not_empty);
+	char *back = fake_snapshot(t->f);
+	assert_string_equal(back, fresh);
+	free(back);
+
+	/* reg_key_create: one key under an existing parent; again is success */
+	check_ok(t->op->reg_key_create(t->ctx, WNT, &t->err), t);
+	check_ok(t->op->reg_key_create(t->ctx, WNT, &t->err), t);
+	check_ok(t->op->reg_key_get(t->ctx, WNT, &exists, &t->err), t);
+	assert_true(exists);
+	assert_int_equal(fake_calls(t->f, "reg_key_create"), 2);
+
+	/* a read-only key: no subkey under it, and it cannot be deleted */
+	fake_deny_key(t->f, WNT);
+	check_fail(t->op->reg_key_create(t->ctx, POLICY, &t->err), t, "RegCreateKeyExW", 5);
+	assert_string_equal(t->err.object, "HKLM\\" POLICY);
+	assert_false(fake_has_reg_key(t->f, POLICY));
+	check_fail(t->op->reg_key_del(t->ctx, WNT, &not_empty, &t->err), t, "RegDeleteKeyExW", 5);
+	assert_true(fake_has_reg_key(t->f, WNT));
+
+	/* injected failures change nothing; create and delete count as writes, get does not */
+	unsigned w = fake_writes(t->f);
+	check_ok(t->op->reg_key_get(t->ctx, WNT, &exists, &t->err), t);
+	assert_int_equal(fake_writes(t->f), w);
+	fake_fail_nth(t->f, "reg_key_get", 1, 5);
+	check_fail(t->op->reg_key_get(t->ctx, WNT, &exists, &t->err), t, "RegOpenKeyExW", 5);
+	assert_false(exists);
+	fake_fail_nth(t->f, "write", 1, 1117);
+	check_fail(t->op->reg_key_create(t->ctx, KEY, &t->err), t, "RegCreateKeyExW", 1117);
+	assert_false(fake_has_reg_key(t->f, KEY));
+	assert_int_equal(fake_writes(t->f), w + 1);
+
+	/* seeding */
+	fake_add_reg_key(t->f, KEY);
+	assert_true(fake_has_reg_key(t->f, "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing"));
+	free(fresh);
+	rdls_regval_release(&v);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -996,6 +1089,7 @@ int main(void)
 		T(test_fake_sys_network),
 		T(test_fake_sys_ts_wmi),
 		T(test_fake_sys_drop_op),
+		T(test_fake_sys_reg_keys),
 	};
 	return cmocka_run_group_tests_name("fake_sys", tests, NULL, NULL);
 }

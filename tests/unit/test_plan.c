@@ -269,11 +269,13 @@ static void test_plan_workgroup_ls_steps(void **state)
 	assert_string_equal(p->host, "LICSVR1");
 	assert_true(p->license_server);
 	assert_false(p->session_host);
-	assert_counts(p, 5, 0, 0);
-	/* the order of DESIGN.md: user, group, member, value, credentials, removals */
-	static const char *const kinds[] = { "user", "group", "member", "regval", "cred", "regval", "regval" };
-	assert_int_equal(p->n_steps, 7);
-	for (size_t i = 0; i < 7; i++)
+	assert_counts(p, 7, 0, 0);
+	/* the order of DESIGN.md: user, group, member, value (after the keys it needs: a fresh
+	 * fake has no TermServLicensing key, as under Wine), credentials, removals */
+	static const char *const kinds[] = { "user", "group", "member", "regkey", "regkey",
+					     "regval", "cred", "regval", "regval" };
+	assert_int_equal(p->n_steps, 9);
+	for (size_t i = 0; i < 9; i++)
 		if (strcmp(p->steps[i].ops->kind, kinds[i]) != 0)
 			fail_msg("step %zu is %s, expected %s", i + 1, p->steps[i].ops->kind, kinds[i]);
 	assert_string_equal(p->steps[0].name, "rdls-peer");
@@ -281,17 +283,20 @@ static void test_plan_workgroup_ls_steps(void **state)
 	assert_string_equal(p->steps[1].name, "RDLS Peers");
 	assert_string_equal(p->steps[2].key, "RDLS Peers");
 	assert_string_equal(p->steps[2].name, "LICSVR1\\rdls-peer");
-	assert_string_equal(p->steps[3].key, KEY_LIC);
-	assert_string_equal(p->steps[3].name, "WorkgroupLicenseServerAccountsGroup");
-	assert_want_sz(&p->steps[3], RDLS_REG_SZ, "LICSVR1\\RDLS Peers");
-	assert_string_equal(p->steps[4].name, "LICSVR2");
-	assert_string_equal(p->steps[4].want.user, "LICSVR2\\rdls-peer");
-	assert_int_equal(p->steps[4].want.type, RDLS_CRED_TYPE_DOMAIN_PASSWORD);
-	assert_string_equal(p->steps[5].name, " WorkgroupLicenseServerAccountsGroup");
-	assert_string_equal(p->steps[6].name, " SpecifiedLicenseServers");
-	assert_action(&p->steps[5], RDLS_ACT_NONE);
-	assert_action(&p->steps[6], RDLS_ACT_NONE);
-	assert_false(p->steps[5].want.present);
+	assert_string_equal(p->steps[3].name, "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing");
+	assert_string_equal(p->steps[4].name, KEY_LIC);
+	assert_action(&p->steps[4], RDLS_ACT_CREATE);
+	assert_string_equal(p->steps[5].key, KEY_LIC);
+	assert_string_equal(p->steps[5].name, "WorkgroupLicenseServerAccountsGroup");
+	assert_want_sz(&p->steps[5], RDLS_REG_SZ, "LICSVR1\\RDLS Peers");
+	assert_string_equal(p->steps[6].name, "LICSVR2");
+	assert_string_equal(p->steps[6].want.user, "LICSVR2\\rdls-peer");
+	assert_int_equal(p->steps[6].want.type, RDLS_CRED_TYPE_DOMAIN_PASSWORD);
+	assert_string_equal(p->steps[7].name, " WorkgroupLicenseServerAccountsGroup");
+	assert_string_equal(p->steps[8].name, " SpecifiedLicenseServers");
+	assert_action(&p->steps[7], RDLS_ACT_NONE);
+	assert_action(&p->steps[8], RDLS_ACT_NONE);
+	assert_false(p->steps[7].want.present);
 	ctx_release(&c);
 }
 
@@ -618,7 +623,7 @@ static void test_plan_domain_specified_values(void **state)
 	ctx_init(&c, "LS-WEST");
 	c.m = load_file("profiles/domain-specified.ini");
 	struct rdls_plan *p = plan_ok(&c, "LS-WEST", false);
-	assert_counts(p, 1, 0, 0);
+	assert_counts(p, 3, 0, 0); /* the value and the two keys it needs */
 	const struct rdls_step *s = must_find(p, "regval", "SpecifiedLicenseServers");
 	assert_string_equal(s->key, KEY_LIC);
 	static const char want[] = "ls-east.corp.example\0LS-DR\0"; /* + the final NUL */
@@ -652,7 +657,7 @@ static void test_plan_domain_both(void **state)
 		       "[session_host A]\nos = 2019\n");
 	struct rdls_plan *p = plan_ok(&c, "A", false);
 	assert_true(p->license_server && p->session_host);
-	assert_counts(p, 4, 0, 0);
+	assert_counts(p, 8, 0, 0); /* publish, two values and two keys in each of two places */
 	assert_non_null(must_find(p, "lspublish", "A"));
 	const struct rdls_step *s = must_find(p, "regval", "SpecifiedLicenseServers");
 	assert_memory_equal(s->want.data, "b.example\0", 11);
@@ -675,8 +680,8 @@ static void test_plan_session_host_values(void **state)
 	struct rdls_plan *p = plan_ok(&c, "RDSH2", false);
 	assert_false(p->license_server);
 	assert_true(p->session_host);
-	assert_counts(p, 2, 0, 0);
-	assert_int_equal(p->n_steps, 2);
+	assert_counts(p, 4, 0, 0);
+	assert_int_equal(p->n_steps, 4); /* the two policy values and the two keys they need */
 	const struct rdls_step *ls = must_find(p, "regval", "LicenseServers");
 	assert_string_equal(ls->key, KEY_TS);
 	assert_want_sz(ls, RDLS_REG_SZ, "LICSVR2,LICSVR1"); /* in the profile's order */
@@ -717,7 +722,7 @@ static void test_plan_session_host_default_and_credentials(void **state)
 	ctx_init(&c, "RDSH3");
 	c.m = load_file("profiles/session-hosts.ini");
 	p = plan_ok(&c, "RDSH3", false);
-	assert_counts(p, 3, 0, 0);
+	assert_counts(p, 5, 0, 0); /* two values, two keys, one credential */
 	assert_want_sz(must_find(p, "regval", "LicenseServers"), RDLS_REG_SZ, "LICSVR1");
 	const struct rdls_step *s = must_find(p, "cred", "LICSVR1");
 	assert_string_equal(s->want.user, "LICSVR1\\rdls-peer");
@@ -733,14 +738,123 @@ static void test_plan_both_roles(void **state)
 	c.m = load_file("profiles/session-hosts.ini");
 	struct rdls_plan *p = plan_ok(&c, "LICSVR1", false);
 	assert_true(p->license_server && p->session_host);
-	/* user, group, member, group value, credential for LICSVR2, two policy values */
-	assert_counts(p, 7, 0, 0);
+	/* user, group, member, group value, credential for LICSVR2, two policy values, and the
+	 * two keys each kind of value needs */
+	assert_counts(p, 11, 0, 0);
 	size_t creds = 0;
 	for (size_t i = 0; i < p->n_steps; i++)
 		creds += p->steps[i].ops == &res_cred_ops;
 	assert_int_equal(creds, 1);
 	assert_non_null(must_find(p, "cred", "LICSVR2"));
 	assert_want_sz(must_find(p, "regval", "LicenseServers"), RDLS_REG_SZ, "LICSVR1,LICSVR2");
+	ctx_release(&c);
+}
+
+/* ------------------------------------------------------------ registry keys */
+
+#define KEY_WNT "SOFTWARE\\Policies\\Microsoft\\Windows NT"
+
+static size_t count_kind(const struct rdls_plan *p, const char *kind)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n_steps; i++)
+		n += strcmp(p->steps[i].ops->kind, kind) == 0;
+	return n;
+}
+
+/* A fresh session host has no policy key: apply creates it, and its missing parent,
+ * as steps of their own (outermost first, before the first value), so that rollback
+ * can delete them again. Both values share the key: it is planned, and observed, once. */
+static void test_plan_session_host_creates_missing_keys(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, "RDSH1");
+	c.m = load_file("profiles/session-hosts.ini");
+	assert_false(fake_has_reg_key(c.f, KEY_WNT));
+	struct rdls_plan *p = plan_ok(&c, "RDSH1", false);
+	assert_counts(p, 4, 0, 0);
+	static const char *const kinds[] = { "regkey", "regkey", "regval", "regval" };
+	static const char *const names[] = { KEY_WNT, KEY_TS, "LicenseServers", "LicensingMode" };
+	assert_int_equal(p->n_steps, 4);
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(p->steps[i].ops->kind, kinds[i]) != 0 || strcmp(p->steps[i].name, names[i]) != 0)
+			fail_msg("step %zu is %s '%s', expected %s '%s'", i + 1, p->steps[i].ops->kind,
+				 p->steps[i].name, kinds[i], names[i]);
+	for (size_t i = 0; i < 2; i++) {
+		const struct rdls_step *k = &p->steps[i];
+		assert_action(k, RDLS_ACT_CREATE);
+		assert_false(k->prior.present);
+		assert_true(k->want.present);
+		assert_null(k->key);
+	}
+	/* up from the key to SOFTWARE\Policies\Microsoft, which exists: three looks, not six */
+	assert_int_equal(fake_calls(c.f, "reg_key_get"), 3);
+
+	/* how the plan and the journal's comments describe it */
+	struct rdls_buf b;
+	rdls_buf_init(&b);
+	rdls_step_object(&p->steps[1], &b);
+	assert_string_equal(rdls_buf_str(&b), "registry key HKLM\\" KEY_TS);
+	rdls_buf_reset(&b);
+	rdls_step_state(&p->steps[1], &p->steps[1].prior, &b);
+	assert_string_equal(rdls_buf_str(&b), "absent");
+	rdls_buf_reset(&b);
+	rdls_step_doing(&p->steps[0], false, &b);
+	assert_string_equal(rdls_buf_str(&b), "create registry key HKLM\\" KEY_WNT);
+	rdls_buf_reset(&b);
+	rdls_step_doing(&p->steps[0], true, &b);
+	assert_string_equal(rdls_buf_str(&b), "delete registry key HKLM\\" KEY_WNT);
+	rdls_buf_release(&b);
+
+	/* the deepest existing ancestor stops the walk: only the missing level is created */
+	fake_add_reg_key(c.f, "software\\policies\\microsoft\\WINDOWS NT"); /* case-insensitive */
+	p = plan_ok(&c, "RDSH1", false);
+	assert_counts(p, 3, 0, 0);
+	assert_int_equal(count_kind(p, "regkey"), 1);
+	assert_action(must_find(p, "regkey", KEY_TS), RDLS_ACT_CREATE);
+	assert_null(find(p, "regkey", KEY_WNT));
+
+	/* an empty policy key that exists: the values only */
+	fake_add_reg_key(c.f, KEY_TS);
+	p = plan_ok(&c, "RDSH1", false);
+	assert_counts(p, 2, 0, 0);
+	assert_int_equal(count_kind(p, "regkey"), 0);
+	ctx_release(&c);
+}
+
+/* Converged: the values exist, so their keys do; nothing about keys is planned or observed. */
+static void test_plan_converged_plans_no_keys(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, "LICSVR1");
+	c.m = load_file("profiles/session-hosts.ini"); /* license server and session host */
+	struct rdls_plan *p = plan_ok(&c, "LICSVR1", false);
+	assert_int_equal(count_kind(p, "regkey"), 4);
+	apply_all(&c);
+	assert_true(fake_has_reg_key(c.f, KEY_TS));
+	assert_true(fake_has_reg_key(c.f, KEY_LIC));
+	unsigned looks = fake_calls(c.f, "reg_key_get");
+	p = plan_ok(&c, "LICSVR1", false);
+	assert_counts(p, 0, 0, 0);
+	assert_int_equal(count_kind(p, "regkey"), 0);
+	assert_int_equal(fake_calls(c.f, "reg_key_get"), looks);
+	ctx_release(&c);
+}
+
+/* Removing a misnamed value, or leaving a value as it is, needs no key: none is created. */
+static void test_plan_removals_create_no_keys(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, "LICSVR2");
+	c.m = load_file("profiles/domain-publish.ini");
+	struct rdls_plan *p = plan_ok(&c, "LICSVR2", false);
+	assert_false(fake_has_reg_key(c.f, KEY_LIC));
+	assert_counts(p, 1, 0, 0); /* publish only */
+	assert_int_equal(count_kind(p, "regkey"), 0);
+	assert_int_equal(fake_calls(c.f, "reg_key_get"), 0);
 	ctx_release(&c);
 }
 
@@ -789,14 +903,16 @@ static void test_plan_linear_in_license_servers(void **state)
 	ctx_init(&c, "LS0");
 	c.m = load_str(text);
 	struct rdls_plan *p = plan_ok(&c, "LS0", false);
-	/* user, group, member, value, 499 credentials, 2 removals: each observed once */
-	assert_int_equal(p->n_steps, 505);
+	/* user, group, member, two keys, value, 499 credentials, 2 removals: each observed once
+	 * (and the key's existing parent once) */
+	assert_int_equal(p->n_steps, 507);
 	assert_int_equal(fake_calls(c.f, "cred_get"), 499);
 	assert_int_equal(fake_calls(c.f, "reg_get"), 3);
+	assert_int_equal(fake_calls(c.f, "reg_key_get"), 3);
 	assert_int_equal(fake_calls(c.f, "user_get") + fake_calls(c.f, "group_get") +
 				 fake_calls(c.f, "member_get"),
 			 3);
-	assert_counts(p, 503, 0, 0);
+	assert_counts(p, 505, 0, 0);
 	ctx_release(&c);
 	free(text);
 }
@@ -826,6 +942,9 @@ int main(void)
 		cmocka_unit_test(test_plan_session_host_values),
 		cmocka_unit_test(test_plan_session_host_default_and_credentials),
 		cmocka_unit_test(test_plan_both_roles),
+		cmocka_unit_test(test_plan_session_host_creates_missing_keys),
+		cmocka_unit_test(test_plan_converged_plans_no_keys),
+		cmocka_unit_test(test_plan_removals_create_no_keys),
 		cmocka_unit_test(test_plan_unknown_host),
 		cmocka_unit_test(test_plan_linear_in_license_servers),
 	};
