@@ -1719,6 +1719,9 @@ static void check_plan(struct dctx *c)
 		bool conflict = (s->flags & RDLS_STEP_CONFLICT) != 0;
 		if (s->action == RDLS_ACT_NONE && !conflict)
 			continue;
+		/* A missing key is part of the value finding under it: one finding, not three. */
+		if (strcmp(rdls_step_kind(s), "regkey") == 0)
+			continue;
 		if (cred && placeholder) {
 			skipped++;
 			continue;
