@@ -130,6 +130,33 @@ $(B)/win-testing/rdlsctl.exe: $(filter-out $(B)/win/obj/src/cmd_diagnose.o,$(WIN
 	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
 WINE_TOOLS += $(B)/win-testing/rdlsctl.exe
 
+# Crash at every step (tests/wine/t_crash_matrix.sh): the same program with every source
+# that holds the test-only crash switch built -DRDLS_CRASHPOINTS (RDLS_CRASH_AT=k:point ends
+# the process there). The release build (build/win) never has it; the test checks that.
+CRASH_SRC := $(shell grep -l RDLS_CRASHPOINTS src/main.c $(CORE_SRC) $(WIN_SRC))
+$(B)/win-crash/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_CRASHPOINTS -O1 -g -c -o $@ $<
+$(B)/win-crash/rdlsctl.exe: $(filter-out $(patsubst %.c,$(B)/win/obj/%.o,$(CRASH_SRC)),$(WIN_OBJ)) \
+			    $(patsubst %.c,$(B)/win-crash/obj/%.o,$(CRASH_SRC))
+	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
+WINE_TOOLS += $(B)/win-crash/rdlsctl.exe
+
+# The Win32 backend's probe (tests/wine/t_w32probe.sh): its operations one process each,
+# built with winegcc and with mingw-w64 (a PE that runs under Wine too). In a directory of
+# its own: beside build/wine-tools/netapi32.dll, Wine would load the stand-in into it.
+W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/secret.c src/cred_check.c
+$(B)/w32probe/w32probe.exe.so: $(W32PROBE_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -mconsole \
+	  -o $(B)/w32probe/w32probe.exe $(W32PROBE_SRC) $(WIN_LIBS)
+$(B)/w32probe/w32probe-mingw.exe: $(W32PROBE_SRC) $(HDRS) $(B)/mingw-inc/ini.h
+	@mkdir -p $(dir $@)
+	$(MINGW) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -I$(B)/mingw-inc -DUNICODE -D_UNICODE \
+	  -D_WIN32_WINNT=0x0A00 -D__USE_MINGW_ANSI_STDIO=1 -O2 -static-libgcc -o $@ $(W32PROBE_SRC) \
+	  $(filter-out -linih,$(MINGW_LIBS))
+WINE_TOOLS += $(B)/w32probe/w32probe.exe.so $(B)/w32probe/w32probe-mingw.exe
+
 wine-tools: $(WINE_TOOLS)
 
 wine-check: win wine-tools

@@ -72,9 +72,10 @@ int rdls_secret_check(const rdls_secret *s, const char *source, rdls_err *err)
 	return 0;
 }
 
-static void warn_if_shared(FILE *fp, const char *path, FILE *warn)
+static void warn_if_shared(struct rdls_sys *sys, FILE *fp, const char *path, FILE *warn)
 {
 #ifndef _WIN32
+	(void)sys;
 	struct stat st;
 	int fd = fileno(fp);
 	if (!warn || (fd >= 0 ? fstat(fd, &st) : stat(path, &st)) != 0)
@@ -85,10 +86,24 @@ static void warn_if_shared(FILE *fp, const char *path, FILE *warn)
 			"restrict it with chmod 600\n",
 			path, (unsigned)(st.st_mode & 07777));
 #else
-	/* Windows: the file's ACL decides; rdlsctl does not inspect it. */
-	(void)fp;
-	(void)path;
-	(void)warn;
+	/* Windows: the file's DACL decides; the backend reads it. */
+	bool shared = false;
+	char who[256];
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (!warn || !sys->ops->file_shared)
+		return;
+	if (sys->ops->file_shared(sys->ctx, fp, path, &shared, who, sizeof(who), &e) != 0) {
+		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 16];
+		rdls_err_format(&e, msg, sizeof(msg));
+		fprintf(warn, "warning: cannot tell who can read password file '%s': %s\n", path, msg);
+	} else if (shared) {
+		fprintf(warn,
+			"warning: password file '%s' can be read by other users (%s may read it); "
+			"let only your account read it, e.g. icacls \"%s\" /inheritance:r /grant:r "
+			"\"%%USERNAME%%:R\"\n",
+			path, who, path);
+	}
 #endif
 }
 
@@ -100,7 +115,7 @@ static int from_file(struct rdls_sys *sys, const char *path, FILE *warn, rdls_se
 	FILE *fp = sys->ops->file_open(sys->ctx, path, "rb", err);
 	if (!fp)
 		return -1;
-	warn_if_shared(fp, path, warn);
+	warn_if_shared(sys, fp, path, warn);
 	/* stdio's buffer would hold the secret after fclose: use one we can wipe. */
 	char iobuf[4096];
 	setvbuf(fp, iobuf, _IOFBF, sizeof(iobuf));

@@ -9,7 +9,7 @@
  *   - "does not exist", "already a member", "not a member" are states reported
  *     through out-parameters, never failures;
  *   - removing something that is already gone succeeds (user_del, group_del,
- *     member_del, reg_del, cred_del), and member_add of a member succeeds
+ *     member_del, reg_del, reg_key_del, cred_del), and member_add of a member succeeds
  *     (ERROR_MEMBER_IN_ALIAS): undo must be idempotent. Adding a user or group
  *     that exists fails (NERR_UserExists 2224; NetLocalGroupAdd: ERROR_ALIAS_EXISTS
  *     1379 or NERR_GroupExists 2223);
@@ -179,6 +179,14 @@ struct rdls_sys_ops {
 	FILE *(*file_open)(void *ctx, const char *path, const char *mode, rdls_err *err);
 	/* fflush + fsync / FlushFileBuffers: the record is on disk when this returns 0. */
 	int (*file_sync)(void *ctx, FILE *f, const char *path, rdls_err *err);
+	/*
+	 * Whether an account other than the file's owner, this process's user, Administrators
+	 * and SYSTEM may read f (opened from path): on Windows an allow ACE of its DACL.
+	 * *who names one such account. Optional: NULL where the core checks itself (POSIX
+	 * mode bits in secret_src.c).
+	 */
+	int (*file_shared)(void *ctx, FILE *f, const char *path, bool *shared, char *who,
+			   size_t n, rdls_err *err);
 
 	/*
 	 * --- diagnose (src/win32/netprobe.c, tswmi.c); read-only. A backend may leave
@@ -204,6 +212,24 @@ struct rdls_sys_ops {
 	/* PingLicenseServer(ServerName): S_OK -> *valid = true, S_FALSE -> false. Windows
 	 * Server 2008 only: Microsoft removed it (and CanAccessLicenseServer) in 2008 R2. */
 	int (*ts_ping_ls)(void *ctx, const char *server, bool *valid, rdls_err *err);
+
+	/*
+	 * --- registry keys, HKEY_LOCAL_MACHINE, 64-bit view (res_regkey.c): apply creates
+	 * the keys its values need as steps of their own, so that rollback can delete
+	 * them again instead of leaving empty keys behind. ---
+	 */
+	/* RegOpenKeyExW(KEY_READ): a missing key (ERROR_FILE_NOT_FOUND) is *exists = false. */
+	int (*reg_key_get)(void *ctx, const char *key, bool *exists, rdls_err *err);
+	/* RegCreateKeyExW of `key` (its parent exists: the planner creates outer levels
+	 * first). Creating a key that exists succeeds. */
+	int (*reg_key_create)(void *ctx, const char *key, rdls_err *err);
+	/*
+	 * Deletes `key` only if it has no values and no subkeys (RegQueryInfoKeyW, then
+	 * RegDeleteKeyExW). A key that is already gone succeeds. A key that is not empty
+	 * is left as it is and reported through *not_empty = true, returning 0: nothing
+	 * someone else put there is ever deleted with it.
+	 */
+	int (*reg_key_del)(void *ctx, const char *key, bool *not_empty, rdls_err *err);
 };
 
 struct rdls_sys {

@@ -47,6 +47,12 @@ static int px_reg_set(void *c, const char *k, const char *n, const rdls_regval *
 { (void)c; (void)k; (void)n; (void)v; return needs_windows(err, "the registry"); }
 static int px_reg_del(void *c, const char *k, const char *n, rdls_err *err)
 { (void)c; (void)k; (void)n; return needs_windows(err, "the registry"); }
+static int px_reg_key_get(void *c, const char *k, bool *e, rdls_err *err)
+{ (void)c; (void)k; *e = false; return needs_windows(err, "the registry"); }
+static int px_reg_key_create(void *c, const char *k, rdls_err *err)
+{ (void)c; (void)k; return needs_windows(err, "the registry"); }
+static int px_reg_key_del(void *c, const char *k, bool *ne, rdls_err *err)
+{ (void)c; (void)k; *ne = false; return needs_windows(err, "the registry"); }
 static int px_cred_get(void *c, const char *t, rdls_cred *o, rdls_err *err)
 { (void)c; (void)t; memset(o, 0, sizeof(*o)); return needs_windows(err, "credentials"); }
 static int px_cred_put(void *c, const char *t, const char *u, const rdls_secret *p,
@@ -221,6 +227,9 @@ static const struct rdls_sys_ops posix_ops = {
 	.journal_dir = px_journal_dir,
 	.file_open = px_file_open,
 	.file_sync = px_file_sync,
+	.reg_key_get = px_reg_key_get,
+	.reg_key_create = px_reg_key_create,
+	.reg_key_del = px_reg_key_del,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

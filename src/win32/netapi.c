@@ -247,6 +247,11 @@ int w32_member_get(void *ctx, const char *group, const char *member, bool *is_me
 		bad_name(err, obj);
 		goto out;
 	}
+	/*
+	 * Read to the end (NERR_Success), even after the member is found: an enumeration
+	 * abandoned with ERROR_MORE_DATA pending may keep server-side state behind its
+	 * resume handle. Each page's buffer is freed, on ERROR_MORE_DATA too (documented).
+	 */
 	DWORD_PTR resume = 0;
 	NET_API_STATUS st;
 	do {
@@ -271,7 +276,7 @@ int w32_member_get(void *ctx, const char *group, const char *member, bool *is_me
 			NetApiBufferFree(buf);
 			buf = NULL;
 		}
-	} while (st == ERROR_MORE_DATA && !*is_member);
+	} while (st == ERROR_MORE_DATA);
 	rc = 0;
 out:
 	if (buf)

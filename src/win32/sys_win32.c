@@ -39,6 +39,7 @@ static const struct rdls_sys_ops win32_ops = {
 
 	.file_open = w32_file_open,
 	.file_sync = w32_file_sync,
+	.file_shared = w32_file_shared,
 
 	.name_resolve = w32_name_resolve,
 	.tcp_probe = w32_tcp_probe,
@@ -46,6 +47,10 @@ static const struct rdls_sys_ops win32_ops = {
 	.ts_find_ls = w32_ts_find_ls,
 	.ts_connectivity = w32_ts_connectivity,
 	.ts_ping_ls = w32_ts_ping_ls,
+
+	.reg_key_get = w32_reg_key_get,
+	.reg_key_create = w32_reg_key_create,
+	.reg_key_del = w32_reg_key_del,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

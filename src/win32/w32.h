@@ -71,6 +71,9 @@ int w32_reg_get(void *ctx, const char *key, const char *name, rdls_regval *out, 
 int w32_reg_set(void *ctx, const char *key, const char *name, const rdls_regval *v,
 		rdls_err *err);
 int w32_reg_del(void *ctx, const char *key, const char *name, rdls_err *err);
+int w32_reg_key_get(void *ctx, const char *key, bool *exists, rdls_err *err);
+int w32_reg_key_create(void *ctx, const char *key, rdls_err *err);
+int w32_reg_key_del(void *ctx, const char *key, bool *not_empty, rdls_err *err);
 
 /* wmi.c (Win32_TSLicenseServer in root\cimv2) */
 int w32_ls_pub_get(void *ctx, enum rdls_ls_pub *state, rdls_err *err);
@@ -91,6 +94,10 @@ int w32_prompt_secret(void *ctx, const char *prompt, rdls_secret **out, rdls_err
 int w32_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err);
 FILE *w32_file_open(void *ctx, const char *path, const char *mode, rdls_err *err);
 int w32_file_sync(void *ctx, FILE *f, const char *path, rdls_err *err);
+
+/* fileacl.c: who besides this account may read a file (its DACL) */
+int w32_file_shared(void *ctx, FILE *f, const char *path, bool *shared, char *who, size_t n,
+		    rdls_err *err);
 
 /* netprobe.c (diagnose: GetAddrInfoW, and a TCP connect with a timeout) */
 int w32_name_resolve(void *ctx, const char *name, bool *found, char *addr, size_t n,

@@ -160,6 +160,7 @@ t_check_no_helper() {
 t_cleanup() {
 	_rc=$?
 	trap - EXIT INT TERM HUP
+	[ -z "${T_TTY_KEEPERS:-}" ] || kill $T_TTY_KEEPERS 2>/dev/null
 	if [ -n "$T_PREFIX" ] && [ -d "$T_PREFIX" ]; then
 		t_check_no_helper || _rc=1
 		wineserver -k >/dev/null 2>&1
@@ -428,4 +429,111 @@ t_scan_secret_list() {
 		fi
 	done <"$2"
 	say "# scanned $_n file(s) for the secret"
+}
+
+# t_scan_secret_reg_hex SECRET: fails if a .reg hive of the prefix holds SECRET in the
+# hex:xx,xx,... form regedit files use for binary data (UTF-8 or UTF-16LE bytes), also
+# across the "\" line continuations. Run t_flush first.
+t_scan_secret_reg_hex() {
+	for _enc in UTF-8 UTF-16LE; do
+		_hex=$(printf '%s' "$1" | iconv -f UTF-8 -t "$_enc" | od -An -v -tx1 | tr -s ' \n' '  ' |
+			sed 's/^ //; s/ $//; s/ /,/g')
+		for _f in "$WINEPREFIX"/*.reg; do
+			sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' "$_f" | tr 'A-F' 'a-f' | grep -qF -- "$_hex" &&
+				t_fail "secret found ($_enc, as hex) in $_f"
+		done
+	done
+	return 0
+}
+
+# --- a terminal: the password prompt and the confirmation question --------------------
+#
+# rdlsctl runs on a pseudo-terminal of its own made by script(1) (util-linux). Everything it
+# writes there (stdout and stderr together, with the escape sequences of Wine's console)
+# is kept in $T_LOG/tty.NAME.out; the keyboard is a FIFO, written by t_tty_type. Text is
+# typed only after t_tty_wait saw what rdlsctl shows before it reads: until Wine's console
+# switches the terminal to raw mode, the terminal itself would echo what is typed.
+
+t_shquote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# t_rdls_tty NAME ARGS...: starts rdlsctl in the background on a terminal.
+t_rdls_tty() {
+	[ -f "${RDLSCTL_EXE:-$T_ROOT/build/win/rdlsctl.exe.so}" ] ||
+		t_die "build/win/rdlsctl.exe.so missing: run 'make win'"
+	_name=$1
+	shift
+	say "\$ rdlsctl $* &    # [$_name] on a terminal"
+	t_tty_start "$_name" "$T_RDLS" "$@"
+}
+
+# t_tty_start NAME PROGRAM ARGS...: starts any program in the background on a terminal.
+t_tty_start() {
+	command -v script >/dev/null 2>&1 || t_die "script(1) from util-linux is needed for terminal tests"
+	_name=$1
+	shift
+	_cmd="exec"
+	for _a in "$@"; do _cmd="$_cmd $(t_shquote "$_a")"; done
+	_in=$T_LOG/tty.$_name.in
+	rm -f "$_in"
+	mkfifo "$_in" || t_die "mkfifo $_in failed"
+	# A writer that stays open: script never sees end-of-file on its input. (Opened
+	# read-write, as in t_tty_type, so that no open of the FIFO ever blocks.)
+	sleep 300 1<>"$_in" 2>/dev/null &
+	eval "T_TTYK_$_name=\$!"
+	T_TTY_KEEPERS="${T_TTY_KEEPERS:-} $!"
+	script -q -e -c "$_cmd" /dev/null <"$_in" >"$T_LOG/tty.$_name.out" 2>&1 &
+	eval "T_TTY_$_name=\$!"
+}
+
+# t_tty_wait NAME TEXT [SECONDS]: waits until TEXT shows on the terminal (default 30 s).
+t_tty_wait() {
+	_i=0
+	_max=$((${3:-30} * 10))
+	eval "_pid=\$T_TTY_$1"
+	while ! LC_ALL=C grep -qaF -- "$2" "$T_LOG/tty.$1.out"; do
+		_i=$((_i + 1))
+		if [ "$_i" -gt "$_max" ] || ! kill -0 "$_pid" 2>/dev/null; then
+			t_fail "[$1] '$2' did not show on the terminal ($([ "$_i" -gt "$_max" ] && echo "within ${3:-30} s" || echo "it exited")): $(tr -d '\r' <"$T_LOG/tty.$1.out" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' | tail -c 300 | tr '\n' ' ')"
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
+# t_tty_type NAME TEXT: types TEXT and Enter.
+t_tty_type() {
+	printf '%s\r' "$2" 1<>"$T_LOG/tty.$1.in"
+}
+
+# t_tty_end NAME: waits for it to exit (at most 60 s, then ends it: a failure); sets T_RC,
+# and T_OUT = T_ERR = the terminal.
+t_tty_end() {
+	_pid=
+	eval "_pid=\$T_TTY_$1"
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ "$_i" -gt 600 ]; then
+			t_fail "[$1] still running after 60 s: ended"
+			kill "$_pid" 2>/dev/null
+			break
+		fi
+		sleep 0.1
+	done
+	wait "$_pid"
+	T_RC=$?
+	eval "kill \$T_TTYK_$1" 2>/dev/null
+	T_OUT=$T_LOG/tty.$1.out
+	T_ERR=$T_OUT
+	say "# [$1] exit $T_RC; the terminal showed:"
+	tr -d '\r' <"$T_OUT" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/^/  # /; $a\'
+}
+
+# t_tty_abort NAME: ends it (after a failed wait) and collects it like t_tty_end.
+t_tty_abort() {
+	eval "kill \$T_TTY_$1" 2>/dev/null
+	t_tty_end "$1"
 }

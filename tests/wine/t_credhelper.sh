@@ -176,23 +176,13 @@ ht del LICSVR7
 
 # --- the secret: not in any output, not in the hives --------------------------------------------
 # A .reg file writes binary data as text, "hex:50,00,61,00,\<newline>  73,00": the raw
-# byte scan of t_scan_secret cannot see that form, so it is searched for here too.
-scan_reg_hex() {
-	for _enc in UTF-8 UTF-16LE; do
-		_hex=$(printf '%s' "$1" | iconv -f UTF-8 -t "$_enc" | od -An -v -tx1 | tr -s ' \n' '  ' |
-			sed 's/^ //; s/ $//; s/ /,/g')
-		for _f in "$WINEPREFIX"/*.reg; do
-			sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' "$_f" | tr 'A-F' 'a-f' | grep -qF -- "$_hex" &&
-				t_fail "secret found ($_enc, as hex) in $_f"
-		done
-	done
-	return 0
-}
+# byte scan of t_scan_secret cannot see that form, so it is searched for here too
+# (t_scan_secret_reg_hex).
 t_flush
 t_scan_secret "$SECRET" "$T_LOG"/*.out "$T_LOG"/*.err "$WINEPREFIX"/*.reg
 t_scan_secret 'Pä55wörd€𝄞' "$T_LOG"/*.out "$T_LOG"/*.err "$WINEPREFIX"/*.reg
-scan_reg_hex "$SECRET"
-scan_reg_hex 'Pä55wörd€𝄞'
+t_scan_secret_reg_hex "$SECRET"
+t_scan_secret_reg_hex 'Pä55wörd€𝄞'
 say "# scanned the hives for the secrets written as hex"
 
 t_finish

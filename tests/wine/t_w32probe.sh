@@ -1,30 +1,30 @@
 #!/bin/sh
-# The Win32 backend's operations, one process per step, under Wine in a prefix this
-# script creates and removes: registry round trips (SZ, EXPAND_SZ, MULTI_SZ, DWORD,
-# malformed data, a value of the wrong type), the DACL fault, WMI without the RD
-# Licensing role, elevation, the system-wide lock across processes, environment
-# secrets, journal files — with the mingw-w64 PE build too when it exists.
-# Local accounts are not checked here: Wine's are stubs (DESIGN.md); the
-# netapi32 stand-in tests cover them.
+# The Win32 backend's operations called one at a time, one process per step, through
+# tests/wine/w32probe.c (the backend engineer's probe): registry round trips (SZ,
+# EXPAND_SZ, MULTI_SZ, DWORD, malformed data, a value of the wrong type), the DACL fault,
+# WMI without the RD Licensing role, elevation, the system-wide lock across processes
+# (held, abandoned by a killed holder, released), environment secrets, journal files,
+# arguments in UTF-16 — and the same operations from the mingw-w64 PE build of the probe,
+# which runs the Windows CRT's code paths (_wfopen, _commit) under Wine.
 #
-# usage: tests/wine/test_w32probe.sh PROBE.exe.so [PROBE-mingw.exe]
-set -u
-PROBE=$1
-PE=${2:-}
-export PATH=/usr/lib/wine:$PATH WINEDEBUG=-all
-WINEPREFIX=$(mktemp -d /tmp/rdls-w32probe-XXXXXX)
-export WINEPREFIX
-trap 'wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
-wine64 wineboot -i >/dev/null 2>&1
+# Local accounts are not checked here: Wine's are stubs (DESIGN.md); the netapi32
+# stand-in's tests cover them. The probes live in build/w32probe/, away from the stand-in
+# (Wine would load a netapi32.dll from the program's directory).
+. "$(dirname "$0")/lib.sh"
 
-fails=0
-check() { # NAME EXPECTED-SUBSTRING COMMAND...
-	name=$1 want=$2
+PROBE=$T_ROOT/build/w32probe/w32probe.exe.so
+PE=$T_ROOT/build/w32probe/w32probe-mingw.exe
+[ -f "$PROBE" ] || t_die "build/w32probe/w32probe.exe.so missing: run 'make wine-tools'"
+t_setup
+
+# check NAME EXPECTED-SUBSTRING COMMAND...
+check() {
+	_name=$1 _want=$2
 	shift 2
-	got=$("$@" 2>&1)
-	case $got in
-	*"$want"*) echo "ok   $name" ;;
-	*) echo "FAIL $name: expected '$want', got: $got"; fails=$((fails + 1)) ;;
+	_got=$("$@" </dev/null 2>&1 | tr -d '\r')
+	case $_got in
+	*"$_want"*) say "ok   $_name" ;;
+	*) t_fail "$_name: expected '$_want', got: $(printf '%s' "$_got" | tr '\n' ' ')" ;;
 	esac
 }
 P="wine64 $PROBE"
@@ -43,7 +43,7 @@ check reg_set_dword "set" $P reg-set "$POL" LicensingMode dword 2
 check reg_get_dword 'type=4 len=4 hex=02000000' $P reg-get "$POL" LicensingMode
 check reg_set_expand "set" $P reg-set "$POL" X expand '%SystemRoot%\x'
 check reg_get_expand 'type=2 len=15 sz="%SystemRoot%\x"' $P reg-get "$POL" X
-wine64 reg add "HKLM\\$POL" /v LicenseServers /t REG_DWORD /d 7 /f >/dev/null 2>&1
+wine64 reg add "HKLM\\$POL" /v LicenseServers /t REG_DWORD /d 7 /f </dev/null >/dev/null 2>&1
 check reg_get_wrong_type 'type=4 len=4 hex=07000000' $P reg-get "$POL" LicenseServers
 check reg_raw_noterm "raw set" $P reg-raw "$POL" NoTerm 1 41004200
 check reg_get_noterm 'type=1 len=3 sz="AB"' $P reg-get "$POL" NoTerm
@@ -73,19 +73,35 @@ check env_found "found=1 len=6" env RDLS_PROBE_SECRET='sëcrt' $P env RDLS_PROBE
 check env_missing "found=0" $P env RDLS_PROBE_UNSET
 check args_unicode "arg[2]=Ünï b" $P args 'Ünï b'
 
-$P lock 3 >/dev/null 2>&1 &
+# The lock across processes, without sleeping for a guessed time: a holder is started and
+# the test waits for its "busy=0" before probing; then the holder is killed (SIGKILL of its
+# Wine process: the wineserver abandons its mutex, which the next run may take); then a run
+# that takes and releases it normally, and one after it.
+$P lock 60 </dev/null >"$T_LOG/lock-holder.out" 2>&1 &
 holder=$!
-sleep 1.5
-check lock_busy "busy=1" $P lock 0
-wait $holder
+i=0
+while ! grep -q 'busy=0' "$T_LOG/lock-holder.out" && [ "$i" -lt 300 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+if grep -q 'busy=0' "$T_LOG/lock-holder.out"; then
+	check lock_busy "busy=1" $P lock 0
+else
+	t_fail "lock holder did not take the lock: $(tr '\r\n' '  ' <"$T_LOG/lock-holder.out")"
+fi
+kill -KILL "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+check lock_abandoned_taken "busy=0" $P lock 0
 check lock_free_again "busy=0" $P lock 0
 
-if [ -n "$PE" ]; then
+if [ -f "$PE" ]; then
 	check pe_host "journal_dir: C:\\ProgramData\\rdlsctl\\journal" wine64 "$PE" host
 	check pe_file "read back: record 1" wine64 "$PE" file 'C:\ProgramData\rdlsctl\journal\pe.journal'
 	check pe_reg 'multi=["a.example" "b.example" "Ünï" ]' wine64 "$PE" reg-get "$LIC" SpecifiedLicenseServers
 	check pe_wmi "ls_pub_get: role absent" wine64 "$PE" wmi
+	check pe_lock "busy=0" wine64 "$PE" lock 0
+else
+	t_fail "build/w32probe/w32probe-mingw.exe missing: the PE build was not checked (make wine-tools)"
 fi
 
-echo "w32probe: $fails failed"
-[ "$fails" -eq 0 ]
+t_finish
