@@ -37,23 +37,6 @@ struct ts_conn {
 	BSTR path; /* the (single) instance's __PATH */
 };
 
-static int com_init(struct w32_ctx *c, rdls_err *err)
-{
-	if (c->com_ready)
-		return 0;
-	HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-	if (SUCCEEDED(hr))
-		c->com_uninit = true; /* S_OK or S_FALSE: w32_wmi_release balances it */
-	else if (hr != RPC_E_CHANGED_MODE)
-		return w32_fail(err, "CoInitializeEx", "COM", (DWORD)hr);
-	c->com_ready = true;
-	hr = CoInitializeSecurity(NULL, -1, NULL, NULL, RPC_C_AUTHN_LEVEL_DEFAULT,
-				  RPC_C_IMP_LEVEL_IMPERSONATE, NULL, EOAC_NONE, NULL);
-	if (FAILED(hr) && hr != RPC_E_TOO_LATE)
-		return w32_fail(err, "CoInitializeSecurity", "COM", (DWORD)hr);
-	return 0;
-}
-
 static void ts_close(struct ts_conn *t)
 {
 	if (t->path)
@@ -81,44 +64,24 @@ static bool variant_u32(const VARIANT *v, uint32_t *out)
 /* Connects with packet privacy and finds the instance's path. */
 static int ts_open(struct w32_ctx *c, struct ts_conn *t, rdls_err *err)
 {
-	IWbemLocator *loc = NULL;
 	IEnumWbemClassObject *en = NULL;
 	IWbemClassObject *obj = NULL;
-	BSTR ns = NULL, lang = NULL, query = NULL;
+	BSTR lang = NULL, query = NULL;
 	VARIANT v;
 	int rc = -1;
+	HRESULT hr;
 
 	memset(t, 0, sizeof(*t));
 	VariantInit(&v);
-	if (com_init(c, err) != 0)
-		return -1;
-	HRESULT hr = CoCreateInstance(&CLSID_WbemLocator, NULL, CLSCTX_INPROC_SERVER,
-				      &IID_IWbemLocator, (void **)&loc);
-	if (FAILED(hr)) {
-		w32_fail(err, "CoCreateInstance", "WbemLocator", (DWORD)hr);
-		goto out;
-	}
-	ns = SysAllocString(TS_NS);
 	lang = SysAllocString(L"WQL");
 	query = SysAllocString(L"SELECT * FROM Win32_TerminalServiceSetting");
-	if (!ns || !lang || !query) {
+	if (!lang || !query) {
 		w32_fail(err, "SysAllocString", TS_NS_OBJ, (DWORD)E_OUTOFMEMORY);
 		goto out;
 	}
-	hr = IWbemLocator_ConnectServer(loc, ns, NULL, NULL, NULL, 0, NULL, NULL, &t->svc);
-	if (FAILED(hr)) {
-		t->svc = NULL;
-		w32_fail(err, "IWbemLocator::ConnectServer", TS_NS_OBJ, (DWORD)hr);
-		goto out;
-	}
 	/* The namespace refuses anything below packet privacy. */
-	hr = CoSetProxyBlanket((IUnknown *)t->svc, RPC_C_AUTHN_WINNT, RPC_C_AUTHZ_NONE, NULL,
-			       RPC_C_AUTHN_LEVEL_PKT_PRIVACY, RPC_C_IMP_LEVEL_IMPERSONATE, NULL,
-			       EOAC_NONE);
-	if (FAILED(hr)) {
-		w32_fail(err, "CoSetProxyBlanket", TS_NS_OBJ, (DWORD)hr);
+	if (w32_wmi_connect(c, TS_NS, TS_NS_OBJ, RPC_C_AUTHN_LEVEL_PKT_PRIVACY, &t->svc, err) != 0)
 		goto out;
-	}
 	hr = IWbemServices_ExecQuery(t->svc, lang, query,
 				     WBEM_FLAG_FORWARD_ONLY | WBEM_FLAG_RETURN_IMMEDIATELY, NULL, &en);
 	if (FAILED(hr)) {
@@ -168,10 +131,6 @@ out:
 		SysFreeString(query);
 	if (lang)
 		SysFreeString(lang);
-	if (ns)
-		SysFreeString(ns);
-	if (loc)
-		IWbemLocator_Release(loc);
 	if (rc != 0)
 		ts_close(t);
 	return rc;

@@ -81,6 +81,11 @@ int w32_ls_pub_set(void *ctx, bool publish, rdls_err *err);
 int w32_ls_on_dc(void *ctx, bool *on_dc, rdls_err *err);
 /* Releases the WMI connection and uninitialises COM if wmi.c initialised it. */
 void w32_wmi_release(struct w32_ctx *ctx);
+/* wmi.c: connects to WMI namespace ns (ns_obj names it in errors) at the given
+ * RPC_C_AUTHN_LEVEL_*, initialising COM on first use (tswmi.c uses it too). */
+struct IWbemServices;
+int w32_wmi_connect(struct w32_ctx *c, const wchar_t *ns, const char *ns_obj,
+		    unsigned long authn_level, struct IWbemServices **out, rdls_err *err);
 
 /* host.c */
 int w32_host_name(void *ctx, char *buf, size_t n, rdls_err *err);

@@ -27,17 +27,16 @@ static bool class_missing(HRESULT hr)
 	return hr == (HRESULT)WBEM_E_NOT_FOUND || hr == (HRESULT)WBEM_E_INVALID_CLASS;
 }
 
-/* Connects to root\cimv2 once per run, initialising COM first. */
-static int wbem_connect(struct w32_ctx *c, IWbemServices **svc, rdls_err *err)
+/* Connects to WMI namespace `ns` (named `ns_obj` in errors) with the given
+ * authentication level, initialising COM on first use. */
+int w32_wmi_connect(struct w32_ctx *c, const wchar_t *ns_name, const char *ns_obj,
+		    unsigned long authn_level, IWbemServices **out, rdls_err *err)
 {
 	IWbemLocator *loc = NULL;
 	BSTR ns = NULL;
 	int rc = -1;
 
-	if (c->wbem_services) {
-		*svc = c->wbem_services;
-		return 0;
-	}
+	*out = NULL;
 	if (!c->com_ready) {
 		HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
 		if (SUCCEEDED(hr))
@@ -56,26 +55,25 @@ static int wbem_connect(struct w32_ctx *c, IWbemServices **svc, rdls_err *err)
 		w32_fail(err, "CoCreateInstance", "WbemLocator", (DWORD)hr);
 		goto out;
 	}
-	ns = SysAllocString(L"ROOT\\CIMV2");
+	ns = SysAllocString(ns_name);
 	if (!ns) {
-		w32_fail(err, "SysAllocString", "WMI root\\cimv2", (DWORD)E_OUTOFMEMORY);
+		w32_fail(err, "SysAllocString", ns_obj, (DWORD)E_OUTOFMEMORY);
 		goto out;
 	}
 	IWbemServices *s = NULL;
 	hr = IWbemLocator_ConnectServer(loc, ns, NULL, NULL, NULL, 0, NULL, NULL, &s);
 	if (FAILED(hr)) {
-		w32_fail(err, "IWbemLocator::ConnectServer", "WMI root\\cimv2", (DWORD)hr);
+		w32_fail(err, "IWbemLocator::ConnectServer", ns_obj, (DWORD)hr);
 		goto out;
 	}
 	hr = CoSetProxyBlanket((IUnknown *)s, RPC_C_AUTHN_WINNT, RPC_C_AUTHZ_NONE, NULL,
-			       RPC_C_AUTHN_LEVEL_CALL, RPC_C_IMP_LEVEL_IMPERSONATE, NULL, EOAC_NONE);
+			       (DWORD)authn_level, RPC_C_IMP_LEVEL_IMPERSONATE, NULL, EOAC_NONE);
 	if (FAILED(hr)) {
 		IWbemServices_Release(s);
-		w32_fail(err, "CoSetProxyBlanket", "WMI root\\cimv2", (DWORD)hr);
+		w32_fail(err, "CoSetProxyBlanket", ns_obj, (DWORD)hr);
 		goto out;
 	}
-	c->wbem_services = s;
-	*svc = s;
+	*out = s;
 	rc = 0;
 out:
 	if (ns)
@@ -83,6 +81,20 @@ out:
 	if (loc)
 		IWbemLocator_Release(loc);
 	return rc;
+}
+
+/* root\cimv2, connected once per run. */
+static int wbem_connect(struct w32_ctx *c, IWbemServices **svc, rdls_err *err)
+{
+	if (!c->wbem_services) {
+		IWbemServices *s = NULL;
+		if (w32_wmi_connect(c, L"ROOT\\CIMV2", "WMI root\\cimv2", RPC_C_AUTHN_LEVEL_CALL,
+				    &s, err) != 0)
+			return -1;
+		c->wbem_services = s;
+	}
+	*svc = c->wbem_services;
+	return 0;
 }
 
 /* Whether the class exists: GetObject on the class itself. */
