@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make check`: every test of the project, in one run, with one summary line at the end.
-# Stages: unit (cmocka under ASan+UBSan), native CLI, mingw-w64 -Werror compile of every
-# Windows source, fuzz smoke, Wine integration. Each stage prints "STAGE: N passed, M failed".
+# Stages: unit (cmocka under ASan+UBSan), mingw-w64 -Werror compile of every Windows source
+# and unit test, native CLI, fuzz smoke, Wine integration. Each stage prints "STAGE: N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 1

@@ -12,8 +12,9 @@ for bin in "$@"; do
 	"$bin" >"$log" 2>&1
 	rc=$?
 	cat "$log"
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\./\1/p' "$log" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s), listed below:/\1/p' "$log" | tail -n 1)
+	# tr: a Windows build (MSYS2) ends its lines with CR LF
+	p=$(tr -d '\r' <"$log" | sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\./\1/p' | tail -n 1)
+	f=$(tr -d '\r' <"$log" | sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s), listed below:/\1/p' | tail -n 1)
 	p=${p:-0}
 	f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then

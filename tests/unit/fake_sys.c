@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fake_sys.h"
+#include "testutil.h"
 
 /* Win32 codes and HRESULTs the backend returns. */
 enum {
@@ -1184,10 +1185,8 @@ static int f_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err)
 	if (enter(f, OP_JOURNAL_DIR, "SHGetKnownFolderPath", "FOLDERID_ProgramData", err))
 		return -1;
 	if (!f->journal_dir) {
-		const char *tmp = getenv("TMPDIR");
 		char tmpl[4096];
-		snprintf(tmpl, sizeof(tmpl), "%s/rdls-fake-journal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(tmpl)) {
+		if (tu_mkdtemp(tmpl, sizeof(tmpl), "rdls-fake-journal-") != 0) {
 			int e = errno;
 			return rdls_err_set(err, "CreateDirectoryW", tmpl, errno_to_win32(e), "%s",
 					    strerror(e));
@@ -1228,7 +1227,7 @@ static int f_file_sync(void *ctx, FILE *fp, const char *path, rdls_err *err)
 	OBJ(o, "file '%s'", path);
 	if (enter(f, OP_FILE_SYNC, "FlushFileBuffers", o, err))
 		return -1;
-	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+	if (tu_fsync(fp) != 0) {
 		int e = errno;
 		return rdls_err_set(err, "FlushFileBuffers", o, errno_to_win32(e), "%s", strerror(e));
 	}

@@ -20,6 +20,7 @@
 #include "json_reader.h"
 #include "rdls/cli.h"
 #include "rdls/journal.h"
+#include "testutil.h"
 
 #define SECRET "Cmd-Test-Secret-7781"
 #define WG2 "profiles/workgroup-two-servers.ini"
@@ -41,8 +42,8 @@ static void ctx_init(struct ctx *c, const char *host)
 	c->sys = fake_sys_iface(c->f);
 	fake_set_env(c->f, "RDLS_PEER_PASSWORD", SECRET);
 	fake_set_prompt_answer(c->f, SECRET);
-	c->out = tmpfile();
-	c->err = tmpfile();
+	c->out = tu_tmpfile();
+	c->err = tu_tmpfile();
 	c->all = calloc(1, 1);
 }
 
@@ -105,7 +106,7 @@ static void answer(struct ctx *c, const char *text)
 {
 	if (c->in)
 		fclose(c->in);
-	c->in = fmemopen((void *)text, strlen(text), "r");
+	c->in = tu_strin(text);
 	c->o.stdin_is_tty = true;
 }
 
@@ -197,17 +198,14 @@ static void test_cmd_plan_invalid_profile(void **state)
 	(void)state;
 	struct ctx c;
 	ctx_init(&c, "LICSVR1");
-	char path[] = "/tmp/rdls-test-cmd-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
+	char path[TU_PATH_MAX];
 	const char bad[] = "[deployment]\nmembership = workgroup\nlicensing_mode = per_device\n"
 			   "cal_version = 2019\n[peering]\nacount = x\n";
-	assert_int_equal(write(fd, bad, sizeof(bad) - 1), (ssize_t)(sizeof(bad) - 1));
-	close(fd);
+	assert_int_equal(tu_temp_file(path, sizeof(path), "rdls-test-cmd-", bad, sizeof(bad) - 1), 0);
 	char *out, *err;
 	set_opts(&c, "plan", path);
 	assert_int_equal(run(&c, cmd_plan, &out, &err), RDLS_EXIT_ERROR);
-	char want[128];
+	char want[TU_PATH_MAX + 16];
 	snprintf(want, sizeof(want), "%s:6: ", path); /* file:line of the unknown key */
 	assert_contains(err, want);
 	assert_string_equal(out, "");
@@ -377,9 +375,9 @@ static void test_cmd_apply_journal_option(void **state)
 	(void)state;
 	struct ctx c;
 	ctx_init(&c, "LICSVR1");
-	char dir[] = "/tmp/rdls-test-journal-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char path[128];
+	char dir[TU_PATH_MAX];
+	assert_int_equal(tu_mkdtemp(dir, sizeof(dir), "rdls-test-journal-"), 0);
+	char path[TU_PATH_MAX + 16];
 	snprintf(path, sizeof(path), "%s/j.ini", dir);
 	char *out;
 	set_opts(&c, "apply", WG2);

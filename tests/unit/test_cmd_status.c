@@ -12,13 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#if defined(_WIN32)
-#include <io.h>
-#endif
 
 #include "fake_sys.h"
 #include "rdls/cli.h"
 #include "rdls/plan.h"
+#include "testutil.h"
 
 #define WG_PROFILE                                                                          \
 	"[deployment]\nmembership = workgroup\nlicensing_mode = per_device\ncal_version = 2019\n" \
@@ -33,7 +31,7 @@
 	"[license_server LICSVR2]\nos = 2019\ndns = licsvr2.corp.example\n"
 
 struct run {
-	char path[64];
+	char path[TU_PATH_MAX];
 	struct fake_sys *f;
 	char *out;
 	int rc;
@@ -41,25 +39,14 @@ struct run {
 
 static void profile(struct run *r, const char *text)
 {
-	/* In the working directory: "/tmp" means nothing to a native Windows build. */
-	strcpy(r->path, "rdls-test-status-XXXXXX");
-#if defined(_WIN32)
-	assert_non_null(_mktemp(r->path));
-	FILE *fp = fopen(r->path, "wb");
-#else
-	int fd = mkstemp(r->path);
-	assert_true(fd >= 0);
-	FILE *fp = fdopen(fd, "wb");
-#endif
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
+	int rc = tu_temp_file(r->path, sizeof(r->path), "rdls-test-status-", text, strlen(text));
+	assert_int_equal(rc, 0);
 }
 
 /* Runs status for host; r->out holds stdout, r->rc the exit code. */
 static void status(struct run *r, const char *host, bool json)
 {
-	FILE *out = tmpfile(), *err = tmpfile();
+	FILE *out = tu_tmpfile(), *err = tu_tmpfile();
 	assert_non_null(out);
 	assert_non_null(err);
 	struct rdls_opts o = { .command = "status", .profile = r->path, .host = host,

@@ -18,6 +18,7 @@
 #include "rdls/cli.h"
 #include "rdls/diagnose.h"
 #include "rdls/model.h"
+#include "testutil.h"
 
 #define POLICY RDLS_KEY_TS_POLICY
 #define TSL RDLS_KEY_TSL_PARAMS
@@ -68,7 +69,7 @@ static void env_free(struct env *e)
 
 static void load_profile(struct env *e, const char *text)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	FILE *f = tu_strin(text);
 	assert_non_null(f);
 	struct rdls_diags dg;
 	rdls_diags_init(&dg, PROFILE_PATH);
@@ -934,16 +935,14 @@ static void test_diagnose_plan_with_secret(void **state)
 
 static char *run_cmd(struct env *e, bool json, const char *profile_path, int *rc)
 {
-	char *buf = NULL, *ebuf = NULL;
-	size_t len = 0, elen = 0;
-	FILE *out = open_memstream(&buf, &len), *err = open_memstream(&ebuf, &elen);
-	assert_non_null(out);
-	assert_non_null(err);
+	struct tu_capture cout, cerr;
+	assert_int_equal(tu_capture_begin(&cout), 0);
+	assert_int_equal(tu_capture_begin(&cerr), 0);
 	struct rdls_opts o = { .command = "diagnose", .profile = profile_path, .json = json,
-			       .out = out, .err = err, .in = stdin };
+			       .out = cout.fp, .err = cerr.fp, .in = stdin };
 	*rc = cmd_diagnose(&o, &e->sys);
-	fclose(out);
-	fclose(err);
+	size_t elen;
+	char *buf = tu_capture_end(&cout, NULL), *ebuf = tu_capture_end(&cerr, &elen);
 	if (json && elen)
 		fprintf(stderr, "stderr: %s\n", ebuf);
 	free(ebuf);
@@ -1018,12 +1017,9 @@ static void test_diagnose_cmd_bad_profile(void **state)
 {
 	(void)state;
 	struct env *e = healthy_sh();
-	char path[] = "/tmp/rdls-diag-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	FILE *f = fdopen(fd, "w");
-	fputs("[deployment]\nmembership = nowhere\n", f);
-	fclose(f);
+	char path[TU_PATH_MAX];
+	static const char text[] = "[deployment]\nmembership = nowhere\n";
+	assert_int_equal(tu_temp_file(path, sizeof(path), "rdls-diag-", text, sizeof(text) - 1), 0);
 	int rc;
 	char *out = run_cmd(e, false, path, &rc);
 	assert_int_equal(rc, RDLS_EXIT_ERROR);

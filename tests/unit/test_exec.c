@@ -23,6 +23,7 @@
 #include "rdls/model.h"
 #include "rdls/plan.h"
 #include "resource.h"
+#include "testutil.h"
 
 #define SECRET "exec-test-secret-Q4"
 #define KEY_LIC RDLS_KEY_LICENSING
@@ -32,8 +33,7 @@
 
 static struct rdls_model *load(const char *path_or_text, bool inline_text)
 {
-	FILE *f = inline_text ? fmemopen((void *)path_or_text, strlen(path_or_text), "r")
-			      : fopen(path_or_text, "rb");
+	FILE *f = inline_text ? tu_strin(path_or_text) : fopen(path_or_text, "rb");
 	if (!f)
 		fail_msg("cannot open %s: run the tests from the repository root", path_or_text);
 	struct rdls_diags d;
@@ -196,7 +196,7 @@ static char *slurp(FILE *f)
 /* `rdlsctl rollback [journal] --yes`; returns the exit code and the output. */
 static int rollback(struct ctx *c, const char *journal, char **out, char **err)
 {
-	FILE *fo = tmpfile(), *fe = tmpfile();
+	FILE *fo = tu_tmpfile(), *fe = tu_tmpfile();
 	struct rdls_opts o = { .command = "rollback", .journal = journal, .yes = true,
 			       .out = fo, .err = fe };
 	int rc = cmd_rollback(&o, &c->sys);
@@ -503,19 +503,19 @@ static void test_exec_crash_from_env(void **state)
 {
 	(void)state;
 	struct rdls_exec_hooks h = { 0 };
-	unsetenv("RDLS_CRASH_AT");
+	tu_unsetenv("RDLS_CRASH_AT");
 	assert_false(rdls_exec_crash_from_env(&h));
-	setenv("RDLS_CRASH_AT", "3:sideways", 1);
+	tu_setenv("RDLS_CRASH_AT", "3:sideways");
 	assert_false(rdls_exec_crash_from_env(&h));
-	setenv("RDLS_CRASH_AT", "0:done", 1);
+	tu_setenv("RDLS_CRASH_AT", "0:done");
 	assert_false(rdls_exec_crash_from_env(&h));
-	setenv("RDLS_CRASH_AT", "3:changed", 1);
+	tu_setenv("RDLS_CRASH_AT", "3:changed");
 	assert_true(rdls_exec_crash_from_env(&h));
 	assert_non_null(h.crash);
 	/* elsewhere than 3:changed it lets the process live */
 	assert_false(h.crash(h.ctx, 2, RDLS_CRASH_CHANGED));
 	assert_false(h.crash(h.ctx, 3, RDLS_CRASH_DONE));
-	unsetenv("RDLS_CRASH_AT");
+	tu_unsetenv("RDLS_CRASH_AT");
 }
 
 /* --------------------------------------------------------------- rollback */

@@ -20,6 +20,12 @@
 #include "rdls/model.h"
 #include "rdls/plan.h"
 #include "resource.h"
+#include "testutil.h"
+
+/* as in journal.c, for a compile without the Makefile's -DRDLS_VERSION */
+#ifndef RDLS_VERSION
+#define RDLS_VERSION "0.0.0"
+#endif
 
 #define SECRET "journal-test-secret-K8"
 #define KEY_LIC RDLS_KEY_LICENSING
@@ -53,7 +59,7 @@ static void write_all(const char *path, const char *data, size_t len)
 /* Parses len bytes of data as a journal. */
 static struct rdls_journal *parse(const char *data, size_t len)
 {
-	FILE *f = len ? fmemopen((void *)data, len, "rb") : fopen("/dev/null", "rb");
+	FILE *f = tu_memin(data, len);
 	assert_non_null(f);
 	struct rdls_journal *j = NULL;
 	rdls_err e;
@@ -381,7 +387,7 @@ static void test_journal_rollback_of_damaged_journal_is_incomplete(void **state)
 	struct fake_sys *f = fake_sys_new("LICSVR1");
 	struct rdls_sys sys = fake_sys_iface(f);
 	fake_set_env(f, "RDLS_PEER_PASSWORD", SECRET);
-	FILE *out = tmpfile(), *err = tmpfile();
+	FILE *out = tu_tmpfile(), *err = tu_tmpfile();
 	struct rdls_opts o = { .command = "apply", .profile = "profiles/workgroup-two-servers.ini",
 			       .yes = true, .out = out, .err = err };
 	assert_int_equal(cmd_apply(&o, &sys), RDLS_EXIT_OK);

@@ -24,6 +24,7 @@
 #include "rdls/model.h"
 #include "rdls/plan.h"
 #include "resource.h"
+#include "testutil.h"
 
 #define SECRET "plan-test-secret-Z9"
 #define KEY_LIC RDLS_KEY_LICENSING
@@ -51,7 +52,7 @@ static struct rdls_model *load_file(const char *path)
 
 static struct rdls_model *load_str(const char *text)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	FILE *f = tu_strin(text);
 	assert_non_null(f);
 	struct rdls_diags d;
 	rdls_diags_init(&d, "inline.ini");

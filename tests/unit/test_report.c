@@ -24,6 +24,7 @@
 #include "rdls/plan.h"
 #include "rdls/report.h"
 #include "resource.h"
+#include "testutil.h"
 
 #define SECRET "report-test-secret-M2"
 #define KEY_LIC RDLS_KEY_LICENSING
@@ -54,8 +55,8 @@ static void ctx_init(struct ctx *c, const char *host, const char *profile)
 	fclose(pf);
 	rdls_diags_release(&d);
 	assert_non_null(c->m);
-	c->out = tmpfile();
-	c->err = tmpfile();
+	c->out = tu_tmpfile();
+	c->err = tu_tmpfile();
 	c->o = (struct rdls_opts){ .command = "plan", .profile = profile, .out = c->out, .err = c->err };
 }
 
@@ -279,7 +280,7 @@ static void test_report_values_shown_safely(void **state)
 static void test_report_json_writer_escapes(void **state)
 {
 	(void)state;
-	FILE *f = tmpfile();
+	FILE *f = tu_tmpfile();
 	struct rdls_json j;
 	rdls_json_init(&j, f);
 	rdls_json_obj_begin(&j);
@@ -440,7 +441,7 @@ static void test_report_json_apply_and_rollback(void **state)
 static void test_report_json_failure_document(void **state)
 {
 	(void)state;
-	FILE *out = tmpfile();
+	FILE *out = tu_tmpfile();
 	struct rdls_opts o = { .command = "plan", .json = true, .out = out, .err = stderr };
 	rdls_report_failure_json(&o, "H", NULL, "'H' is neither \"x\"", 1);
 	char *text = take(out);

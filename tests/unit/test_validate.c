@@ -17,14 +17,14 @@
 
 #include "fake_sys.h"
 #include "rdls/cli.h"
+#include "testutil.h"
 
 struct env {
 	struct fake_sys *fake;
 	struct rdls_sys sys;
 	struct rdls_opts o;
-	char *out_buf, *err_buf;
-	size_t out_len, err_len;
-	char path[64]; /* temporary profile, "" when none */
+	struct tu_capture out, err;
+	char path[TU_PATH_MAX]; /* temporary profile, "" when none */
 };
 
 static int setup(void **state)
@@ -34,10 +34,10 @@ static int setup(void **state)
 	e->fake = fake_sys_new("LICSVR1");
 	e->sys = fake_sys_iface(e->fake);
 	e->o.command = "validate";
-	e->o.out = open_memstream(&e->out_buf, &e->out_len);
-	e->o.err = open_memstream(&e->err_buf, &e->err_len);
-	assert_non_null(e->o.out);
-	assert_non_null(e->o.err);
+	assert_int_equal(tu_capture_begin(&e->out), 0);
+	assert_int_equal(tu_capture_begin(&e->err), 0);
+	e->o.out = e->out.fp;
+	e->o.err = e->err.fp;
 	*state = e;
 	return 0;
 }
@@ -45,10 +45,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct env *e = *state;
-	fclose(e->o.out);
-	fclose(e->o.err);
-	free(e->out_buf);
-	free(e->err_buf);
+	free(tu_capture_end(&e->out, NULL));
+	free(tu_capture_end(&e->err, NULL));
 	if (e->path[0])
 		unlink(e->path);
 	fake_sys_free(e->fake);
@@ -58,11 +56,8 @@ static int teardown(void **state)
 
 static void write_profile(struct env *e, const char *text)
 {
-	snprintf(e->path, sizeof(e->path), "%s", "/tmp/rdls-validate-XXXXXX");
-	int fd = mkstemp(e->path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	int rc = tu_temp_file(e->path, sizeof(e->path), "rdls-validate-", text, strlen(text));
+	assert_int_equal(rc, 0);
 	e->o.profile = e->path;
 }
 
@@ -76,12 +71,12 @@ static int run(struct env *e)
 
 static const char *out(struct env *e)
 {
-	return e->out_buf ? e->out_buf : "";
+	return tu_capture_text(&e->out);
 }
 
 static const char *err(struct env *e)
 {
-	return e->err_buf ? e->err_buf : "";
+	return tu_capture_text(&e->err);
 }
 
 #define WARN_WG                                                                              \
@@ -148,14 +143,15 @@ static void test_validate_invalid_text(void **state)
 			 "password = env:P\n[license_server LICSVR1]\nos = 2019\n");
 	assert_int_equal(run(e), RDLS_EXIT_ERROR);
 	assert_string_equal(out(e), "");
-	char want[2048];
+	char want[2048 + 4 * TU_PATH_MAX];
+	/* no "%1$s": mingw-w64's printf has no numbered arguments */
 	snprintf(want, sizeof(want),
-		 "%1$s:5: missing key 'account' in [peering] (a local user name, e.g. rdls-peer)\n"
-		 "%1$s:6: unknown key 'acount' in [peering] (did you mean 'account'?)\n"
-		 "%1$s:9: only one license server: rdlsctl makes two or more license servers "
+		 "%s:5: missing key 'account' in [peering] (a local user name, e.g. rdls-peer)\n"
+		 "%s:6: unknown key 'acount' in [peering] (did you mean 'account'?)\n"
+		 "%s:9: only one license server: rdlsctl makes two or more license servers "
 		 "trust each other (add another [license_server NAME])\n"
-		 "error: profile '%1$s' is not valid: 3 errors, 0 warnings\n",
-		 e->path);
+		 "error: profile '%s' is not valid: 3 errors, 0 warnings\n",
+		 e->path, e->path, e->path, e->path);
 	assert_string_equal(err(e), want);
 }
 
@@ -252,13 +248,13 @@ static void test_validate_line_zero_has_no_number(void **state)
 	struct env *e = *state;
 	write_profile(e, "; nothing but a comment\n");
 	assert_int_equal(run(e), RDLS_EXIT_ERROR);
-	char want[1024];
+	char want[1024 + 3 * TU_PATH_MAX];
 	snprintf(want, sizeof(want),
-		 "%1$s: missing section [deployment] (membership, licensing_mode, cal_version)\n"
-		 "%1$s: no [license_server NAME] section: rdlsctl needs at least two license "
+		 "%s: missing section [deployment] (membership, licensing_mode, cal_version)\n"
+		 "%s: no [license_server NAME] section: rdlsctl needs at least two license "
 		 "servers\n"
-		 "error: profile '%1$s' is not valid: 2 errors, 0 warnings\n",
-		 e->path);
+		 "error: profile '%s' is not valid: 2 errors, 0 warnings\n",
+		 e->path, e->path, e->path);
 	assert_string_equal(err(e), want);
 }
 

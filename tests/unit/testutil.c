@@ -1,0 +1,320 @@
+/* Portable test helpers: see testutil.h. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <direct.h>
+#include <fcntl.h>
+#include <io.h>
+#include <sys/stat.h>
+#include <windows.h>
+#else
+#include <unistd.h>
+#endif
+
+#include "testutil.h"
+
+static void die(const char *what)
+{
+	fprintf(stderr, "testutil: %s\n", what);
+	fflush(stderr);
+	abort();
+}
+
+FILE *tu_strin(const char *text)
+{
+	return tu_memin(text, strlen(text));
+}
+
+#ifdef _WIN32
+
+FILE *tu_tmpfile(void)
+{
+	wchar_t dir[MAX_PATH + 1], path[MAX_PATH + 1];
+	DWORD n = GetTempPathW(MAX_PATH + 1, dir);
+	if (n == 0 || n > MAX_PATH || !GetTempFileNameW(dir, L"rdl", 0, path))
+		return tmpfile();
+	/* D: _O_TEMPORARY, deleted when closed (or when the process ends); T: short-lived */
+	FILE *f = _wfopen(path, L"w+bTD");
+	if (!f) {
+		DeleteFileW(path);
+		return tmpfile();
+	}
+	return f;
+}
+
+FILE *tu_memin(const void *data, size_t len)
+{
+	FILE *f = tu_tmpfile();
+	if (!f)
+		return NULL;
+	if ((len && fwrite(data, 1, len, f) != len) || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+int tu_capture_begin(struct tu_capture *c)
+{
+	c->buf = NULL;
+	c->len = 0;
+	c->fp = tu_tmpfile();
+	return c->fp ? 0 : -1;
+}
+
+const char *tu_capture_text(struct tu_capture *c)
+{
+	if (fflush(c->fp) != 0 || fseek(c->fp, 0, SEEK_END) != 0)
+		die("cannot read back a capture");
+	long n = ftell(c->fp);
+	if (n < 0 || fseek(c->fp, 0, SEEK_SET) != 0)
+		die("cannot read back a capture");
+	char *b = realloc(c->buf, (size_t)n + 1);
+	if (!b)
+		die("out of memory");
+	c->buf = b;
+	c->len = fread(b, 1, (size_t)n, c->fp);
+	b[c->len] = '\0';
+	/* what the code under test writes next goes after it */
+	if (fseek(c->fp, 0, SEEK_END) != 0)
+		die("cannot read back a capture");
+	return b;
+}
+
+char *tu_capture_end(struct tu_capture *c, size_t *len)
+{
+	tu_capture_text(c);
+	fclose(c->fp);
+	c->fp = NULL;
+	char *s = c->buf;
+	if (len)
+		*len = c->len;
+	c->buf = NULL;
+	c->len = 0;
+	return s;
+}
+
+const char *tu_tmpdir(void)
+{
+	static char dir[MAX_PATH + 1];
+	if (!dir[0]) {
+		DWORD n = GetTempPathA(sizeof(dir), dir);
+		if (n == 0 || n >= sizeof(dir))
+			snprintf(dir, sizeof(dir), ".");
+		/* '/' for '\\' (Windows takes both): a path then reads the same in the
+		 * text output and, unescaped, in the JSON output the tests compare */
+		for (char *p = dir; *p; p++)
+			if (*p == '\\')
+				*p = '/';
+		size_t l = strlen(dir);
+		while (l > 1 && dir[l - 1] == '/')
+			dir[--l] = '\0';
+	}
+	return dir;
+}
+
+/* tu_tmpdir()/<prefix><process id>-<sequence>: unique within the process, and
+ * the sequence moves on past names that exist (left by an earlier process). */
+static int next_name(char *buf, size_t n, const char *prefix)
+{
+	static unsigned seq;
+	int w = snprintf(buf, n, "%s/%s%lu-%u", tu_tmpdir(), prefix,
+			 (unsigned long)GetCurrentProcessId(), seq++);
+	if (w < 0 || (size_t)w >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int tu_mkdtemp(char *buf, size_t n, const char *prefix)
+{
+	for (int tries = 0; tries < 10000; tries++) {
+		if (next_name(buf, n, prefix) != 0)
+			return -1;
+		if (_mkdir(buf) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+int tu_temp_file(char *buf, size_t n, const char *prefix, const void *data, size_t len)
+{
+	int fd = -1;
+	for (int tries = 0; fd < 0 && tries < 10000; tries++) {
+		if (next_name(buf, n, prefix) != 0)
+			return -1;
+		fd = _open(buf, _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _S_IREAD | _S_IWRITE);
+		if (fd < 0 && errno != EEXIST)
+			return -1;
+	}
+	if (fd < 0)
+		return -1;
+	const char *p = data;
+	while (len) {
+		unsigned chunk = len > 65536 ? 65536u : (unsigned)len;
+		int w = _write(fd, p, chunk);
+		if (w <= 0) {
+			int e = errno;
+			_close(fd);
+			_unlink(buf);
+			errno = e;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return _close(fd);
+}
+
+int tu_fsync(FILE *fp)
+{
+	if (fflush(fp) != 0)
+		return -1;
+	return _commit(_fileno(fp));
+}
+
+static int put_env(const char *name, const char *value)
+{
+	size_t n = strlen(name) + strlen(value) + 2;
+	char *s = malloc(n);
+	if (!s)
+		die("out of memory");
+	snprintf(s, n, "%s=%s", name, value);
+	int rc = _putenv(s); /* the C runtime keeps a copy */
+	free(s);
+	return rc == 0 ? 0 : -1;
+}
+
+int tu_setenv(const char *name, const char *value)
+{
+	return put_env(name, value);
+}
+
+int tu_unsetenv(const char *name)
+{
+	return put_env(name, "");
+}
+
+#else /* POSIX */
+
+static char *empty_string(void)
+{
+	char *s = calloc(1, 1);
+	if (!s)
+		die("out of memory");
+	return s;
+}
+
+FILE *tu_tmpfile(void)
+{
+	return tmpfile();
+}
+
+FILE *tu_memin(const void *data, size_t len)
+{
+	/* fmemopen of size 0 fails on older C libraries */
+	return len ? fmemopen((void *)data, len, "rb") : fopen("/dev/null", "rb");
+}
+
+int tu_capture_begin(struct tu_capture *c)
+{
+	c->buf = NULL;
+	c->len = 0;
+	c->fp = open_memstream(&c->buf, &c->len);
+	return c->fp ? 0 : -1;
+}
+
+const char *tu_capture_text(struct tu_capture *c)
+{
+	if (fflush(c->fp) != 0)
+		die("cannot flush a capture");
+	return c->buf ? c->buf : "";
+}
+
+char *tu_capture_end(struct tu_capture *c, size_t *len)
+{
+	fclose(c->fp);
+	c->fp = NULL;
+	char *s = c->buf ? c->buf : empty_string();
+	if (len)
+		*len = c->buf ? c->len : 0;
+	c->buf = NULL;
+	c->len = 0;
+	return s;
+}
+
+const char *tu_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	return t && *t ? t : "/tmp";
+}
+
+static int template(char *buf, size_t n, const char *prefix)
+{
+	int w = snprintf(buf, n, "%s/%sXXXXXX", tu_tmpdir(), prefix);
+	if (w < 0 || (size_t)w >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int tu_mkdtemp(char *buf, size_t n, const char *prefix)
+{
+	if (template(buf, n, prefix) != 0)
+		return -1;
+	return mkdtemp(buf) ? 0 : -1;
+}
+
+int tu_temp_file(char *buf, size_t n, const char *prefix, const void *data, size_t len)
+{
+	if (template(buf, n, prefix) != 0)
+		return -1;
+	int fd = mkstemp(buf);
+	if (fd < 0)
+		return -1;
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w <= 0) {
+			int e = errno;
+			close(fd);
+			unlink(buf);
+			errno = e;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return close(fd);
+}
+
+int tu_fsync(FILE *fp)
+{
+	if (fflush(fp) != 0)
+		return -1;
+	return fsync(fileno(fp));
+}
+
+int tu_setenv(const char *name, const char *value)
+{
+	return setenv(name, value, 1);
+}
+
+int tu_unsetenv(const char *name)
+{
+	return unsetenv(name);
+}
+
+#endif
