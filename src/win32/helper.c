@@ -944,9 +944,10 @@ static int helper_start(struct w32_ctx *ctx, struct w32_helper **out, rdls_err *
 				   PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
 					   PIPE_REJECT_REMOTE_CLIENTS,
 				   1, 4096, 4096, 0, &sa);
+	DWORD pipe_error = GetLastError(); /* before LocalFree can touch it */
 	LocalFree(sd);
 	if (h->pipe == INVALID_HANDLE_VALUE) {
-		fail_pipe(err, "CreateNamedPipeW", h, GetLastError());
+		fail_pipe(err, "CreateNamedPipeW", h, pipe_error);
 		goto out;
 	}
 
