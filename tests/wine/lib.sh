@@ -278,14 +278,28 @@ t_reg_get() {
 # t_reg_export KEY FILE: exports KEY (UTF-8 text in FILE); "(absent)" when it does not exist.
 t_reg_export() {
 	_raw=$T_LOG/export.$$.reg
+	# `reg export` (or winepath) now and then fails under load while another Wine process
+	# of the test is still exiting: try again before calling the key absent, and call it
+	# absent only when `reg query` agrees.
+	for _try in 1 2 3 4 5; do
+		rm -f "$_raw"
+		if wine64 reg export "$1" "$(winepath -w "$_raw" 2>/dev/null)" /y >/dev/null 2>&1 &&
+			[ -s "$_raw" ]; then
+			iconv -f UTF-16LE -t UTF-8 "$_raw" | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' >"$2"
+			rm -f "$_raw"
+			return 0
+		fi
+		if ! wine64 reg query "$1" >/dev/null 2>&1 &&
+			! wine64 reg query "$1" >/dev/null 2>&1; then
+			echo "(absent)" >"$2"
+			rm -f "$_raw"
+			return 0
+		fi
+		sleep 1
+	done
 	rm -f "$_raw"
-	if wine64 reg export "$1" "$(winepath -w "$_raw" 2>/dev/null)" /y >/dev/null 2>&1 &&
-		[ -f "$_raw" ]; then
-		iconv -f UTF-16LE -t UTF-8 "$_raw" | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' >"$2"
-	else
-		echo "(absent)" >"$2"
-	fi
-	rm -f "$_raw"
+	t_fail "reg export of '$1' kept failing although the key exists"
+	echo "(export failed)" >"$2"
 }
 
 # The keys rdlsctl may touch on a license server or session host.
@@ -492,7 +506,7 @@ t_tty_wait() {
 	_i=0
 	_max=$((${3:-30} * 10))
 	eval "_pid=\$T_TTY_$1"
-	while ! LC_ALL=C grep -qaF -- "$2" "$T_LOG/tty.$1.out"; do
+	while ! LC_ALL=C grep -qaF -- "$2" "$T_LOG/tty.$1.out" 2>/dev/null; do
 		_i=$((_i + 1))
 		if [ "$_i" -gt "$_max" ] || ! kill -0 "$_pid" 2>/dev/null; then
 			t_fail "[$1] '$2' did not show on the terminal ($([ "$_i" -gt "$_max" ] && echo "within ${3:-30} s" || echo "it exited")): $(tr -d '\r' <"$T_LOG/tty.$1.out" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' | tail -c 300 | tr '\n' ' ')"
