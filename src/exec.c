@@ -75,6 +75,38 @@ static void set_error(struct rdls_exec_item *it, char *text)
 }
 
 /*
+ * The state the plan showed must still hold when its step runs: something changed
+ * while the administrator read the plan is neither overwritten nor recorded as a
+ * prior state it was not. Returns 0 when unchanged; else sets it->error.
+ */
+static int still_as_planned(struct rdls_exec_item *it, const struct rdls_rctx *c)
+{
+	const struct rdls_step *s = it->step;
+	struct rdls_state now = { 0 };
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (s->ops->observe(s, c, &now, &e) != 0) {
+		set_error(it, failure_text(s, false, "cannot check again before trying to ", &e));
+		return -1;
+	}
+	int rc = 0;
+	if (!rdls_state_equal(&now, &s->prior)) {
+		struct rdls_buf b;
+		rdls_buf_init(&b);
+		rdls_step_object(s, &b);
+		rdls_buf_puts(&b, " changed since the plan was made (planned from: ");
+		rdls_step_state(s, &s->prior, &b);
+		rdls_buf_puts(&b, "; now: ");
+		rdls_step_state(s, &now, &b);
+		rdls_buf_puts(&b, "); it was left as it is: run plan again");
+		set_error(it, rdls_buf_take(&b));
+		rc = -1;
+	}
+	rdls_state_release(&now);
+	return rc;
+}
+
+/*
  * Brings one step back to its prior state if the live state allows it.
  * partial: the step's own change failed, so any state other than the prior one
  * is what the failed change left, not drift.
@@ -163,6 +195,10 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 	for (k = 0; k < x->n_items; k++) {
 		struct rdls_exec_item *it = &x->items[k];
 		rdls_err_clear(&e);
+		if (still_as_planned(it, &c) != 0) {
+			failed = true;
+			break;
+		}
 		if (rdls_journal_step(jw, it->index, it->step, &e) != 0) {
 			set_error(it, failure_text(it->step, false, "cannot journal before trying to ", &e));
 			failed = true;

@@ -410,6 +410,36 @@ static void test_exec_converged_apply_writes_nothing(void **state)
 	ctx_release(&c);
 }
 
+/* A resource that changed between the plan shown and its step is left alone, and the
+ * steps done before it are undone: apply never overwrites what it did not plan for. */
+static void test_exec_changed_since_plan_is_not_overwritten(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, &scenarios[0]);
+	plan(&c, "LICSVR1");
+	size_t n = rdls_plan_changes(c.p);
+	assert_true(n >= 2);
+	/* While the administrator reads the plan, someone stores a credential for LICSVR2. */
+	fake_set_cred(c.f, "LICSVR2", "LICSVR2\\someone", "");
+	free(c.before);
+	c.before = fake_snapshot(c.f);
+	start_journal(&c);
+	int rc = rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x);
+	if (rc != RDLS_EXIT_ERROR)
+		fail_msg("apply: exit %d, expected 1", rc);
+	if (!c.x->error || !strstr(c.x->error, "changed since the plan was made") ||
+	    !strstr(c.x->error, "LICSVR2"))
+		fail_msg("error: '%s'", c.x->error ? c.x->error : "(none)");
+	assert_true(c.x->failed_index >= 1 && c.x->failed_index <= n);
+	assert_string_equal(c.x->items[c.x->failed_index - 1].step->name, "LICSVR2");
+	assert_machine_as_before(&c, "after an apply stopped by a change since the plan");
+	const rdls_cred *cr = fake_get_cred(c.f, "LICSVR2");
+	assert_non_null(cr);
+	assert_string_equal(cr->user, "LICSVR2\\someone");
+	ctx_release(&c);
+}
+
 static void apply_fully(struct ctx *c, const char *host);
 
 /* One salt per run: every credential of an apply carries the same check string, so the
@@ -757,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_exec_partly_done_failed_step_is_undone),
 		cmocka_unit_test(test_exec_converged_apply_writes_nothing),
 		cmocka_unit_test(test_exec_credentials_share_one_check_per_run),
+		cmocka_unit_test(test_exec_changed_since_plan_is_not_overwritten),
 		cmocka_unit_test(test_exec_crash_at_every_point_then_rollback),
 		cmocka_unit_test(test_exec_crash_from_env),
 		cmocka_unit_test(test_exec_rollback_twice),
