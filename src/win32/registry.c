@@ -304,32 +304,38 @@ static bool key_path_ok(const char *key)
 	return n > 0 && key[0] != '\\' && key[n - 1] != '\\' && !strstr(key, "\\\\");
 }
 
+/*
+ * Validates key, converts it (*wkey, the caller frees it) and opens it for reading.
+ * A missing key leaves *hk NULL and is not an error.
+ */
+static int key_open_read(const char *key, char *obj, size_t obj_n, wchar_t **wkey, HKEY *hk,
+			 rdls_err *err)
+{
+	*hk = NULL;
+	*wkey = w32_wide(key);
+	reg_object(obj, obj_n, key, NULL);
+	if (!*wkey || !key_path_ok(key))
+		return w32_fail_text(err, "", obj, 0, "not a valid registry key path, or out of memory");
+	LSTATUS st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, *wkey, 0, KEY_READ | KEY_WOW64_64KEY, hk);
+	if (st == ERROR_FILE_NOT_FOUND) {
+		*hk = NULL;
+		return 0;
+	}
+	if (st != ERROR_SUCCESS) {
+		*hk = NULL;
+		return w32_fail(err, "RegOpenKeyExW", obj, (DWORD)st);
+	}
+	return 0;
+}
+
 int w32_reg_key_get(void *ctx, const char *key, bool *exists, rdls_err *err)
 {
 	(void)ctx;
 	char obj[RDLS_ERR_OBJ_MAX];
-	wchar_t *wkey = w32_wide(key);
+	wchar_t *wkey = NULL;
 	HKEY hk = NULL;
-	int rc = -1;
-
-	*exists = false;
-	reg_object(obj, sizeof(obj), key, NULL);
-	if (!wkey || !key_path_ok(key)) {
-		w32_fail_text(err, "", obj, 0, "not a valid registry key path, or out of memory");
-		goto out;
-	}
-	LSTATUS st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, KEY_READ | KEY_WOW64_64KEY, &hk);
-	if (st == ERROR_FILE_NOT_FOUND) {
-		rc = 0;
-		goto out;
-	}
-	if (st != ERROR_SUCCESS) {
-		w32_fail(err, "RegOpenKeyExW", obj, (DWORD)st);
-		goto out;
-	}
-	*exists = true;
-	rc = 0;
-out:
+	int rc = key_open_read(key, obj, sizeof(obj), &wkey, &hk, err);
+	*exists = rc == 0 && hk != NULL;
 	free(wkey);
 	if (hk)
 		RegCloseKey(hk);
@@ -375,27 +381,19 @@ int w32_reg_key_del(void *ctx, const char *key, bool *not_empty, rdls_err *err)
 {
 	(void)ctx;
 	char obj[RDLS_ERR_OBJ_MAX];
-	wchar_t *wkey = w32_wide(key);
+	wchar_t *wkey = NULL;
 	HKEY hk = NULL;
 	int rc = -1;
 
 	*not_empty = false;
-	reg_object(obj, sizeof(obj), key, NULL);
-	if (!wkey || !key_path_ok(key)) {
-		w32_fail_text(err, "", obj, 0, "not a valid registry key path, or out of memory");
+	if (key_open_read(key, obj, sizeof(obj), &wkey, &hk, err) != 0)
 		goto out;
-	}
-	LSTATUS st = RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey, 0, KEY_READ | KEY_WOW64_64KEY, &hk);
-	if (st == ERROR_FILE_NOT_FOUND) {
+	if (!hk) {
 		rc = 0; /* already gone */
 		goto out;
 	}
-	if (st != ERROR_SUCCESS) {
-		w32_fail(err, "RegOpenKeyExW", obj, (DWORD)st);
-		goto out;
-	}
 	DWORD subkeys = 0, values = 0;
-	st = RegQueryInfoKeyW(hk, NULL, NULL, NULL, &subkeys, NULL, NULL, &values, NULL, NULL, NULL,
+	LSTATUS st = RegQueryInfoKeyW(hk, NULL, NULL, NULL, &subkeys, NULL, NULL, &values, NULL, NULL, NULL,
 			      NULL);
 	if (st != ERROR_SUCCESS) {
 		w32_fail(err, "RegQueryInfoKeyW", obj, (DWORD)st);
