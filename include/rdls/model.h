@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "rdls/err.h" /* RDLS_PRINTF */
+
 enum rdls_membership { RDLS_WORKGROUP = 0, RDLS_DOMAIN = 1 };
 enum rdls_licmode { RDLS_PER_DEVICE = 0, RDLS_PER_USER = 1 };
 
@@ -104,12 +106,7 @@ void rdls_diags_init(struct rdls_diags *d, const char *file);
 void rdls_diags_release(struct rdls_diags *d);
 /* printf-style; the C99 printf of the platform (mingw-w64: its ANSI stdio, so %zu works). */
 void rdls_diags_add(struct rdls_diags *d, enum rdls_severity sev, int line, const char *fmt, ...)
-#if defined(__MINGW32__)
-	__attribute__((format(gnu_printf, 4, 5)))
-#elif defined(__GNUC__)
-	__attribute__((format(printf, 4, 5)))
-#endif
-	;
+	RDLS_PRINTF(4, 5);
 /* Stable sort by line (0 first); messages of one line keep the order they were added in. */
 void rdls_diags_sort(struct rdls_diags *d);
 /*
