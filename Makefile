@@ -105,8 +105,8 @@ $(B)/mingw/tests/%.o: tests/%.c $(HDRS) $(B)/mingw-inc/ini.h $(B)/mingw-inc/cmoc
 
 MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
 MINGW_TEST_OBJ := $(patsubst %.c,$(B)/mingw/%.o,$(UNIT_SUP) $(UNIT_SRC))
-mingw-check: $(MINGW_OBJ) $(MINGW_TEST_OBJ)
-	@echo "mingw: $(words $(MINGW_OBJ) $(MINGW_TEST_OBJ)) passed, 0 failed (sources and unit tests compiled with $(MINGW) -Wall -Wextra -Werror)"
+mingw-check:
+	@MINGW=$(MINGW) scripts/mingw-check.sh $(MINGW_OBJ) $(MINGW_TEST_OBJ)
 
 # The native Windows program, linked with mingw-w64 (needs a mingw-w64 libinih: MSYS2).
 MINGW_LIBS := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lbcrypt \

@@ -24,7 +24,7 @@ export WINEPREFIX
 cleanup() {
 	wineserver -k >/dev/null 2>&1
 	wineserver -w >/dev/null 2>&1
-	rm -rf "$WINEPREFIX" "$WINEPREFIX.lock"
+	rm -rf "$WINEPREFIX" "$WINEPREFIX.lock" "$WINEPREFIX.out"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -35,8 +35,8 @@ trap 'exit 130' INT TERM HUP
 RDLS_FAKESAM=1
 RDLS_FAKESAM_QUIET=1
 RDLS_PEER_PASSWORD="demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')-Pw!"
-export RDLS_FAKESAM RDLS_FAKESAM_QUIET RDLS_PEER_PASSWORD
-unset RDLS_WINE_COMPUTERNAME
+RDLS_WINE_COMPUTERNAME=LICSVR1
+export RDLS_FAKESAM RDLS_FAKESAM_QUIET RDLS_PEER_PASSWORD RDLS_WINE_COMPUTERNAME
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -47,24 +47,22 @@ echo "      because Wine's local account functions are stubs; the registry, the 
 echo "      (through the NETWORK SERVICE helper service) and the journal are real."
 echo "prefix: $WINEPREFIX (deleted at the end)"
 t0=$(now)
-if [ -f build/wine-template/system.reg ]; then
+. scripts/wine-prefix.sh || exit 1
+if rdls_prefix_booted build/wine-template; then
 	rmdir "$WINEPREFIX" && cp -a build/wine-template "$WINEPREFIX" || exit 1
 else
-	{ wine64 wineboot -i && wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control" /v ServicesPipeTimeout /t REG_DWORD /d 30000 /f; } >/dev/null 2>&1 ||
-		{ echo "demo: cannot boot a Wine prefix" >&2; exit 1; }
+	rdls_prefix_boot "$WINEPREFIX" || { echo "demo: cannot boot a Wine prefix" >&2; exit 1; }
 fi
-# One wineserver for the whole demo; its first client starts Wine's services quietly.
-# Then the computer is named LICSVR1 for as long as that wineserver lives (Wine sets the
-# name from the Linux host name at each session start; see scripts/rdlsctl-wine).
+# One wineserver for the whole demo (each command then starts in about half a second); its
+# first client starts Wine's services quietly. The computer is named LICSVR1 by
+# scripts/rdlsctl-wine before every command (RDLS_WINE_COMPUTERNAME), so that even a
+# wineserver that restarted could not bring back the Linux host name.
 wineserver -p
 wine64 cmd.exe /c exit 0 </dev/null >/dev/null 2>&1
-for k in ComputerName ActiveComputerName; do
-	wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\$k" /v ComputerName \
-		/d LICSVR1 /f </dev/null >/dev/null 2>&1 || { echo "demo: cannot name the computer LICSVR1" >&2; exit 1; }
-done
 echo "prefix ready in $(secs "$t0" "$(now)") s"
 
 failed=0
+passed=0
 last=0
 # step EXPECTED-EXIT ARGS...
 step() {
@@ -73,15 +71,20 @@ step() {
 	echo
 	echo "\$ rdlsctl $*"
 	a=$(now)
-	"$rdls" "$@" </dev/null 2>&1
+	"$rdls" "$@" </dev/null >"$WINEPREFIX.out" 2>&1
 	rc=$?
 	b=$(now)
+	cat "$WINEPREFIX.out"
 	last=$(secs "$a" "$b")
-	if [ "$rc" = "$want" ]; then
-		echo "→ exit $rc (${last} s)"
-	else
+	if [ "$rc" != "$want" ]; then
 		echo "→ exit $rc, expected $want (${last} s)"
 		failed=$((failed + 1))
+	elif grep -q "is not this computer" "$WINEPREFIX.out"; then
+		echo "→ exit $rc, but the prefix was not LICSVR1 (${last} s)"
+		failed=$((failed + 1))
+	else
+		echo "→ exit $rc (${last} s)"
+		passed=$((passed + 1))
 	fi
 }
 
@@ -99,6 +102,8 @@ step 2 plan "$profile" --host LICSVR1
 
 echo
 echo "wall time under Wine: apply ${t_apply} s, converged plan ${t_plan} s"
+# The count line `make check` reads (scripts/check.sh).
+echo "demo: $passed passed, $failed failed"
 if [ "$failed" -gt 0 ]; then
 	echo "demo: $failed command(s) did not exit as expected"
 	exit 1

@@ -49,31 +49,13 @@ t_die() {
 
 # --- prefixes -------------------------------------------------------------------------
 
-# Boots a prefix at $1 unless it is already booted (a lock keeps parallel boots apart).
+# One procedure boots every prefix (scripts/wine-prefix.sh): booted means its marker file
+# exists, written after the boot's wineserver exited; parallel boots are serialised.
+. "$T_ROOT/scripts/wine-prefix.sh"
+
+# Boots a prefix at $1 unless it is already booted.
 t_boot_prefix() {
-	_dst=$1
-	mkdir -p "$(dirname "$_dst")"
-	(
-		command -v flock >/dev/null 2>&1 && flock 9
-		if [ ! -f "$_dst/system.reg" ]; then
-			_tmp=$_dst.boot.$$
-			rm -rf "$_tmp"
-			mkdir -p "$_tmp"
-			# Windows' default service start timeout (30 s); Wine's 10 s can be exceeded
-			# by a first start of the helper service on a loaded machine (error 1053).
-			if ! WINEPREFIX=$_tmp wine64 wineboot -i >"$_tmp.log" 2>&1 ||
-			   ! WINEPREFIX=$_tmp wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control" /v ServicesPipeTimeout /t REG_DWORD /d 30000 /f >>"$_tmp.log" 2>&1; then
-				cat "$_tmp.log" >&2
-				rm -rf "$_tmp" "$_tmp.log"
-				exit 1
-			fi
-			# The registry reaches the .reg files only when the wineserver exits.
-			WINEPREFIX=$_tmp wineserver -w
-			rm -f "$_tmp.log"
-			rm -rf "$_dst"
-			mv "$_tmp" "$_dst"
-		fi
-	) 9>"$_dst.lock"
+	rdls_prefix_boot "$1"
 }
 
 t_template() {

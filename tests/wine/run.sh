@@ -21,7 +21,7 @@ export RDLS_WINE_TEMPLATE RDLS_WINE_RUNDIR
 
 cleanup() {
 	for p in "$rundir"/*; do
-		[ -d "$p" ] && [ -f "$p/system.reg" ] && WINEPREFIX=$p wineserver -k >/dev/null 2>&1
+		[ -d "$p" ] && [ -f "$p/.rdlsctl-booted" ] && WINEPREFIX=$p wineserver -k >/dev/null 2>&1
 	done
 	rm -rf "$rundir" "$rundir.lock"
 }

@@ -15,19 +15,26 @@ RDLS_PEER_PASSWORD="dacl-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-Pw!"
 export RDLS_PEER_PASSWORD
 
 # The fixture, and proof that Wine enforces it: everyone may read, nobody may write.
+# Wine keeps a key's DACL only in the running wineserver (a restart loses it), so the test's
+# one persistent wineserver must live through the apply: the fault is probed again after it.
 o=$(wine64 "$T_TOOLS/regacl.exe.so" set "$KEY" 'D:P(A;;KR;;;WD)' 2>&1 </dev/null | tr -d '\r')
 case $o in *"RegSetKeySecurity status=0"*) ;; *) t_die "regacl set: $o" ;; esac
-o=$(wine64 "$T_TOOLS/regacl.exe.so" probe "$KEY" 2>&1 </dev/null | tr -d '\r')
-case $o in
-*"status=5"*) say "# confirmed: RegOpenKeyExW(KEY_SET_VALUE) on the key fails with ERROR_ACCESS_DENIED" ;;
-*) t_die "Wine no longer refuses KEY_SET_VALUE on a read-only key: $o" ;;
-esac
+# t_key_locked WHEN: the key still refuses KEY_SET_VALUE with ERROR_ACCESS_DENIED.
+t_key_locked() {
+	_o=$(wine64 "$T_TOOLS/regacl.exe.so" probe "$KEY" 2>&1 </dev/null | tr -d '\r')
+	case $_o in
+	*"status=5"*) say "# confirmed $1: RegOpenKeyExW(KEY_SET_VALUE) on the key fails with ERROR_ACCESS_DENIED" ;;
+	*) t_die "the read-only DACL on the key is not in place $1 (a restarted wineserver drops it): $_o" ;;
+	esac
+}
+t_key_locked "before apply"
 
 t_reg_snapshot "$T_LOG/reg-before.txt"
 sam_before=$(t_sam_dump)
 t_expect_no_cred LICSVR2
 
 t_rdls apply "$P" --host LICSVR1 --yes
+t_key_locked "after apply (so it was in place while apply ran)"
 t_expect_rc 1 "apply onto a read-only key"
 t_expect_err 'TermServLicensing\Parameters' "the error names the key"
 t_expect_err "access denied" "the error gives the text"
