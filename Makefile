@@ -79,7 +79,7 @@ $(B)/win/rdlsctl.exe: $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(W
 
 # --- every Windows source against the real SDK headers of mingw-w64 ---------------
 # Debian has no mingw-w64 inih, so the check borrows the (identical) native header.
-# On MSYS2: make mingw INIH_H=/mingw64/include/ini.h (docs/windows-build.md).
+# On MSYS2: make mingw INIH_H=/mingw64/include/ini.h (README "Building on Windows").
 INIH_H ?= /usr/include/ini.h
 $(B)/mingw-inc/ini.h:
 	@mkdir -p $(dir $@)
