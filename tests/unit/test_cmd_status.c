@@ -64,6 +64,18 @@ static void status(struct run *r, const char *host, bool json)
 	fclose(err);
 }
 
+/* r->out as one JSON document with status's envelope and exit code r->rc (strict reader). */
+static struct jr *parse_document(const struct run *r)
+{
+	char e[256];
+	struct jr *v = jr_parse(r->out, e, sizeof(e));
+	if (!v)
+		fail_msg("status --json is not one JSON document (%s): %s", e, r->out);
+	if (jr_envelope_problem(v, "status", r->rc, e, sizeof(e)))
+		fail_msg("status --json envelope: %s: %s", e, r->out);
+	return v;
+}
+
 static void done(struct run *r)
 {
 	remove(r->path);
@@ -144,12 +156,7 @@ static void test_cmd_status_missing_credential_json(void **state)
 	contains(&r, "\"check\":\"peer-credential\"");
 	contains(&r, "\"result\":\"failed\",\"detail\":\"absent\"");
 	contains(&r, "\"exit_code\":2");
-	char e[256];
-	struct jr *v = jr_parse(r.out, e, sizeof(e));
-	if (!v)
-		fail_msg("status --json is not one JSON document (%s): %s", e, r.out);
-	if (jr_envelope_problem(v, "status", RDLS_EXIT_PENDING, e, sizeof(e)))
-		fail_msg("status --json envelope: %s: %s", e, r.out);
+	struct jr *v = parse_document(&r);
 	assert_string_equal(jr_str(v, "host"), "LICSVR1");
 	assert_string_equal(jr_str(v, "profile"), r.path);
 	assert_true(jr_get(v, "ok")->type == JR_BOOL && !jr_get(v, "ok")->b);
@@ -170,12 +177,7 @@ static void test_cmd_status_invalid_profile_json(void **state)
 	r.f = fake_sys_new("LICSVR1");
 	status(&r, NULL, true);
 	assert_int_equal(r.rc, RDLS_EXIT_ERROR);
-	char e[256];
-	struct jr *v = jr_parse(r.out, e, sizeof(e));
-	if (!v)
-		fail_msg("status --json is not one JSON document (%s): %s", e, r.out);
-	if (jr_envelope_problem(v, "status", RDLS_EXIT_ERROR, e, sizeof(e)))
-		fail_msg("status --json envelope: %s: %s", e, r.out);
+	struct jr *v = parse_document(&r);
 	const struct jr *errs = jr_get(v, "errors");
 	assert_true(errs->n >= 2);
 	assert_string_equal(jr_str(jr_at(errs, 0), "file"), r.path);
