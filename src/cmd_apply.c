@@ -79,7 +79,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (rc == 0)
 		rc = rdls_planrun_load(o, sys, &r);
 	if (rc != 0) {
-		rdls_report_failure_json(o, r.host[0] ? r.host : NULL, NULL, r.error, rc);
+		rdls_report_failure_diags(o, r.host[0] ? r.host : NULL, NULL, &r.diags, r.error, rc);
 		goto out;
 	}
 	struct rdls_plan *p = r.plan;

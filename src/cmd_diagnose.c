@@ -12,6 +12,7 @@
 #include "rdls/diagnose.h"
 #include "rdls/json.h"
 #include "rdls/model.h"
+#include "rdls/report.h"
 
 static const char *sev_colour(enum rdls_dsev s)
 {
@@ -119,15 +120,10 @@ static void print_text(const struct rdls_opts *o, const struct rdls_diagnosis *d
 		nw == 1 ? "" : "s", ni, np, np == 1 ? "" : "s", nr);
 }
 
-static void print_json(const struct rdls_opts *o, const struct rdls_diagnosis *d)
+static void print_json(const struct rdls_opts *o, const struct rdls_diagnosis *d, int rc)
 {
 	struct rdls_json j;
-	rdls_json_init(&j, o->out);
-	rdls_json_obj_begin(&j);
-	rdls_json_kv_int(&j, "format_version", 1);
-	rdls_json_kv_str(&j, "command", "diagnose");
-	rdls_json_kv_str(&j, "host", d->host);
-	rdls_json_kv_str(&j, "profile", o->profile);
+	rdls_report_json_begin(&j, o->out, "diagnose", d->host, o->profile);
 	rdls_json_key(&j, "os");
 	if (d->have_os) {
 		enum rdls_os v;
@@ -187,8 +183,8 @@ static void print_json(const struct rdls_opts *o, const struct rdls_diagnosis *d
 		rdls_json_obj_end(&j);
 	}
 	rdls_json_arr_end(&j);
-	rdls_json_obj_end(&j);
-	rdls_json_finish(&j);
+	const struct rdls_report_end end = { .exit_code = rc };
+	rdls_report_json_end(&j, &end);
 }
 
 #ifdef RDLS_TESTING
@@ -223,16 +219,22 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 		if (!f) {
 			char why[RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 128];
 			rdls_err_format(&err, why, sizeof(why));
-			rdls_error(o, "cannot open profile '%s': %s", o->profile, why);
+			char msg[sizeof(why) + 1024];
+			snprintf(msg, sizeof(msg), "cannot open profile '%s': %s", o->profile, why);
+			rdls_error(o, "%s", msg);
+			rdls_report_failure_json(o, o->host, NULL, msg, RDLS_EXIT_ERROR);
 			rdls_diags_release(&dg);
 			return RDLS_EXIT_ERROR;
 		}
 		m = rdls_model_load(f, o->profile, &dg);
 		fclose(f);
 		if (!m) {
+			char msg[1024];
 			rdls_diags_print(&dg, o->err);
-			rdls_error(o, "'%s' is not a valid profile (see 'rdlsctl validate %s')", o->profile,
-				   o->profile);
+			snprintf(msg, sizeof(msg), "'%s' is not a valid profile (see 'rdlsctl validate %s')",
+				 o->profile, o->profile);
+			rdls_error(o, "%s", msg);
+			rdls_report_failure_diags(o, o->host, NULL, &dg, msg, RDLS_EXIT_ERROR);
 			rdls_diags_release(&dg);
 			return RDLS_EXIT_ERROR;
 		}
@@ -255,16 +257,19 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (rc != 0) {
 		char why[RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + RDLS_ERR_API_MAX + 64];
 		rdls_err_format(&err, why, sizeof(why));
-		rdls_error(o, "cannot diagnose this host: %s", why);
+		char msg[sizeof(why) + 64];
+		snprintf(msg, sizeof(msg), "cannot diagnose this host: %s", why);
+		rdls_error(o, "%s", msg);
+		rdls_report_failure_json(o, o->host, NULL, msg, RDLS_EXIT_ERROR);
 		rdls_diagnosis_release(&d);
 		rdls_model_free(m);
 		return RDLS_EXIT_ERROR;
 	}
+	rc = rdls_diagnosis_needs_action(&d) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK;
 	if (o->json)
-		print_json(o, &d);
+		print_json(o, &d, rc);
 	else
 		print_text(o, &d);
-	rc = rdls_diagnosis_needs_action(&d) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK;
 	rdls_diagnosis_release(&d);
 	rdls_model_free(m);
 	return rc;

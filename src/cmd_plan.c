@@ -62,20 +62,19 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 		rdls_err_format(&e, msg, sizeof(msg));
 		return fail(o, r, "cannot read profile '%s': %s", o->profile, msg);
 	}
-	struct rdls_diags d;
-	rdls_diags_init(&d, o->profile);
-	r->model = rdls_model_load(f, o->profile, &d);
+	struct rdls_diags *d = &r->diags;
+	rdls_diags_init(d, o->profile);
+	r->model = rdls_model_load(f, o->profile, d);
 	fclose(f);
-	if (!r->model || d.n_errors) {
-		rdls_diags_print(&d, o->err);
+	if (!r->model || d->n_errors) {
+		rdls_diags_print(d, o->err);
 		snprintf(r->error, sizeof(r->error), "'%s' is not a valid profile (%zu error%s; see "
-			 "'rdlsctl validate')", o->profile, d.n_errors, d.n_errors == 1 ? "" : "s");
-		rdls_diags_release(&d);
-		return RDLS_EXIT_ERROR;
+			 "'rdlsctl validate')", o->profile, d->n_errors, d->n_errors == 1 ? "" : "s");
+		return RDLS_EXIT_ERROR; /* the errors stay in r->diags for --json */
 	}
 	if (o->verbose)
-		rdls_diags_print(&d, o->err); /* the profile's warnings: validate shows them too */
-	rdls_diags_release(&d);
+		rdls_diags_print(d, o->err); /* the profile's warnings: validate shows them too */
+	rdls_diags_release(d);
 
 	bool is_ls, is_sh;
 	if (rdls_plan_roles(r->model, r->host, &is_ls, &is_sh, &e) != 0) {
@@ -115,6 +114,7 @@ void rdls_planrun_release(struct rdls_planrun *r)
 	r->plan = NULL;
 	rdls_model_free(r->model);
 	r->model = NULL;
+	rdls_diags_release(&r->diags);
 }
 
 int cmd_plan(const struct rdls_opts *o, struct rdls_sys *sys)
@@ -125,7 +125,7 @@ int cmd_plan(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (rc == 0)
 		rc = rdls_planrun_load(o, sys, &r);
 	if (rc != 0) {
-		rdls_report_failure_json(o, r.host[0] ? r.host : NULL, NULL, r.error, rc);
+		rdls_report_failure_diags(o, r.host[0] ? r.host : NULL, NULL, &r.diags, r.error, rc);
 		goto out;
 	}
 	/* The plan is made: the secret is not needed any more. */

@@ -10,6 +10,8 @@
  * Read-only; needs no secret. Exit 0 when every check holds, 2 when one does not,
  * 1 when a check could not be performed (the call that failed is shown).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@
 #include "rdls/json.h"
 #include "rdls/model.h"
 #include "rdls/plan.h"
+#include "rdls/report.h"
 
 enum check_result { CHECK_OK = 0, CHECK_FAILED, CHECK_ERROR };
 
@@ -461,15 +464,10 @@ static void report(const struct run *r, const char *host, int rc)
 	}
 	if (o->json) {
 		struct rdls_json j;
-		rdls_json_init(&j, o->out);
-		rdls_json_obj_begin(&j);
-		rdls_json_kv_str(&j, "command", "status");
-		rdls_json_kv_str(&j, "profile", r->m->path);
-		rdls_json_kv_str(&j, "host", host);
+		rdls_report_json_begin(&j, o->out, "status", host, r->m->path);
 		rdls_json_kv_bool(&j, "ok", rc == RDLS_EXIT_OK);
-		rdls_json_kv_int(&j, "exit_code", rc);
 		rdls_json_kv_int(&j, "failed", (long long)failed);
-		rdls_json_kv_int(&j, "errors", (long long)errors);
+		rdls_json_kv_int(&j, "check_errors", (long long)errors);
 		rdls_json_key(&j, "checks");
 		rdls_json_arr_begin(&j);
 		for (size_t i = 0; i < r->c.n; i++) {
@@ -481,8 +479,8 @@ static void report(const struct run *r, const char *host, int rc)
 			rdls_json_obj_end(&j);
 		}
 		rdls_json_arr_end(&j);
-		rdls_json_obj_end(&j);
-		rdls_json_finish(&j);
+		const struct rdls_report_end end = { .exit_code = rc };
+		rdls_report_json_end(&j, &end);
 		return;
 	}
 	if (!o->quiet)
@@ -508,6 +506,23 @@ static void report(const struct run *r, const char *host, int rc)
 			errors ? " (some could not be performed)" : "");
 }
 
+/* An error before any check ran: "error: ..." on o->err, and with --json the document. */
+static int fail(const struct rdls_opts *o, const char *host, const struct rdls_diags *d,
+		const char *fmt, ...) RDLS_PRINTF(4, 5);
+
+static int fail(const struct rdls_opts *o, const char *host, const struct rdls_diags *d,
+		const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rdls_error(o, "%s", msg);
+	rdls_report_failure_diags(o, host, NULL, d, msg, RDLS_EXIT_ERROR);
+	return RDLS_EXIT_ERROR;
+}
+
 int cmd_status(const struct rdls_opts *o, struct rdls_sys *sys)
 {
 	struct rdls_diags diags;
@@ -524,13 +539,16 @@ int cmd_status(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (!f) {
 		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32];
 		rdls_err_format(&e, msg, sizeof(msg));
-		rdls_error(o, "cannot read profile '%s': %s", o->profile, msg);
+		rc = fail(o, NULL, NULL, "cannot read profile '%s': %s", o->profile, msg);
 		goto out;
 	}
 	m = rdls_model_load(f, o->profile, &diags);
 	fclose(f);
 	if (!m) {
 		rdls_diags_print(&diags, o->err);
+		rc = fail(o, o->host, &diags, "'%s' is not a valid profile (%lu error%s; see 'rdlsctl "
+			  "validate')", o->profile, (unsigned long)diags.n_errors,
+			  diags.n_errors == 1 ? "" : "s");
 		goto out;
 	}
 	if (o->host) {
@@ -538,12 +556,12 @@ int cmd_status(const struct rdls_opts *o, struct rdls_sys *sys)
 	} else if (sys->ops->host_name(sys->ctx, host, sizeof(host), &e) != 0) {
 		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32];
 		rdls_err_format(&e, msg, sizeof(msg));
-		rdls_error(o, "cannot tell which host this is (use --host NAME): %s", msg);
+		rc = fail(o, NULL, NULL, "cannot tell which host this is (use --host NAME): %s", msg);
 		goto out;
 	}
 	bool is_ls = false, is_sh = false;
 	if (rdls_plan_roles(m, host, &is_ls, &is_sh, &e) != 0) {
-		rdls_error(o, "%s", e.text);
+		rc = fail(o, host, NULL, "%s", e.text);
 		goto out;
 	}
 	const struct rdls_license_server *ls = rdls_model_find_ls(m, host);
@@ -562,7 +580,7 @@ int cmd_status(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (sh)
 		session_host(&r, sh, ls != NULL);
 	if (r.c.oom) {
-		rdls_error(o, "out of memory");
+		rc = fail(o, name, NULL, "out of memory");
 		goto out;
 	}
 	rc = RDLS_EXIT_OK;

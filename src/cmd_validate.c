@@ -9,36 +9,17 @@
 #include "rdls/cli.h"
 #include "rdls/json.h"
 #include "rdls/model.h"
+#include "rdls/report.h"
 
-static void json_diags(struct rdls_json *j, const char *key, const struct rdls_diags *d,
-		       enum rdls_severity sev)
-{
-	rdls_json_key(j, key);
-	rdls_json_arr_begin(j);
-	for (size_t i = 0; i < d->n; i++) {
-		if (d->v[i].sev != sev)
-			continue;
-		rdls_json_obj_begin(j);
-		rdls_json_kv_int(j, "line", d->v[i].line);
-		rdls_json_kv_str(j, "message", d->v[i].msg);
-		rdls_json_obj_end(j);
-	}
-	rdls_json_arr_end(j);
-}
-
+/* The envelope of report.c; the profile's errors and warnings with file and line. */
 static void json_doc(FILE *f, const char *profile, bool valid, const struct rdls_diags *d)
 {
 	struct rdls_json j;
-	rdls_json_init(&j, f);
-	rdls_json_obj_begin(&j);
-	rdls_json_kv_int(&j, "format_version", 1);
-	rdls_json_kv_str(&j, "command", "validate");
-	rdls_json_kv_str(&j, "profile", profile);
+	rdls_report_json_begin(&j, f, "validate", NULL, profile);
 	rdls_json_kv_bool(&j, "valid", valid);
-	json_diags(&j, "errors", d, RDLS_SEV_ERROR);
-	json_diags(&j, "warnings", d, RDLS_SEV_WARNING);
-	rdls_json_obj_end(&j);
-	rdls_json_finish(&j);
+	const struct rdls_report_end end = { .diags = d,
+					     .exit_code = valid ? RDLS_EXIT_OK : RDLS_EXIT_ERROR };
+	rdls_report_json_end(&j, &end);
 }
 
 static size_t count(const struct rdls_diags *d, enum rdls_severity sev)
@@ -53,6 +34,7 @@ int cmd_validate(const struct rdls_opts *o, struct rdls_sys *sys)
 {
 	if (!o->profile) {
 		rdls_error(o, "validate needs a profile: rdlsctl validate PROFILE");
+		rdls_report_failure_json(o, NULL, NULL, "validate needs a profile", RDLS_EXIT_USAGE);
 		return RDLS_EXIT_USAGE;
 	}
 	struct rdls_diags d;

@@ -6,6 +6,7 @@
 
 #include "rdls/cli.h"
 #include "rdls/platform.h"
+#include "rdls/report.h"
 
 #ifndef RDLS_VERSION
 #define RDLS_VERSION "0.0.0"
@@ -124,6 +125,9 @@ static int cmd_help(const char *topic, FILE *out, FILE *err)
 	return RDLS_EXIT_OK;
 }
 
+/* The last usage error, for the --json document of its command. */
+static char usage_text[1024];
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
@@ -131,14 +135,22 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("error: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(usage_text, sizeof(usage_text), fmt, ap);
 	va_end(ap);
 	if (cmd)
-		fprintf(stderr, " (see 'rdlsctl help %s')\n", cmd);
+		fprintf(stderr, "error: %s (see 'rdlsctl help %s')\n", usage_text, cmd);
 	else
-		fputs(" (see 'rdlsctl help')\n", stderr);
+		fprintf(stderr, "error: %s (see 'rdlsctl help')\n", usage_text);
 	return RDLS_EXIT_USAGE;
+}
+
+/* --json anywhere after the command: a usage error is then reported as its document too. */
+static bool wants_json(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	return false;
 }
 
 /* Value of "--opt VALUE" or "--opt=VALUE"; NULL if argv[*i] is not opt. */
@@ -255,20 +267,30 @@ int main(int argc_in, char **argv_in)
 
 	const struct command *c = NULL;
 	rc = parse(argc, argv, &c, &o);
-	if (rc != 0)
+	if (rc != 0) {
+		/* A known command with --json still prints its document; an unknown one has none. */
+		if (c && wants_json(argc, argv)) {
+			o.json = true;
+			o.command = c->name;
+			rdls_report_failure_json(&o, o.host, NULL, usage_text, rc);
+		}
 		goto out;
+	}
 	o.command = c->name;
 	if (c->fn == cmd_apply && o.dry_run)
 		o.command = "plan"; /* apply --dry-run is exactly plan */
 
 	if ((c->flags & NEEDS_WINDOWS) && !rdls_platform_is_windows()) {
-		rdls_error(&o,
-			   "'%s' needs Windows: it reads the local account database, the registry and "
-			   "the NETWORK SERVICE credential store. This native build only validates "
-			   "profiles; run build/win/rdlsctl.exe (scripts/rdlsctl-wine under Wine) or "
-			   "rdlsctl.exe on the server",
-			   c->name);
+		char msg[512];
+		snprintf(msg, sizeof(msg),
+			 "'%s' needs Windows: it reads the local account database, the registry and "
+			 "the NETWORK SERVICE credential store. This native build only validates "
+			 "profiles; run build/win/rdlsctl.exe (scripts/rdlsctl-wine under Wine) or "
+			 "rdlsctl.exe on the server",
+			 c->name);
+		rdls_error(&o, "%s", msg);
 		rc = RDLS_EXIT_ERROR;
+		rdls_report_failure_json(&o, o.host, NULL, msg, rc);
 		goto out;
 	}
 
@@ -277,9 +299,12 @@ int main(int argc_in, char **argv_in)
 	rdls_err_clear(&err);
 	if (rdls_platform_sys_new(&sys, &err) != 0) {
 		char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
+		char text[sizeof(msg) + 32];
 		rdls_err_format(&err, msg, sizeof(msg));
-		rdls_error(&o, "cannot start: %s", msg);
+		snprintf(text, sizeof(text), "cannot start: %s", msg);
+		rdls_error(&o, "%s", text);
 		rc = RDLS_EXIT_ERROR;
+		rdls_report_failure_json(&o, o.host, NULL, text, rc);
 		goto out;
 	}
 	rc = (c->fn == cmd_apply && o.dry_run) ? cmd_plan(&o, &sys) : c->fn(&o, &sys);

@@ -16,6 +16,10 @@
 
 #define ARROW "\xe2\x86\x92" /* U+2192 */
 
+#ifndef RDLS_VERSION
+#define RDLS_VERSION "0.0.0"
+#endif
+
 static const char *colour_of(char sign)
 {
 	switch (sign) {
@@ -129,12 +133,53 @@ void rdls_report_warnings(const struct rdls_opts *o, const struct rdls_plan *p)
 		rdls_warning(o, "%s", p->warnings[i]);
 }
 
-static void json_header(struct rdls_json *j, const char *command, const char *host)
+void rdls_report_json_begin(struct rdls_json *j, FILE *f, const char *command, const char *host,
+			    const char *profile)
 {
+	rdls_json_init(j, f);
 	rdls_json_obj_begin(j);
 	rdls_json_kv_int(j, "format_version", RDLS_JSON_FORMAT);
 	rdls_json_kv_str(j, "command", command);
+	rdls_json_kv_str(j, "tool_version", RDLS_VERSION);
 	rdls_json_kv_str(j, "host", host);
+	rdls_json_kv_str(j, "profile", profile);
+}
+
+static void json_message(struct rdls_json *j, const char *file, int line, const char *msg)
+{
+	rdls_json_obj_begin(j);
+	rdls_json_kv_str(j, "message", msg);
+	if (file)
+		rdls_json_kv_str(j, "file", file);
+	if (file && line > 0)
+		rdls_json_kv_int(j, "line", line);
+	rdls_json_obj_end(j);
+}
+
+static void json_diags(struct rdls_json *j, const struct rdls_diags *d, enum rdls_severity sev)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		if (d->v[i].sev == sev)
+			json_message(j, d->file, d->v[i].line, d->v[i].msg);
+}
+
+void rdls_report_json_end(struct rdls_json *j, const struct rdls_report_end *e)
+{
+	rdls_json_key(j, "errors");
+	rdls_json_arr_begin(j);
+	json_diags(j, e->diags, RDLS_SEV_ERROR);
+	if (e->error)
+		json_message(j, NULL, 0, e->error);
+	rdls_json_arr_end(j);
+	rdls_json_key(j, "warnings");
+	rdls_json_arr_begin(j);
+	json_diags(j, e->diags, RDLS_SEV_WARNING);
+	for (size_t i = 0; i < e->n_warnings; i++)
+		json_message(j, NULL, 0, e->warnings[i]);
+	rdls_json_arr_end(j);
+	rdls_json_kv_int(j, "exit_code", e->exit_code);
+	rdls_json_obj_end(j);
+	rdls_json_finish(j);
 }
 
 static void json_state(struct rdls_json *j, const char *key, const struct rdls_step *s,
@@ -167,7 +212,6 @@ static void json_step_open(struct rdls_json *j, const struct rdls_step *s, enum 
 
 static void json_plan_body(struct rdls_json *j, const struct rdls_plan *p, const struct rdls_exec *x)
 {
-	rdls_json_kv_str(j, "profile", p->profile);
 	rdls_json_key(j, "roles");
 	rdls_json_arr_begin(j);
 	if (p->license_server)
@@ -213,11 +257,6 @@ static void json_plan_body(struct rdls_json *j, const struct rdls_plan *p, const
 		rdls_buf_release(&b);
 	}
 	rdls_json_arr_end(j);
-	rdls_json_key(j, "warnings");
-	rdls_json_arr_begin(j);
-	for (size_t i = 0; i < p->n_warnings; i++)
-		rdls_json_str(j, p->warnings[i]);
-	rdls_json_arr_end(j);
 }
 
 void rdls_report_plan(const struct rdls_opts *o, const struct rdls_plan *p)
@@ -228,12 +267,14 @@ void rdls_report_plan(const struct rdls_opts *o, const struct rdls_plan *p)
 		return;
 	}
 	struct rdls_json j;
-	rdls_json_init(&j, o->out);
-	json_header(&j, "plan", p->host);
+	rdls_report_json_begin(&j, o->out, "plan", p->host, p->profile);
 	json_plan_body(&j, p, NULL);
-	rdls_json_kv_int(&j, "exit_code", rdls_plan_changes(p) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK);
-	rdls_json_obj_end(&j);
-	rdls_json_finish(&j);
+	const struct rdls_report_end end = {
+		.warnings = p->warnings,
+		.n_warnings = p->n_warnings,
+		.exit_code = rdls_plan_changes(p) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK,
+	};
+	rdls_report_json_end(&j, &end);
 }
 
 static const char *result_word(enum rdls_result r)
@@ -258,8 +299,7 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 {
 	if (o->json) {
 		struct rdls_json j;
-		rdls_json_init(&j, o->out);
-		json_header(&j, "apply", p->host);
+		rdls_report_json_begin(&j, o->out, "apply", p->host, p->profile);
 		json_plan_body(&j, p, x);
 		rdls_json_kv_str(&j, "journal", journal);
 		rdls_json_kv_str(&j, "outcome", x->exit_code == RDLS_EXIT_OK     ? "applied"
@@ -267,11 +307,13 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 										  : "failed_incomplete");
 		rdls_json_kv_int(&j, "done", (long long)x->n_done);
 		rdls_json_kv_int(&j, "undone", (long long)x->n_undone);
-		if (x->error)
-			rdls_json_kv_str(&j, "error", x->error);
-		rdls_json_kv_int(&j, "exit_code", x->exit_code);
-		rdls_json_obj_end(&j);
-		rdls_json_finish(&j);
+		const struct rdls_report_end end = {
+			.error = x->error,
+			.warnings = p->warnings,
+			.n_warnings = p->n_warnings,
+			.exit_code = x->exit_code,
+		};
+		rdls_report_json_end(&j, &end);
 		return;
 	}
 	FILE *f = o->out;
@@ -360,10 +402,8 @@ static void json_rollback(const struct rdls_opts *o, const struct rdls_journal *
 			  const struct rdls_exec *x, bool executed)
 {
 	struct rdls_json js;
-	rdls_json_init(&js, o->out);
-	json_header(&js, "rollback", j->host);
+	rdls_report_json_begin(&js, o->out, "rollback", j->host, j->profile);
 	rdls_json_kv_str(&js, "journal", j->path);
-	rdls_json_kv_str(&js, "profile", j->profile);
 	rdls_json_kv_str(&js, "applied", j->started);
 	rdls_json_kv_int(&js, "changes", (long long)(executed ? x->n_undone : rdls_exec_pending(x)));
 	rdls_json_key(&js, "steps");
@@ -381,14 +421,12 @@ static void json_rollback(const struct rdls_opts *o, const struct rdls_journal *
 		rdls_json_obj_end(&js);
 	}
 	rdls_json_arr_end(&js);
-	rdls_json_key(&js, "warnings");
-	rdls_json_arr_begin(&js);
-	for (size_t i = 0; i < j->n_problems; i++)
-		rdls_json_str(&js, j->problems[i]);
-	rdls_json_arr_end(&js);
-	rdls_json_kv_int(&js, "exit_code", x->exit_code);
-	rdls_json_obj_end(&js);
-	rdls_json_finish(&js);
+	const struct rdls_report_end end = {
+		.warnings = j->problems,
+		.n_warnings = j->n_problems,
+		.exit_code = x->exit_code,
+	};
+	rdls_report_json_end(&js, &end);
 }
 
 void rdls_report_rollback(const struct rdls_opts *o, const struct rdls_journal *j,
@@ -419,20 +457,23 @@ void rdls_report_rollback(const struct rdls_opts *o, const struct rdls_journal *
 			j->n_damaged ? " (and the journal has damaged records)" : "");
 }
 
-void rdls_report_failure_json(const struct rdls_opts *o, const char *host, const char *journal,
-			      const char *error, int exit_code)
+void rdls_report_failure_diags(const struct rdls_opts *o, const char *host, const char *journal,
+			       const struct rdls_diags *diags, const char *error, int exit_code)
 {
 	if (!o->json)
 		return;
 	struct rdls_json j;
-	rdls_json_init(&j, o->out);
-	json_header(&j, o->command ? o->command : "?", host);
+	rdls_report_json_begin(&j, o->out, o->command, host, o->profile);
 	if (journal)
 		rdls_json_kv_str(&j, "journal", journal);
-	rdls_json_kv_str(&j, "error", error);
-	rdls_json_kv_int(&j, "exit_code", exit_code);
-	rdls_json_obj_end(&j);
-	rdls_json_finish(&j);
+	const struct rdls_report_end end = { .diags = diags, .error = error, .exit_code = exit_code };
+	rdls_report_json_end(&j, &end);
+}
+
+void rdls_report_failure_json(const struct rdls_opts *o, const char *host, const char *journal,
+			      const char *error, int exit_code)
+{
+	rdls_report_failure_diags(o, host, journal, NULL, error, exit_code);
 }
 
 int rdls_confirm(const struct rdls_opts *o, const char *question, const char *host)

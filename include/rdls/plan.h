@@ -139,6 +139,7 @@ struct rdls_planrun {
 	rdls_secret *secret; /* NULL unless the host's plan needs it */
 	struct rdls_plan *plan;
 	char error[1024];    /* the last error printed, for --json */
+	struct rdls_diags diags; /* the profile's errors when it is invalid, for --json */
 };
 /* r->host from o->host or sys->ops->host_name. 0, or an exit code (error printed). */
 int rdls_planrun_host(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r);

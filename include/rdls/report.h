@@ -15,7 +15,33 @@
 #include "rdls/journal.h"
 #include "rdls/plan.h"
 
-#define RDLS_JSON_FORMAT 1
+/*
+ * The --json format. Every document is one envelope (docs/schema/envelope.schema.json):
+ *   {"format_version", "command", "tool_version", "host", "profile",
+ *    <the command's own fields>, "errors", "warnings", "exit_code"}
+ * opened by rdls_report_json_begin and closed by rdls_report_json_end, for every command.
+ * A change of any field is a change of this number, written down in the README.
+ */
+#define RDLS_JSON_FORMAT 2
+
+/* Opens the document on f: format_version, command, tool_version, host, profile (NULL: null). */
+void rdls_report_json_begin(struct rdls_json *j, FILE *f, const char *command, const char *host,
+			    const char *profile);
+
+/* What closes a document: its errors, its warnings and the exit code. */
+struct rdls_report_end {
+	const struct rdls_diags *diags; /* profile errors and warnings, with file and line; or NULL */
+	const char *error;              /* the command's own error, or NULL */
+	char *const *warnings;          /* more warnings (the plan's, the journal's problems) */
+	size_t n_warnings;
+	int exit_code;
+};
+
+/*
+ * Writes "errors" and "warnings" (arrays of {"message"[,"file"[,"line"]]}) and
+ * "exit_code", and ends the document.
+ */
+void rdls_report_json_end(struct rdls_json *j, const struct rdls_report_end *e);
 
 /* The plan as text on f (o->out normally; o->err when --json asks first). */
 void rdls_report_plan_text(const struct rdls_opts *o, FILE *f, const struct rdls_plan *p);
@@ -42,11 +68,14 @@ void rdls_report_rollback(const struct rdls_opts *o, const struct rdls_journal *
 int rdls_confirm(const struct rdls_opts *o, const char *question, const char *host);
 
 /*
- * With --json, the document of a command that failed before it had a result:
- * {"format_version":1,"command":...,"host":...,"error":...,"exit_code":...}.
+ * With --json, the document of a command that failed before it had a result: the
+ * envelope for o->command and o->profile, [journal], errors: [error], exit_code.
  * Does nothing without --json.
  */
 void rdls_report_failure_json(const struct rdls_opts *o, const char *host, const char *journal,
 			      const char *error, int exit_code);
+/* The same, with the profile's errors and warnings (file and line) before error. */
+void rdls_report_failure_diags(const struct rdls_opts *o, const char *host, const char *journal,
+			       const struct rdls_diags *diags, const char *error, int exit_code);
 
 #endif

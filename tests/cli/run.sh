@@ -1,6 +1,7 @@
 #!/bin/sh
 # The native build's command line: usage errors, help, version, validate on every
-# example profile, and the plain refusal of commands that need Windows.
+# example profile, and the plain refusal of commands that need Windows; every --json
+# output is validated against its schema in docs/schema/ (tests/json-validate.py).
 # Ends with "cli: N passed, M failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -29,6 +30,32 @@ check() {
 	passed=$((passed + 1))
 }
 
+# check_json NAME SCHEMA EXPECTED_RC PATTERN -- ARGS...: as check, and stdout must be exactly one
+# JSON document that docs/schema/SCHEMA.schema.json accepts (python3-jsonschema, through
+# tests/json-validate.py) with exit_code EXPECTED_RC; nothing else may be on stdout.
+VALIDATE="/usr/bin/python3 tests/json-validate.py"
+check_json() {
+	jname=$1 schema=$2 jwant=$3 jpat=$4
+	shift 5
+	before=$failed
+	check "$jname" "$jwant" "$jpat" -- "$@"
+	[ "$failed" -eq "$before" ] || return
+	if ! $VALIDATE --exit-code "$jwant" "$schema" "$tmp/out" 2>"$tmp/verr"; then
+		echo "not ok - $jname: stdout is not a valid $schema document"
+		sed 's/^/#   /' "$tmp/verr" "$tmp/out"
+		passed=$((passed - 1)); failed=$((failed + 1))
+	fi
+}
+
+# reject NAME SCHEMA: the validator must refuse the document on standard input.
+reject() {
+	if $VALIDATE "$2" >/dev/null 2>"$tmp/verr"; then
+		echo "not ok - $1: the validator accepted it"; failed=$((failed + 1))
+	else
+		echo "ok - $1"; passed=$((passed + 1))
+	fi
+}
+
 check "no arguments is a usage error" 3 "usage: rdlsctl" --
 check "unknown command" 3 "unknown command 'frobnicate'" -- frobnicate
 check "unknown option" 3 "unknown option '--frob' for 'plan'" -- plan profiles/workgroup-two-servers.ini --frob
@@ -47,11 +74,39 @@ check "missing profile file" 1 "nonexistent.ini" -- validate "$tmp/nonexistent.i
 
 for p in profiles/*.ini; do
 	check "validate $p" 0 "valid" -- validate "$p"
-	check "validate --json $p" 0 '"valid": ?true' -- validate --json "$p"
+	check_json "validate --json $p" validate 0 '"valid": ?true' -- validate --json "$p"
 done
 
 printf '[deployment]\nmembership = workgroup\nlicensing_mode = per_device\ncal_version = 2019\n[peering]\nacount = x\n' >"$tmp/bad.ini"
 check "invalid profile: file:line and exit 1" 1 "bad.ini:6: unknown key 'acount' in \[peering\] \(did you mean 'account'\?\)" -- validate "$tmp/bad.ini"
+
+# --json: one document of the command's schema for every outcome, also when it fails early.
+check_json "validate --json of an invalid profile: errors with file and line" validate 1 \
+	'"message":"unknown key .acount. in \[peering\][^"]*","file":"[^"]*bad.ini","line":6' -- validate --json "$tmp/bad.ini"
+check_json "validate --json of a missing file" validate 1 '"valid":false' -- validate --json "$tmp/nonexistent.ini"
+check_json "validate --json without a profile (usage error)" validate 3 "needs a PROFILE" -- validate --json
+check_json "plan --json needs Windows" plan 1 '"errors":\[\{"message":"'"'"'plan'"'"' needs Windows' -- plan --json profiles/workgroup-two-servers.ini
+check_json "plan --json with an unknown option (usage error)" plan 3 "unknown option '--frob'" -- plan profiles/workgroup-two-servers.ini --json --frob
+check_json "apply --dry-run --json is plan's document" plan 1 '"command":"plan"' -- apply --dry-run --json profiles/workgroup-two-servers.ini
+check_json "apply --json needs Windows" apply 1 "needs Windows" -- apply --json --yes profiles/workgroup-two-servers.ini
+check_json "rollback --json needs Windows" rollback 1 "needs Windows" -- rollback --json --yes
+check_json "status --json needs Windows" status 1 "needs Windows" -- status --json profiles/workgroup-two-servers.ini --host LICSVR1
+check_json "status --json --host without a name (usage error)" status 3 "needs a computer name" -- status --json profiles/workgroup-two-servers.ini --host
+check_json "diagnose --json needs Windows" diagnose 1 "needs Windows" -- diagnose --json
+
+# The validator is a real check: it refuses what the schemas forbid.
+good=$("$BIN" validate --json profiles/domain-publish.ini)
+printf '%s\n' "$good" | sed 's/"valid":true/"valid":true,"extra":1/' | reject "validator: a field the schema does not name" validate
+printf '%s\n' "$good" | sed 's/"format_version":2,//' | reject "validator: no format_version" validate
+printf '%s\n' "$good" | sed 's/"format_version":2/"format_version":1/' | reject "validator: format_version 1" validate
+printf '%s\n%s\n' "$good" "$good" | reject "validator: two documents" validate
+printf '%s\n' "$good" | sed 's/"exit_code":0/"exit_code":1/' | reject "validator: exit_code 1 of a valid profile" validate
+printf '%s\n' "$good" | reject "validator: a validate document is not a plan document" plan
+if printf '%s\n' "$good" | $VALIDATE --exit-code 2 validate >/dev/null 2>&1; then
+	echo "not ok - validator: --exit-code 2 accepted exit_code 0"; failed=$((failed + 1))
+else
+	echo "ok - validator: --exit-code compares the process's exit code"; passed=$((passed + 1))
+fi
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json_reader.h"
+#include "rdls/report.h" /* RDLS_JSON_FORMAT */
 
 struct parser {
 	const char *s;
@@ -397,4 +398,59 @@ double jr_num(const struct jr *v, const char *key)
 {
 	const struct jr *m = jr_get(v, key);
 	return m && m->type == JR_NUM ? m->num : -1e300;
+}
+
+#ifndef RDLS_VERSION
+#define RDLS_VERSION "0.0.0"
+#endif
+
+/* Whether m is {"message": non-empty string[, "file": string[, "line": integer >= 1]]}. */
+static bool is_message(const struct jr *m)
+{
+	if (!m || m->type != JR_OBJ || !jr_str(m, "message") || !*jr_str(m, "message"))
+		return false;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->keys[i];
+		const struct jr *x = m->items[i];
+		if (strcmp(k, "message") == 0 || (strcmp(k, "file") == 0 && x->type == JR_STR))
+			continue;
+		if (strcmp(k, "line") == 0 && x->type == JR_NUM && x->num >= 1 && jr_str(m, "file"))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+const char *jr_envelope_problem(const struct jr *v, const char *command, int exit_code,
+				char *buf, size_t n)
+{
+	static const char *const strings_or_null[] = { "host", "profile" };
+	if (!v || v->type != JR_OBJ)
+		return snprintf(buf, n, "not an object"), buf;
+	if (jr_num(v, "format_version") != RDLS_JSON_FORMAT)
+		return snprintf(buf, n, "format_version is not %d", RDLS_JSON_FORMAT), buf;
+	if (!jr_str(v, "command") || strcmp(jr_str(v, "command"), command) != 0)
+		return snprintf(buf, n, "command is not \"%s\"", command), buf;
+	if (!jr_str(v, "tool_version") || strcmp(jr_str(v, "tool_version"), RDLS_VERSION) != 0)
+		return snprintf(buf, n, "tool_version is not \"%s\"", RDLS_VERSION), buf;
+	for (size_t i = 0; i < 2; i++) {
+		const struct jr *m = jr_get(v, strings_or_null[i]);
+		if (!m || (m->type != JR_STR && m->type != JR_NULL))
+			return snprintf(buf, n, "%s is missing or not a string or null",
+					strings_or_null[i]), buf;
+	}
+	static const char *const lists[] = { "errors", "warnings" };
+	for (size_t i = 0; i < 2; i++) {
+		const struct jr *a = jr_get(v, lists[i]);
+		if (!a || a->type != JR_ARR)
+			return snprintf(buf, n, "%s is missing or not an array", lists[i]), buf;
+		for (size_t k = 0; k < a->n; k++)
+			if (!is_message(a->items[k]))
+				return snprintf(buf, n, "%s[%zu] is not a message object", lists[i], k),
+				       buf;
+	}
+	if (jr_num(v, "exit_code") != exit_code)
+		return snprintf(buf, n, "exit_code is %g, expected %d", jr_num(v, "exit_code"),
+				exit_code), buf;
+	return NULL;
 }

@@ -32,5 +32,13 @@ const struct jr *jr_at(const struct jr *v, size_t i);
 const char *jr_str(const struct jr *v, const char *key);
 /* The number of member key, or -1e300 if absent or not a number. */
 double jr_num(const struct jr *v, const char *key);
+/*
+ * NULL when v is the envelope every --json document shares (docs/schema/envelope.schema.json):
+ * format_version RDLS_JSON_FORMAT, this command, tool_version RDLS_VERSION, host and profile
+ * strings or null, errors and warnings arrays of message objects, this exit_code. Otherwise
+ * what is wrong, in buf.
+ */
+const char *jr_envelope_problem(const struct jr *v, const char *command, int exit_code,
+				char *buf, size_t n);
 
 #endif

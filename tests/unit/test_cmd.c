@@ -116,6 +116,13 @@ static void assert_contains(const char *hay, const char *needle)
 		fail_msg("'%s' not found in:\n%s", needle, hay);
 }
 
+static void assert_envelope(const struct jr *v, const char *command, int exit_code)
+{
+	char why[256];
+	if (jr_envelope_problem(v, command, exit_code, why, sizeof(why)))
+		fail_msg("the %s document's envelope: %s", command, why);
+}
+
 static struct jr *parse_json(const char *text)
 {
 	char e[128];
@@ -214,7 +221,19 @@ static void test_cmd_plan_invalid_profile(void **state)
 	c.o.json = true;
 	assert_int_equal(run(&c, cmd_plan, &out, NULL), RDLS_EXIT_ERROR);
 	struct jr *v = parse_json(out);
-	assert_non_null(strstr(jr_str(v, "error"), "is not a valid profile"));
+	assert_envelope(v, "plan", RDLS_EXIT_ERROR);
+	/* The profile's error with its file and line, then the summary. */
+	const struct jr *errs = jr_get(v, "errors");
+	assert_true(errs->n >= 2);
+	bool line6 = false;
+	for (size_t i = 0; i + 1 < errs->n; i++) {
+		assert_string_equal(jr_str(jr_at(errs, i), "file"), path);
+		line6 |= jr_num(jr_at(errs, i), "line") == 6 &&
+			 strstr(jr_str(jr_at(errs, i), "message"), "unknown key 'acount'");
+	}
+	assert_true(line6);
+	assert_non_null(strstr(jr_str(jr_at(errs, errs->n - 1), "message"), "is not a valid profile"));
+	assert_null(jr_get(v, "steps"));
 	jr_free(v);
 	free(out);
 	unlink(path);
@@ -453,7 +472,7 @@ static void test_cmd_apply_json_one_document(void **state)
 	c.o.json = true;
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_OK);
 	struct jr *v = parse_json(out);
-	assert_string_equal(jr_str(v, "command"), "apply");
+	assert_envelope(v, "apply", RDLS_EXIT_OK);
 	assert_string_equal(jr_str(v, "outcome"), "applied");
 	assert_int_equal((int)jr_num(v, "changes"), 7);
 	const char *journal = jr_str(v, "journal");
@@ -470,8 +489,10 @@ static void test_cmd_apply_json_one_document(void **state)
 	/* converged apply: still one document */
 	assert_int_equal(run(&c, cmd_apply, &out, NULL), RDLS_EXIT_OK);
 	v = parse_json(out);
+	assert_envelope(v, "apply", RDLS_EXIT_OK);
 	assert_int_equal((int)jr_num(v, "changes"), 0);
 	assert_int_equal(jr_get(v, "steps")->n, 0);
+	assert_int_equal(jr_get(v, "journal")->type, JR_NULL);
 	jr_free(v);
 	free(out);
 
@@ -480,7 +501,8 @@ static void test_cmd_apply_json_one_document(void **state)
 	c.o.yes = false;
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_USAGE);
 	v = parse_json(out);
-	assert_int_equal((int)jr_num(v, "exit_code"), RDLS_EXIT_USAGE);
+	assert_envelope(v, "apply", RDLS_EXIT_USAGE);
+	assert_int_equal(jr_get(v, "errors")->n, 1);
 	jr_free(v);
 	assert_contains(err, "Plan: 0 to create, 1 to change");
 	free(out);
@@ -492,7 +514,7 @@ static void test_cmd_apply_json_one_document(void **state)
 	c.o.json = true;
 	assert_int_equal(run(&c, cmd_rollback, &out, NULL), RDLS_EXIT_INCOMPLETE);
 	v = parse_json(out);
-	assert_string_equal(jr_str(v, "command"), "rollback");
+	assert_envelope(v, "rollback", RDLS_EXIT_INCOMPLETE);
 	assert_int_equal((int)jr_num(v, "changes"), 4);
 	jr_free(v);
 	free(out);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "fake_sys.h"
+#include "json_reader.h"
 #include "rdls/cli.h"
 #include "rdls/plan.h"
 #include "testutil.h"
@@ -61,6 +62,18 @@ static void status(struct run *r, const char *host, bool json)
 	assert_int_equal(fread(r->out, 1, (size_t)n, out), (size_t)n);
 	fclose(out);
 	fclose(err);
+}
+
+/* r->out as one JSON document with status's envelope and exit code r->rc (strict reader). */
+static struct jr *parse_document(const struct run *r)
+{
+	char e[256];
+	struct jr *v = jr_parse(r->out, e, sizeof(e));
+	if (!v)
+		fail_msg("status --json is not one JSON document (%s): %s", e, r->out);
+	if (jr_envelope_problem(v, "status", r->rc, e, sizeof(e)))
+		fail_msg("status --json envelope: %s: %s", e, r->out);
+	return v;
 }
 
 static void done(struct run *r)
@@ -143,6 +156,35 @@ static void test_cmd_status_missing_credential_json(void **state)
 	contains(&r, "\"check\":\"peer-credential\"");
 	contains(&r, "\"result\":\"failed\",\"detail\":\"absent\"");
 	contains(&r, "\"exit_code\":2");
+	struct jr *v = parse_document(&r);
+	assert_string_equal(jr_str(v, "host"), "LICSVR1");
+	assert_string_equal(jr_str(v, "profile"), r.path);
+	assert_true(jr_get(v, "ok")->type == JR_BOOL && !jr_get(v, "ok")->b);
+	assert_true(jr_num(v, "failed") >= 1);
+	assert_int_equal((int)jr_num(v, "check_errors"), 0);
+	assert_int_equal(jr_get(v, "errors")->n, 0);
+	jr_free(v);
+	done(&r);
+}
+
+/* A profile that cannot be used: still one document, exit 1, its errors with file and line. */
+static void test_cmd_status_invalid_profile_json(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	profile(&r, "[deployment]\nmembership = workgroup\nlicensing_mode = per_device\n"
+		    "cal_version = 2019\n[peering]\nacount = x\n");
+	r.f = fake_sys_new("LICSVR1");
+	status(&r, NULL, true);
+	assert_int_equal(r.rc, RDLS_EXIT_ERROR);
+	struct jr *v = parse_document(&r);
+	const struct jr *errs = jr_get(v, "errors");
+	assert_true(errs->n >= 2);
+	assert_string_equal(jr_str(jr_at(errs, 0), "file"), r.path);
+	assert_true(jr_num(jr_at(errs, 0), "line") >= 1);
+	assert_non_null(strstr(jr_str(jr_at(errs, errs->n - 1), "message"), "is not a valid profile"));
+	assert_null(jr_get(v, "checks"));
+	jr_free(v);
 	done(&r);
 }
 
@@ -221,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_status_wrong_type),
 		cmocka_unit_test(test_cmd_status_not_a_group),
 		cmocka_unit_test(test_cmd_status_missing_credential_json),
+		cmocka_unit_test(test_cmd_status_invalid_profile_json),
 		cmocka_unit_test(test_cmd_status_call_fails),
 		cmocka_unit_test(test_cmd_status_misnamed_value),
 		cmocka_unit_test(test_cmd_status_session_host),

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fake_sys.h"
+#include "json_reader.h"
 #include "rdls/cli.h"
 #include "rdls/diagnose.h"
 #include "rdls/model.h"
@@ -1009,6 +1010,16 @@ static void test_diagnose_cmd_json(void **state)
 		}
 	}
 	assert_int_equal(depth, 0);
+	/* The strict reader, and the envelope every command shares. */
+	char why[256];
+	struct jr *v = jr_parse(out, why, sizeof(why));
+	if (!v)
+		fail_msg("diagnose --json is not one JSON document (%s)", why);
+	if (jr_envelope_problem(v, "diagnose", RDLS_EXIT_PENDING, why, sizeof(why)))
+		fail_msg("diagnose --json envelope: %s", why);
+	assert_int_equal(jr_get(v, "profile")->type, JR_NULL);
+	assert_int_equal(jr_get(v, "results")->type, JR_ARR);
+	jr_free(v);
 	free(out);
 	env_free(e);
 }
@@ -1024,6 +1035,21 @@ static void test_diagnose_cmd_bad_profile(void **state)
 	char *out = run_cmd(e, false, path, &rc);
 	assert_int_equal(rc, RDLS_EXIT_ERROR);
 	assert_string_equal(out, "");
+	free(out);
+	/* --json: one document all the same, the profile's error with file and line. */
+	out = run_cmd(e, true, path, &rc);
+	assert_int_equal(rc, RDLS_EXIT_ERROR);
+	char why[256];
+	struct jr *v = jr_parse(out, why, sizeof(why));
+	if (!v)
+		fail_msg("diagnose --json is not one JSON document (%s): %s", why, out);
+	if (jr_envelope_problem(v, "diagnose", RDLS_EXIT_ERROR, why, sizeof(why)))
+		fail_msg("diagnose --json envelope: %s: %s", why, out);
+	const struct jr *first = jr_at(jr_get(v, "errors"), 0);
+	assert_string_equal(jr_str(first, "file"), path);
+	assert_true(jr_num(first, "line") >= 1);
+	assert_null(jr_get(v, "results"));
+	jr_free(v);
 	free(out);
 	remove(path);
 	env_free(e);

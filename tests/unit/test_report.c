@@ -126,6 +126,13 @@ static void assert_jnum(const struct jr *v, const char *key, double want)
 		fail_msg("JSON \"%s\": %g, expected %g", key, got, want);
 }
 
+static void assert_envelope(const struct jr *v, const char *command, int exit_code)
+{
+	char why[256];
+	if (jr_envelope_problem(v, command, exit_code, why, sizeof(why)))
+		fail_msg("the %s document's envelope: %s", command, why);
+}
+
 static void seed(struct ctx *c)
 {
 	fake_set_reg_sz(c->f, KEY_LIC, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ, "LICSVR1\\Old");
@@ -322,7 +329,8 @@ static void test_report_json_plan(void **state)
 	rdls_report_plan(&c.o, c.p);
 	char *out = take(c.out);
 	struct jr *v = parse_json(out);
-	assert_jnum(v, "format_version", 1);
+	assert_envelope(v, "plan", RDLS_EXIT_PENDING);
+	assert_jnum(v, "format_version", 2);
 	assert_jstr(v, "command", "plan");
 	assert_jstr(v, "host", "LICSVR1");
 	assert_jstr(v, "profile", "profiles/workgroup-two-servers.ini");
@@ -354,7 +362,8 @@ static void test_report_json_plan(void **state)
 	assert_jstr(jr_at(conf, 0), "kind", "cred");
 	const struct jr *w = jr_get(v, "warnings");
 	assert_int_equal(w->n, 1);
-	assert_non_null(strstr(jr_at(w, 0)->str, "--rotate"));
+	assert_non_null(strstr(jr_str(jr_at(w, 0), "message"), "--rotate"));
+	assert_int_equal(jr_get(v, "errors")->n, 0);
 	jr_free(v);
 	free(out);
 	ctx_release(&c);
@@ -380,12 +389,14 @@ static void test_report_json_apply_and_rollback(void **state)
 	rdls_report_apply(&c.o, c.p, x, rdls_journal_path(jw));
 	char *out = take(c.out);
 	struct jr *v = parse_json(out);
-	assert_jstr(v, "command", "apply");
+	assert_envelope(v, "apply", RDLS_EXIT_ERROR);
+	assert_jstr(v, "profile", "profiles/workgroup-two-servers.ini");
 	assert_jstr(v, "journal", rdls_journal_path(jw));
 	assert_jstr(v, "outcome", "failed_rolled_back");
-	assert_jnum(v, "exit_code", 1);
 	assert_jnum(v, "undone", 4);
-	assert_non_null(strstr(jr_str(v, "error"), "CredWriteW"));
+	assert_null(jr_get(v, "error")); /* format 1's field: now in errors[] */
+	assert_int_equal(jr_get(v, "errors")->n, 1);
+	assert_non_null(strstr(jr_str(jr_at(jr_get(v, "errors"), 0), "message"), "CredWriteW"));
 	const struct jr *steps = jr_get(v, "steps");
 	assert_int_equal(steps->n, 6);
 	static const char *const results[] = { "undone", "undone", "undone", "undone", "failed", "not_run" };
@@ -405,6 +416,7 @@ static void test_report_json_apply_and_rollback(void **state)
 	rdls_report_apply(&c.o, c.p, x, rdls_journal_path(jw));
 	out = take(c.out);
 	v = parse_json(out);
+	assert_envelope(v, "apply", RDLS_EXIT_OK);
 	assert_jstr(v, "outcome", "applied");
 	assert_jnum(v, "done", 6);
 	assert_jstr(jr_at(jr_get(v, "steps"), 5), "result", "done");
@@ -419,9 +431,9 @@ static void test_report_json_apply_and_rollback(void **state)
 	assert_int_equal(cmd_rollback(&c.o, &c.sys), RDLS_EXIT_INCOMPLETE);
 	out = take(c.out);
 	v = parse_json(out);
-	assert_jstr(v, "command", "rollback");
+	assert_envelope(v, "rollback", RDLS_EXIT_INCOMPLETE);
 	assert_jstr(v, "host", "LICSVR1");
-	assert_jnum(v, "exit_code", 4);
+	assert_jstr(v, "profile", "p.ini"); /* the journal's */
 	assert_jnum(v, "changes", 5);
 	steps = jr_get(v, "steps");
 	assert_int_equal(steps->n, 6);
@@ -442,14 +454,44 @@ static void test_report_json_failure_document(void **state)
 {
 	(void)state;
 	FILE *out = tu_tmpfile();
-	struct rdls_opts o = { .command = "plan", .json = true, .out = out, .err = stderr };
+	struct rdls_opts o = { .command = "plan", .profile = "p.ini", .json = true, .out = out,
+			       .err = stderr };
 	rdls_report_failure_json(&o, "H", NULL, "'H' is neither \"x\"", 1);
 	char *text = take(out);
 	struct jr *v = parse_json(text);
-	assert_jstr(v, "command", "plan");
+	assert_envelope(v, "plan", 1);
 	assert_jstr(v, "host", "H");
-	assert_jstr(v, "error", "'H' is neither \"x\"");
-	assert_jnum(v, "exit_code", 1);
+	assert_jstr(v, "profile", "p.ini");
+	assert_int_equal(jr_get(v, "errors")->n, 1);
+	assert_jstr(jr_at(jr_get(v, "errors"), 0), "message", "'H' is neither \"x\"");
+	assert_int_equal(jr_get(v, "warnings")->n, 0);
+	assert_null(jr_get(v, "journal"));
+	assert_int_equal(v->n, 8); /* the envelope and nothing else */
+	jr_free(v);
+	free(text);
+
+	/* With the profile's diagnostics: file and line, errors before the command's error. */
+	struct rdls_diags d;
+	rdls_diags_init(&d, "site.ini");
+	rdls_diags_add(&d, RDLS_SEV_ERROR, 6, "unknown key 'acount'");
+	rdls_diags_add(&d, RDLS_SEV_WARNING, 0, "whole-file warning");
+	o.command = "status";
+	rdls_report_failure_diags(&o, NULL, "J.ini", &d, "not valid", 1);
+	rdls_diags_release(&d);
+	text = take(out);
+	v = parse_json(text);
+	assert_envelope(v, "status", 1);
+	assert_int_equal(jr_get(v, "host")->type, JR_NULL);
+	assert_jstr(v, "journal", "J.ini");
+	const struct jr *errs = jr_get(v, "errors");
+	assert_int_equal(errs->n, 2);
+	assert_jstr(jr_at(errs, 0), "file", "site.ini");
+	assert_jnum(jr_at(errs, 0), "line", 6);
+	assert_jstr(jr_at(errs, 1), "message", "not valid");
+	assert_null(jr_get(jr_at(errs, 1), "file"));
+	const struct jr *w = jr_at(jr_get(v, "warnings"), 0);
+	assert_jstr(w, "file", "site.ini");
+	assert_null(jr_get(w, "line")); /* about the whole file */
 	jr_free(v);
 	free(text);
 	o.json = false;

@@ -19,6 +19,13 @@
 #include "rdls/cli.h"
 #include "testutil.h"
 
+#ifndef RDLS_VERSION
+#define RDLS_VERSION "0.0.0"
+#endif
+/* The envelope's start for validate (docs/schema/validate.schema.json). */
+#define HEAD "{\"format_version\":2,\"command\":\"validate\",\"tool_version\":\"" RDLS_VERSION \
+	     "\",\"host\":null,"
+
 struct env {
 	struct fake_sys *fake;
 	struct rdls_sys sys;
@@ -171,10 +178,11 @@ static void test_validate_json_valid(void **state)
 	e->o.json = true;
 	e->o.profile = "profiles/workgroup-two-servers.ini";
 	assert_int_equal(run(e), RDLS_EXIT_OK);
-	assert_string_equal(out(e), "{\"format_version\":1,\"command\":\"validate\",\"profile\":"
+	assert_string_equal(out(e), HEAD "\"profile\":"
 				    "\"profiles/workgroup-two-servers.ini\",\"valid\":true,"
-				    "\"errors\":[],\"warnings\":[{\"line\":17,\"message\":\"" WARN_WG
-				    "\"}]}\n");
+				    "\"errors\":[],\"warnings\":[{\"message\":\"" WARN_WG
+				    "\",\"file\":\"profiles/workgroup-two-servers.ini\",\"line\":17}],"
+				    "\"exit_code\":0}\n");
 	assert_string_equal(err(e), "");
 }
 
@@ -188,13 +196,14 @@ static void test_validate_json_invalid_escaped(void **state)
 			 "[license_server CORP\\LS1]\nos = 2019\n[license_server LS2]\nos = 2019\n"
 			 "dns = \"ls2.example\"\n");
 	assert_int_equal(run(e), RDLS_EXIT_ERROR);
-	char want[2048];
+	char want[4096 + 4 * TU_PATH_MAX];
 	snprintf(want, sizeof(want),
-		 "{\"format_version\":1,\"command\":\"validate\",\"profile\":\"%s\",\"valid\":false,"
-		 "\"errors\":[{\"line\":7,\"message\":\"invalid computer name 'CORP\\\\LS1': "
-		 "contains '\\\\'\"},{\"line\":11,\"message\":\"value of 'dns' in [license_server "
-		 "LS2] is in quotes; write it without them\"}],\"warnings\":[]}\n",
-		 e->path);
+		 HEAD "\"profile\":\"%s\",\"valid\":false,"
+		 "\"errors\":[{\"message\":\"invalid computer name 'CORP\\\\LS1': "
+		 "contains '\\\\'\",\"file\":\"%s\",\"line\":7},{\"message\":\"value of 'dns' in "
+		 "[license_server LS2] is in quotes; write it without them\",\"file\":\"%s\","
+		 "\"line\":11}],\"warnings\":[],\"exit_code\":1}\n",
+		 e->path, e->path, e->path);
 	assert_string_equal(out(e), want);
 	assert_string_equal(err(e), "");
 }
@@ -216,11 +225,12 @@ static void test_validate_missing_file_json(void **state)
 	e->o.json = true;
 	e->o.profile = "/nonexistent/site.ini";
 	assert_int_equal(run(e), RDLS_EXIT_ERROR);
-	assert_string_equal(out(e), "{\"format_version\":1,\"command\":\"validate\",\"profile\":"
-				    "\"/nonexistent/site.ini\",\"valid\":false,\"errors\":[{\"line\":"
-				    "0,\"message\":\"cannot open the profile: _wfopen on file "
+	assert_string_equal(out(e), HEAD "\"profile\":"
+				    "\"/nonexistent/site.ini\",\"valid\":false,\"errors\":[{"
+				    "\"message\":\"cannot open the profile: _wfopen on file "
 				    "'/nonexistent/site.ini' returned 2 (No such file or "
-				    "directory)\"}],\"warnings\":[]}\n");
+				    "directory)\",\"file\":\"/nonexistent/site.ini\"}],\"warnings\":[],"
+				    "\"exit_code\":1}\n");
 	assert_string_equal(err(e), "");
 }
 

@@ -8,7 +8,11 @@
 # Known gap, asserted as such: status checks the accounts group with LookupAccountNameW,
 # which under Wine knows only well-known accounts (DESIGN.md), so that one check fails
 # here and status exits 2; every other status check must hold.
+#
+# Every --json output is validated against its schema (tests/wine/json.sh): plan before and
+# after apply, apply refused and applied, status, rollback.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/json.sh"
 t_setup
 
 P=$T_ROOT/profiles/workgroup-two-servers.ini
@@ -41,13 +45,25 @@ t_expect_full_plan "plan before apply"
 [ "$(t_sam_dump)" = "$sam_before" ] || t_fail "plan changed the accounts: $(t_sam_dump | tr '\n' '|')"
 t_reg_get "$T_LS_KEY" "$T_LS_VALUE" >/dev/null && t_fail "plan set $T_LS_VALUE"
 
+t_rdls plan "$P" --host LICSVR1 --json
+t_expect_rc 2 "plan --json before apply"
+t_expect_json plan "plan --json before apply"
+t_expect_out '"kind":"cred","object":"credential '"'"'LICSVR2'"'"' (NETWORK SERVICE)","action":"create"' \
+	"plan --json before apply"
+
 # Without a terminal and without --yes, apply refuses (exit 3) and changes nothing.
 t_rdls apply "$P" --host LICSVR1
 t_expect_rc 3 "apply without --yes and without a terminal"
 [ "$(t_sam_dump)" = "$sam_before" ] || t_fail "apply without --yes changed the accounts"
+t_rdls apply "$P" --host LICSVR1 --json
+t_expect_rc 3 "apply --json without --yes and without a terminal"
+t_expect_json apply "apply --json refused"
+[ "$(t_sam_dump)" = "$sam_before" ] || t_fail "apply --json without --yes changed the accounts"
 
-t_rdls apply "$P" --host LICSVR1 --yes
+t_rdls apply "$P" --host LICSVR1 --yes --json
 t_expect_rc 0 "apply"
+t_expect_json apply "apply --json"
+t_expect_out '"outcome":"applied"' "apply --json"
 
 # The registry, from reg.exe.
 got=$(t_reg_get "$T_LS_KEY" "$T_LS_VALUE")
@@ -76,9 +92,14 @@ t_rdls plan "$P" --host LICSVR1
 t_expect_rc 0 "plan after apply (converged)"
 t_expect_no_out "credential 'LICSVR2'" "plan after apply lists a step"
 t_expect_no_out "user 'rdls-peer'" "plan after apply lists a step"
+t_rdls plan "$P" --host LICSVR1 --json
+t_expect_rc 0 "plan --json after apply (converged)"
+t_expect_json plan "plan --json after apply"
+t_expect_out '"changes":0,"steps":[]' "plan --json after apply"
 
 t_rdls status "$P" --host LICSVR1 --json
 t_expect_rc 2 "status after apply (2: LookupAccountNameW cannot resolve local groups under Wine)"
+t_expect_json status "status --json after apply"
 results=$(grep -o '"check":"[^"]*","subject":"\([^"\\]\|\\.\)*","result":"[^"]*"' "$T_OUT" |
 	sed 's/^"check":"\([^"]*\)".*"result":"\([^"]*\)"$/\1=\2/')
 [ -n "$results" ] || t_fail "status --json: no checks in '$(head -c 300 "$T_OUT")'"
@@ -93,8 +114,10 @@ for want in accounts-group-value peer-user peer-group peer-member peer-credentia
 	case " $(echo $results) " in *" $want=ok "*) ;; *) t_fail "status: no passing check '$want'" ;; esac
 done
 
-t_rdls rollback --yes
+t_rdls rollback --yes --json
 t_expect_rc 0 "rollback"
+t_expect_json rollback "rollback --json"
+t_expect_out '"result":"restored"' "rollback --json"
 t_reg_get "$T_LS_KEY" "$T_LS_VALUE" >/dev/null &&
 	t_fail "after rollback: $T_LS_VALUE still set ($(t_reg_get "$T_LS_KEY" "$T_LS_VALUE"))"
 [ "$(t_sam_dump)" = "$sam_before" ] ||

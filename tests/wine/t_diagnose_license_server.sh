@@ -16,7 +16,9 @@
 # The peer LICSVR2 is 127.0.0.1, probed on port 1 where nothing listens (RDLS_TEST_RPC_PORT of
 # the test build): license-server-unreachable stays, by design; t_diagnose_session_host.sh
 # shows the probe passing against a loopback listener.
+# Every --json output is validated against docs/schema/diagnose.schema.json (tests/wine/json.sh).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/json.sh"
 t_setup
 
 RDLSCTL_EXE=${RDLS_DIAG_EXE:-$T_ROOT/build/win-testing/rdlsctl.exe.so}
@@ -85,6 +87,16 @@ t_finding "error    ls-role-absent: the RD Licensing role is not installed, but 
 t_finding "error    license-server-unreachable: license server '127.0.0.1' does not answer on TCP 1"
 t_finding "profile-difference: apply would create local group 'RDLS Peers'"
 t_expect_out "not run  cal-compat:"
+t_rdls diagnose "$prof" --host LICSVR1 --json
+t_expect_rc 2 "diagnose --json with the profile"
+t_expect_json diagnose "diagnose --json with the profile"
+t_expect_out '"id":"peer-credential-missing"'
+t_expect_out '"id":"ls-role-absent","severity":"error"'
+# A profile that does not exist: still one document, exit 1, the error.
+t_rdls diagnose "$T_LOG/no-such.ini" --host LICSVR1 --json
+t_expect_rc 1 "diagnose --json of a missing profile"
+t_expect_json diagnose "diagnose --json of a missing profile"
+t_expect_out "cannot open profile"
 # diagnose changed nothing.
 t_sam_has group "RDLS Peers" && t_fail "diagnose created the group"
 t_expect_no_cred LICSVR2

@@ -13,7 +13,9 @@
 # takes RDLS_TEST_RPC_PORT, and the probe is pointed at port 1 (nothing listens: refused)
 # and then at a loopback listener this test starts (tests/wine/tcplisten.c). The license
 # servers are named localhost and 127.0.0.1 so that no name leaves this machine.
+# Every --json output is validated against docs/schema/diagnose.schema.json (tests/wine/json.sh).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/json.sh"
 t_setup
 
 RDLSCTL_EXE=${RDLS_DIAG_EXE:-$T_ROOT/build/win-testing/rdlsctl.exe.so}
@@ -94,6 +96,7 @@ t_wine_not_run
 # The same as one JSON document, and nothing else on stdout.
 t_rdls diagnose "$prof" --host RDSH1 --json
 t_expect_rc 2 "diagnose --json"
+t_expect_json diagnose "diagnose --json"
 [ "$(head -c 1 "$T_OUT")" = "{" ] && [ "$(tail -c 2 "$T_OUT" | head -c 1)" = "}" ] ||
 	t_fail "--json: stdout is not one JSON object"
 [ "$(wc -l <"$T_OUT")" -eq 1 ] || t_fail "--json: more than one line on stdout"
@@ -135,6 +138,10 @@ t_expect_out "ok       license-servers: 2 license servers specified"
 t_expect_out "ok       profile-plan: this host matches the profile"
 t_expect_out "0 findings"
 t_wine_not_run
+t_rdls diagnose "$prof" --host RDSH1 --json
+t_expect_rc 0 "diagnose --json after apply"
+t_expect_json diagnose "diagnose --json after apply"
+t_expect_out '"needs_action":false'
 
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
