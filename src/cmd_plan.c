@@ -133,6 +133,12 @@ int cmd_plan(const struct rdls_opts *o, struct rdls_sys *sys)
 	r.secret = NULL;
 	rdls_report_plan(o, r.plan);
 	rc = rdls_plan_changes(r.plan) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK;
+	if (r.plan->n_impossible) {
+		/* The plan is shown (what is impossible and why); apply would refuse it. */
+		rdls_error(o, "apply cannot run this plan on %s: %s; %s", r.plan->host,
+			   r.plan->blocked_why, r.plan->blocked_remedy);
+		rc = RDLS_EXIT_ERROR;
+	}
 out:
 	rdls_planrun_release(&r);
 	return rc;
