@@ -62,6 +62,11 @@ for k in ComputerName ActiveComputerName; do
 	wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\$k" /v ComputerName \
 		/d LICSVR1 /f </dev/null >/dev/null 2>&1 || { echo "demo: cannot name the computer LICSVR1" >&2; exit 1; }
 done
+# The RD Licensing role: Wine has no TermServLicensing service, so the prefix gets a stopped
+# stand-in (a template prefix already has it).
+wine64 reg query 'HKLM\SYSTEM\CurrentControlSet\Services\TermServLicensing' </dev/null >/dev/null 2>&1 ||
+	wine64 sc create TermServLicensing binPath= 'C:\windows\system32\svchost.exe' start= demand </dev/null >/dev/null 2>&1 ||
+	{ echo "demo: cannot create the stand-in TermServLicensing service" >&2; exit 1; }
 echo "prefix ready in $(secs "$t0" "$(now)") s"
 
 failed=0

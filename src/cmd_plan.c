@@ -9,6 +9,7 @@
 
 #include "rdls/cli.h"
 #include "rdls/plan.h"
+#include "rdls/precond.h"
 #include "rdls/report.h"
 #include "rdls/secret_src.h"
 
@@ -79,6 +80,11 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 
 	bool is_ls, is_sh;
 	if (rdls_plan_roles(r->model, r->host, &is_ls, &is_sh, &e) != 0) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "%s", msg);
+	}
+	/* Before the password is asked for: a license server without its role goes no further. */
+	if (is_ls && rdls_ls_role_require(sys, r->host, &e) != 0) {
 		rdls_err_format(&e, msg, sizeof(msg));
 		return fail(o, r, "%s", msg);
 	}

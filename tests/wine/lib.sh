@@ -55,7 +55,8 @@ t_boot_prefix() {
 	mkdir -p "$(dirname "$_dst")"
 	(
 		command -v flock >/dev/null 2>&1 && flock 9
-		if [ ! -f "$_dst/system.reg" ]; then
+		# (A template booted before the stand-in service below existed is booted again.)
+		if [ ! -f "$_dst/system.reg" ] || ! grep -qi 'Services\\\\TermServLicensing\]' "$_dst/system.reg"; then
 			_tmp=$_dst.boot.$$
 			rm -rf "$_tmp"
 			mkdir -p "$_tmp"
@@ -63,6 +64,14 @@ t_boot_prefix() {
 			# by a first start of the helper service on a loaded machine (error 1053).
 			if ! WINEPREFIX=$_tmp wine64 wineboot -i >"$_tmp.log" 2>&1 ||
 			   ! WINEPREFIX=$_tmp wine64 reg add "HKLM\\SYSTEM\\CurrentControlSet\\Control" /v ServicesPipeTimeout /t REG_DWORD /d 30000 /f >>"$_tmp.log" 2>&1; then
+				cat "$_tmp.log" >&2
+				rm -rf "$_tmp" "$_tmp.log"
+				exit 1
+			fi
+			# The RD Licensing role: Wine has no TermServLicensing service, and plan and apply
+			# refuse a license server without it, so prefixes get a stopped stand-in
+			# (t_preconditions.sh deletes it again).
+			if ! WINEPREFIX=$_tmp wine64 sc create TermServLicensing binPath= 'C:\windows\system32\svchost.exe' start= demand >>"$_tmp.log" 2>&1; then
 				cat "$_tmp.log" >&2
 				rm -rf "$_tmp" "$_tmp.log"
 				exit 1
