@@ -85,6 +85,14 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	struct rdls_plan *p = r.plan;
 	size_t n = rdls_plan_changes(p);
 	rdls_report_warnings(o, p);
+	if (p->n_impossible) {
+		/* Before the question and the journal: nothing is changed, not even a part. */
+		rdls_report_plan_text(o, o->json ? o->err : o->out, p);
+		rc = fail(o, &r, "apply refuses to start on %s, nothing was changed: %s; %s", p->host,
+			  p->blocked_why, p->blocked_remedy);
+		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
+		goto out;
+	}
 	if (n == 0) {
 		static const struct rdls_exec none = { .exit_code = RDLS_EXIT_OK };
 		if (o->json)

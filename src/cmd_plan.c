@@ -9,6 +9,7 @@
 
 #include "rdls/cli.h"
 #include "rdls/plan.h"
+#include "rdls/precond.h"
 #include "rdls/report.h"
 #include "rdls/secret_src.h"
 
@@ -81,6 +82,11 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 		rdls_err_format(&e, msg, sizeof(msg));
 		return fail(o, r, "%s", msg);
 	}
+	/* Before the password is asked for: a license server without its role goes no further. */
+	if (is_ls && rdls_ls_role_require(sys, r->host, &e) != 0) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "%s", msg);
+	}
 	if (rdls_plan_needs_secret(r->model, r->host)) {
 		/* Reading NETWORK SERVICE's credentials takes a short-lived service (cred.c). */
 		bool elevated = false;
@@ -133,6 +139,12 @@ int cmd_plan(const struct rdls_opts *o, struct rdls_sys *sys)
 	r.secret = NULL;
 	rdls_report_plan(o, r.plan);
 	rc = rdls_plan_changes(r.plan) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK;
+	if (r.plan->n_impossible) {
+		/* The plan is shown (what is impossible and why); apply would refuse it. */
+		rdls_error(o, "apply cannot run this plan on %s: %s; %s", r.plan->host,
+			   r.plan->blocked_why, r.plan->blocked_remedy);
+		rc = RDLS_EXIT_ERROR;
+	}
 out:
 	rdls_planrun_release(&r);
 	return rc;

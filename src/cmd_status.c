@@ -362,7 +362,7 @@ static void domain_license_server(struct run *r, const char *h)
 		char *store = NULL;
 		for (size_t i = 0; i < r->m->n_ls && nw < MAX_NAMES; i++)
 			if (!rdls_name_eq(r->m->ls[i].name, h))
-				want[nw++] = r->m->ls[i].dns ? r->m->ls[i].dns : r->m->ls[i].name;
+				want[nw++] = r->m->ls[i].dns; /* validate requires dns = here */
 		rdls_regval v = { 0 };
 		rdls_buf_init(&s);
 		rdls_buf_init(&d);

@@ -14,6 +14,7 @@
 #include "rdls/diagnose.h"
 #include "rdls/json.h"
 #include "rdls/plan.h"
+#include "rdls/precond.h"
 #include "rdls/secret_src.h"
 
 #define WBEM_E_NOT_FOUND_ 0x80041002u
@@ -1600,6 +1601,54 @@ static void check_peer_creds(struct dctx *c)
 	}
 }
 
+/* --- where NETWORK SERVICE must hold peer credentials (a workgroup license server, a session
+ * host with credentials = yes): whether Windows stores them at all. The rule is precond.h's,
+ * the one plan and apply refuse by. */
+static void check_cred_storage(struct dctx *c)
+{
+	const char *check = "cred-storage";
+	bool needed = false;
+	if (c->m) {
+		if (c->m->membership == RDLS_WORKGROUP && c->m->has_peering) {
+			if (c->ls)
+				needed = c->m->n_ls > 1;
+			for (size_t i = 0; c->sh && c->sh->credentials && i < c->sh->n_ls; i++)
+				needed |= !name_eq(c->m->ls[c->sh->ls[i]].name, c->d->host);
+		}
+	} else {
+		/* No profile: a license server in a workgroup holds credentials for its peers. */
+		needed = c->d->is_license_server && c->d->have_os && !c->d->os.domain_joined &&
+			 !c->d->os.domain_controller;
+	}
+	if (!needed) {
+		struct rdls_dresult *r = not_run(c, check, NULL);
+		SET(r, reason, "not applicable: %s", c->m ? "the profile gives this host no credential to store"
+							 : "not a workgroup license server (give a profile to "
+							   "check a session host with credentials = yes)");
+		return;
+	}
+	struct rdls_cred_storage st;
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (rdls_cred_storage_check(c->sys, &st, &e) != 0) {
+		not_run_err(c, check, NULL, "whether Windows stores domain credentials", &e);
+		return;
+	}
+	if (st.verdict == RDLS_CRED_STORE_ALLOWED) {
+		struct rdls_dresult *r = passed(c, check, NULL);
+		SET(r, title, "Windows allows NETWORK SERVICE to store the peer credentials");
+		SET(r, evidence, "%s", st.evidence);
+		return;
+	}
+	struct rdls_dresult *r = finding(c, RDLS_DSEV_ERROR, check, "cred-storage-disabled", NULL);
+	SET(r, title, "Windows does not store the NETWORK SERVICE credentials this host needs");
+	SET(r, evidence, "%s", st.evidence);
+	SET(r, cause, "%s; the licensing service then cannot authenticate to its peers, and apply "
+		      "refuses to start (as the documented cmdkey procedure fails)",
+	    rdls_cred_storage_why(st.verdict));
+	SET(r, remedy, "%s", rdls_cred_storage_remedy(st.verdict));
+}
+
 /* --- license server: the opt-out of workgroup authentication (DisableWorkgroupAuthEnforcement,
  * Microsoft's guidance for the CVE-2024-38099 / CVE-2024-38231 hardening advises against it). */
 static void check_workgroup_auth(struct dctx *c)
@@ -1745,8 +1794,12 @@ static void check_plan(struct dctx *c)
 			SET(r, title, "apply would %s", rdls_buf_str(&doing));
 		SET(r, evidence, "%s: now %s; the profile wants %s", rdls_buf_str(&obj),
 		    rdls_buf_str(&before), rdls_buf_str(&after));
-		SET(r, cause, "%s", conflict ? (s->note ? s->note : "a credential rdlsctl did not write")
-					     : "this machine differs from the profile");
+		if (s->flags & RDLS_STEP_IMPOSSIBLE)
+			SET(r, cause, "this machine differs from the profile, and apply cannot change "
+				      "it: %s", s->note);
+		else
+			SET(r, cause, "%s", conflict ? (s->note ? s->note : "a credential rdlsctl did not write")
+						     : "this machine differs from the profile");
 		if (conflict)
 			SET(r, remedy, "%s --rotate (replaces it; rollback cannot restore the old one)", cmd);
 		else
@@ -1851,6 +1904,7 @@ int rdls_diagnose(struct rdls_sys *sys, const struct rdls_diagnose_opts *o,
 	check_leading_space(c);
 	check_accounts_group(c);
 	check_peer_creds(c);
+	check_cred_storage(c);
 	check_workgroup_auth(c);
 	if (c->m && o->profile_path && (c->ls || c->sh))
 		check_plan(c);

@@ -750,6 +750,7 @@ static void do_license_server(struct ctx *c, const char *hdr, const char *name, 
 			    hdr, bad);
 		x->dns_line = k->line;
 		ls->dns = dup(c, k->value);
+		ls->dns_given = true;
 	} else {
 		ls->dns = dup(c, name);
 	}
@@ -1095,10 +1096,24 @@ static void dns_names(struct ctx *c, bool domain)
 	struct rdls_model *m = c->m;
 	struct rdls_name_index seen = { 0 };
 	char q[RDLS_QUOTE_MAX], w[128];
+	/* SpecifiedLicenseServers holds DNS host names: no NetBIOS name stands in for one. */
+	bool specified = domain && (m->discovery & RDLS_DISC_SPECIFIED);
 	for (size_t i = 0; i < m->n_ls && !c->oom; i++) {
 		const struct rdls_license_server *ls = &m->ls[i];
 		int line = c->lsx[i].dns_line ? c->lsx[i].dns_line : ls->line;
-		if (!c->lsx[i].dns_line && domain && c->lsx[i].name_ok) {
+		if (!c->lsx[i].dns_line && specified) {
+			char ex[64];
+			size_t n = 0;
+			for (const char *p = ls->name; *p && n + 1 < 16; p++)
+				ex[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
+			ex[n] = '\0';
+			if (!c->lsx[i].name_ok || rdls_check_dns_name(ex, w, sizeof(w)))
+				snprintf(ex, sizeof(ex), "licsvr%zu", i + 1);
+			ERR(c, ls->line, "missing key 'dns' in [license_server %s]: method = %s writes "
+					 "the license servers' DNS host names into "
+					 "SpecifiedLicenseServers (add e.g. dns = %s.corp.example)",
+			    rdls_quote(q, ls->name), rdls_discovery_name(m->discovery), ex);
+		} else if (!c->lsx[i].dns_line && domain && c->lsx[i].name_ok) {
 			const char *bad = rdls_check_dns_name(ls->name, w, sizeof(w));
 			if (bad)
 				ERR(c, ls->line, "computer name '%s' is not a valid DNS name (%s); "

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/precond.h"
 #include "resource.h"
 
 /* Every resource kind. A new kind: one res_*.c file and one line here. */
@@ -545,7 +546,14 @@ static int plan_specified(struct builder *b, const char *self)
 	for (size_t j = 0; j < b->m->n_ls; j++) {
 		if (rdls_name_eq(b->m->ls[j].name, self))
 			continue;
-		const char *dns = b->m->ls[j].dns ? b->m->ls[j].dns : b->m->ls[j].name;
+		/* Validation requires dns = with specified: never the NetBIOS section name. */
+		const char *dns = b->m->ls[j].dns;
+		if (!dns || !b->m->ls[j].dns_given) {
+			rdls_buf_release(&data);
+			return rdls_err_set(b->err, NULL, NULL, 0,
+					    "license server '%s' has no dns = for SpecifiedLicenseServers",
+					    b->m->ls[j].name);
+		}
 		rdls_buf_putn(&data, dns, strlen(dns) + 1);
 		k++;
 	}
@@ -638,6 +646,9 @@ static int plan_license_server(struct builder *b, const struct rdls_license_serv
 	int rc = -1;
 	rdls_buf_init(&t);
 
+	/* Before anything is observed: without the role, apply would build a skeleton of it. */
+	if (rdls_ls_role_require(b->c.sys, h, b->err) != 0)
+		goto out;
 	if (m->membership == RDLS_WORKGROUP) {
 		if (!m->has_peering) {
 			rdls_err_set(b->err, NULL, NULL, 0, "the profile has no [peering] section");
@@ -715,6 +726,34 @@ static int plan_session_host(struct builder *b, const struct rdls_session_host *
 	return 0;
 }
 
+/* Credential steps on a host where Windows stores no credential: each is impossible,
+ * and the plan says why (apply refuses it as a whole). */
+static int check_cred_storage(struct builder *b)
+{
+	struct rdls_plan *p = b->p;
+	size_t n = 0;
+	for (size_t i = 0; i < p->n_steps; i++)
+		n += p->steps[i].ops == &res_cred_ops;
+	if (n == 0)
+		return 0;
+	struct rdls_cred_storage st;
+	if (rdls_cred_storage_check(b->c.sys, &st, b->err) != 0)
+		return -1;
+	if (st.verdict == RDLS_CRED_STORE_ALLOWED)
+		return 0;
+	for (size_t i = 0; i < p->n_steps; i++) {
+		struct rdls_step *s = &p->steps[i];
+		if (s->ops != &res_cred_ops)
+			continue;
+		s->flags |= RDLS_STEP_IMPOSSIBLE;
+		s->note = rdls_cred_storage_why(st.verdict);
+	}
+	p->n_impossible = n;
+	p->blocked_why = rdls_cred_storage_why(st.verdict);
+	p->blocked_remedy = rdls_cred_storage_remedy(st.verdict);
+	return 0;
+}
+
 int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sys *sys,
 		    const struct rdls_plan_opts *po, struct rdls_plan **out, rdls_err *err)
 {
@@ -753,6 +792,8 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 	if (ls && plan_license_server(&b, ls) != 0)
 		goto fail;
 	if (sh && plan_session_host(&b, sh, ls != NULL && m->membership == RDLS_WORKGROUP) != 0)
+		goto fail;
+	if (check_cred_storage(&b) != 0)
 		goto fail;
 	rdls_cred_verifier_free(cred.verifier);
 	keys_free(&b);

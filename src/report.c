@@ -93,6 +93,9 @@ static const char *role_text(const struct rdls_plan *p)
 
 static void plan_summary(FILE *f, const struct rdls_plan *p)
 {
+	if (p->n_impossible > 0)
+		fprintf(f, "%zu step%s cannot be done on %s (marked x); apply refuses this plan.\n",
+			p->n_impossible, p->n_impossible == 1 ? "" : "s", p->host);
 	if (rdls_plan_changes(p) > 0)
 		fprintf(f, "Plan: %zu to create, %zu to change, %zu to remove.\n", p->n_create,
 			p->n_change, p->n_remove);
@@ -110,7 +113,9 @@ void rdls_report_plan_text(const struct rdls_opts *o, FILE *f, const struct rdls
 		fprintf(f, "Plan for %s (%s), profile %s:\n", p->host, role_text(p), p->profile);
 		for (size_t i = 0; i < p->n_steps; i++) {
 			const struct rdls_step *s = &p->steps[i];
-			if (s->flags & RDLS_STEP_CONFLICT) {
+			if (s->flags & RDLS_STEP_IMPOSSIBLE) {
+				step_line(o, f, 'x', s, &s->prior, &s->want, "impossible");
+			} else if (s->flags & RDLS_STEP_CONFLICT) {
 				step_line(o, f, '!', s, &s->prior, NULL, "left alone");
 			} else if (s->action != RDLS_ACT_NONE) {
 				step_line(o, f, sign_of(s->action), s, &s->prior, &s->want, NULL);
@@ -226,9 +231,12 @@ static void json_plan_body(struct rdls_json *j, const struct rdls_plan *p, const
 	size_t k = 0;
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct rdls_step *s = &p->steps[i];
-		if (s->action == RDLS_ACT_NONE)
+		bool impossible = (s->flags & RDLS_STEP_IMPOSSIBLE) != 0;
+		if (s->action == RDLS_ACT_NONE && !impossible)
 			continue;
 		json_step_open(j, s, s->action, &s->prior, &s->want);
+		if (impossible)
+			rdls_json_kv_bool(j, "impossible", true);
 		if (x && k < x->n_items && x->items[k].step == s) {
 			const struct rdls_exec_item *it = &x->items[k++];
 			rdls_json_kv_int(j, "index", (long long)it->index);
@@ -257,6 +265,11 @@ static void json_plan_body(struct rdls_json *j, const struct rdls_plan *p, const
 		rdls_buf_release(&b);
 	}
 	rdls_json_arr_end(j);
+	if (p->n_impossible) {
+		rdls_json_kv_int(j, "impossible", (long long)p->n_impossible);
+		rdls_json_kv_str(j, "blocked", p->blocked_why);
+		rdls_json_kv_str(j, "remedy", p->blocked_remedy);
+	}
 }
 
 void rdls_report_plan(const struct rdls_opts *o, const struct rdls_plan *p)
@@ -272,7 +285,9 @@ void rdls_report_plan(const struct rdls_opts *o, const struct rdls_plan *p)
 	const struct rdls_report_end end = {
 		.warnings = p->warnings,
 		.n_warnings = p->n_warnings,
-		.exit_code = rdls_plan_changes(p) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK,
+		/* as cmd_plan exits: a plan with an impossible step is one apply would refuse */
+		.exit_code = p->n_impossible ? RDLS_EXIT_ERROR
+			     : rdls_plan_changes(p) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK,
 	};
 	rdls_report_json_end(&j, &end);
 }

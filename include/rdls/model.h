@@ -54,6 +54,7 @@ struct rdls_license_server {
 	char *name;       /* section name: NetBIOS computer name */
 	enum rdls_os os;
 	char *dns;        /* `dns`, or the section name when not given */
+	bool dns_given;   /* `dns` was given (required with method = specified or both) */
 	int line;         /* line of the section header */
 };
 

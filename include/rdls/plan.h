@@ -61,6 +61,7 @@ enum {
 	RDLS_STEP_CONFLICT = 1u << 1,     /* a credential rdlsctl did not write: left alone */
 	RDLS_STEP_IRREVERSIBLE = 1u << 2, /* the prior state cannot be restored (a replaced credential) */
 	RDLS_STEP_NEEDS_SECRET = 1u << 3, /* the change needs the peer secret */
+	RDLS_STEP_IMPOSSIBLE = 1u << 4,   /* this host cannot hold it (precond.h): apply refuses */
 };
 
 struct rdls_step {
@@ -98,6 +99,10 @@ struct rdls_plan {
 	size_t n_create, n_change, n_remove, n_conflict;
 	char **warnings;
 	size_t n_warnings;
+	/* Steps this host cannot hold (RDLS_STEP_IMPOSSIBLE), and why: apply refuses the whole
+	 * plan before its first change. blocked_why / blocked_remedy: static text, or NULL. */
+	size_t n_impossible;
+	const char *blocked_why, *blocked_remedy;
 };
 
 /* Steps apply would perform (create + change + remove). */
@@ -121,7 +126,9 @@ struct rdls_plan_opts {
 /*
  * Observes every resource of `host` through sys (read-only calls only) and
  * builds the plan. Returns 0, or -1 with *err (no role, the RD Licensing role
- * missing for publish, an observe call failing, out of memory).
+ * missing on a license server, an observe call failing, out of memory). On a host
+ * where Windows stores no credential (precond.h) the plan is built with every
+ * credential step marked RDLS_STEP_IMPOSSIBLE.
  */
 int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sys *sys,
 		    const struct rdls_plan_opts *po, struct rdls_plan **out, rdls_err *err);

@@ -64,6 +64,7 @@ int rdls_regval_set_multi(rdls_regval *v, const char *const *strs, size_t n);
 /* CRED_TYPE_DOMAIN_PASSWORD and CRED_PERSIST_ENTERPRISE (what cmdkey /add uses). */
 #define RDLS_CRED_TYPE_DOMAIN_PASSWORD 2u
 #define RDLS_CRED_PERSIST_ENTERPRISE 3u
+#define RDLS_CRED_PERSIST_NONE 0u /* CredGetSessionTypes: this type cannot be stored at all */
 #define RDLS_CRED_USER_MAX 514
 #define RDLS_CRED_CHECK_MAX 256
 
@@ -230,6 +231,18 @@ struct rdls_sys_ops {
 	 * someone else put there is ever deleted with it.
 	 */
 	int (*reg_key_del)(void *ctx, const char *key, bool *not_empty, rdls_err *err);
+
+	/*
+	 * --- preconditions of plan and apply (src/precond.c) ---
+	 */
+	/* OpenSCManagerW(SC_MANAGER_CONNECT) + OpenServiceW(SERVICE_QUERY_STATUS) of the service
+	 * `name`: ERROR_SERVICE_DOES_NOT_EXIST is *exists = false; any other failure fails. */
+	int (*service_exists)(void *ctx, const char *name, bool *exists, rdls_err *err);
+	/* CredGetSessionTypes in the NT AUTHORITY\NETWORK SERVICE logon context: the most
+	 * persistent CRED_PERSIST_* value allowed for CRED_TYPE_DOMAIN_PASSWORD (*persist =
+	 * RDLS_CRED_PERSIST_NONE: such credentials cannot be stored). Optional: NULL where the
+	 * backend cannot ask; the core then judges by the policy value alone. */
+	int (*cred_persist_max)(void *ctx, uint32_t *persist, rdls_err *err);
 };
 
 struct rdls_sys {

@@ -66,6 +66,8 @@ static int px_ls_pub_set(void *c, bool p, rdls_err *err)
 { (void)c; (void)p; return needs_windows(err, "Win32_TSLicenseServer"); }
 static int px_ls_on_dc(void *c, bool *d, rdls_err *err)
 { (void)c; *d = false; return needs_windows(err, "Win32_TSLicenseServer"); }
+static int px_service_exists(void *c, const char *n, bool *e, rdls_err *err)
+{ (void)c; (void)n; *e = false; return needs_windows(err, "services"); }
 static int px_os_info(void *c, rdls_osinfo *o, rdls_err *err)
 { (void)c; memset(o, 0, sizeof(*o)); return needs_windows(err, "the Windows version"); }
 static int px_is_elevated(void *c, bool *e, rdls_err *err)
@@ -230,6 +232,7 @@ static const struct rdls_sys_ops posix_ops = {
 	.reg_key_get = px_reg_key_get,
 	.reg_key_create = px_reg_key_create,
 	.reg_key_del = px_reg_key_del,
+	.service_exists = px_service_exists,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

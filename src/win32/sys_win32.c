@@ -51,6 +51,9 @@ static const struct rdls_sys_ops win32_ops = {
 	.reg_key_get = w32_reg_key_get,
 	.reg_key_create = w32_reg_key_create,
 	.reg_key_del = w32_reg_key_del,
+
+	.service_exists = w32_service_exists,
+	/* cred_persist_max: not asked yet (NULL): the policy value alone decides. */
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -118,6 +118,9 @@ int w32_ts_find_ls(void *ctx, rdls_ts_ls *out, size_t max, size_t *count, rdls_e
 int w32_ts_connectivity(void *ctx, const char *server, uint32_t *status, rdls_err *err);
 int w32_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *err);
 
+/* svc.c (the preconditions: OpenSCManagerW + OpenServiceW) */
+int w32_service_exists(void *ctx, const char *name, bool *exists, rdls_err *err);
+
 /* sys_win32.c */
 struct rdls_sys rdls_sys_win32_new(void);
 void rdls_sys_win32_free(struct rdls_sys *sys);

@@ -108,5 +108,12 @@ else
 	echo "ok - validator: --exit-code compares the process's exit code"; passed=$((passed + 1))
 fi
 
+# SpecifiedLicenseServers holds DNS host names: with method = specified a license server
+# without dns = is refused at its own section's line (line 7 here), naming the key.
+printf '[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n[discovery]\nmethod = specified\n[license_server LICSVR1]\nos = 2019\n[license_server LICSVR2]\nos = 2019\ndns = licsvr2.corp.example\n' >"$tmp/nodns.ini"
+check "specified without dns: refused at the server's line" 1 "nodns.ini:7: missing key 'dns' in \[license_server LICSVR1\].*dns = licsvr1\.corp\.example" -- validate "$tmp/nodns.ini"
+sed 's/^method = specified$/method = publish/' "$tmp/nodns.ini" >"$tmp/publish.ini"
+check "publish without dns: valid" 0 "valid" -- validate "$tmp/publish.ini"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

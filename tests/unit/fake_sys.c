@@ -44,6 +44,7 @@ enum {
 #define WBEM_E_INVALID_METHOD 0x8004102Eu
 #define W_INSUFFICIENT_BUFFER 122u
 #define WSA_HOST_NOT_FOUND 11001u
+#define W_SERVICE_DOES_NOT_EXIST 1060u
 #define LS_NOT_CONNECTABLE 6u /* diagnose.h's RDLS_LS_NOT_CONNECTABLE */
 
 /* Every operation of struct rdls_sys_ops, in its order there. */
@@ -56,6 +57,7 @@ enum op {
 	OP_ENV_SECRET, OP_PROMPT_SECRET, OP_JOURNAL_DIR, OP_FILE_OPEN, OP_FILE_SYNC,
 	OP_NAME_RESOLVE, OP_TCP_PROBE, OP_TS_GRACE_DAYS, OP_TS_FIND_LS, OP_TS_CONNECTIVITY,
 	OP_TS_PING_LS, OP_REG_KEY_GET, OP_REG_KEY_CREATE, OP_REG_KEY_DEL,
+	OP_SERVICE_EXISTS, OP_CRED_PERSIST_MAX,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -84,6 +86,8 @@ static const struct {
 	[OP_TS_CONNECTIVITY] = { "ts_connectivity", false }, [OP_TS_PING_LS] = { "ts_ping_ls", false },
 	[OP_REG_KEY_GET] = { "reg_key_get", false }, [OP_REG_KEY_CREATE] = { "reg_key_create", true },
 	[OP_REG_KEY_DEL] = { "reg_key_del", true },
+	[OP_SERVICE_EXISTS] = { "service_exists", false },
+	[OP_CRED_PERSIST_MAX] = { "cred_persist_max", false },
 };
 
 struct f_user {
@@ -145,6 +149,8 @@ struct fake_sys {
 	struct vec ts_ls;   /* rdls_ts_ls: FindLicenseServers' answer */
 	struct vec ts_srv;  /* struct f_tsserver */
 	uint32_t ts_wmi_hr; /* 0, or the code every ts_* op fails with */
+	struct vec services; /* char *: the services that exist */
+	uint32_t cred_persist; /* cred_persist_max's answer */
 	uint32_t grace_days;
 	enum rdls_ls_pub ls_pub;
 	bool on_dc, elevated, lock_busy, lock_held;
@@ -331,6 +337,7 @@ static const char *code_text(uint32_t code)
 	case WBEM_E_INVALID_METHOD: return "invalid method";
 	case W_INSUFFICIENT_BUFFER: return "the data area passed to a system call is too small";
 	case WSA_HOST_NOT_FOUND: return "no such host is known";
+	case W_SERVICE_DOES_NOT_EXIST: return "the specified service does not exist as an installed service";
 	default: return "error injected by the fake system";
 	}
 }
@@ -1056,6 +1063,41 @@ static int f_ls_on_dc(void *ctx, bool *on_dc, rdls_err *err)
 	return 0;
 }
 
+/* ------------------------------------------------------ preconditions ops */
+
+static bool find_service(struct fake_sys *f, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < f->services.n; i++)
+		if (ieq(AT(f->services, char *, i), name)) { /* service names ignore case */
+			if (idx)
+				*idx = i;
+			return true;
+		}
+	return false;
+}
+
+static int f_service_exists(void *ctx, const char *name, bool *exists, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "service '%s'", name);
+	*exists = false;
+	if (enter(f, OP_SERVICE_EXISTS, "OpenServiceW", o, err))
+		return -1;
+	*exists = find_service(f, name, NULL);
+	return 0;
+}
+
+static int f_cred_persist_max(void *ctx, uint32_t *persist, rdls_err *err)
+{
+	CTX;
+	*persist = RDLS_CRED_PERSIST_NONE;
+	if (enter(f, OP_CRED_PERSIST_MAX, "CredGetSessionTypes", "CRED_TYPE_DOMAIN_PASSWORD", err))
+		return -1;
+	*persist = f->cred_persist;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- host ops */
 
 static int f_host_name(void *ctx, char *buf, size_t n, rdls_err *err)
@@ -1388,6 +1430,8 @@ static const struct rdls_sys_ops fake_ops = {
 	.reg_key_get = f_reg_key_get,
 	.reg_key_create = f_reg_key_create,
 	.reg_key_del = f_reg_key_del,
+	.service_exists = f_service_exists,
+	.cred_persist_max = f_cred_persist_max,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1409,6 +1453,9 @@ struct fake_sys *fake_sys_new(const char *hostname)
 	/* Keys every Windows Server has; rdlsctl's own keys below them are not there. */
 	fake_add_reg_key(f, "SYSTEM\\CurrentControlSet\\Services");
 	fake_add_reg_key(f, "SOFTWARE\\Policies\\Microsoft");
+	/* The RD Licensing role's service, and Credential Manager as a member server has it. */
+	fake_set_service(f, "TermServLicensing", true);
+	f->cred_persist = RDLS_CRED_PERSIST_ENTERPRISE;
 	return f;
 }
 
@@ -1468,6 +1515,9 @@ void fake_sys_free(struct fake_sys *f)
 		free(AT(f->ports, struct f_port, i).host);
 	for (size_t i = 0; i < f->ts_srv.n; i++)
 		free(AT(f->ts_srv, struct f_tsserver, i).server);
+	for (size_t i = 0; i < f->services.n; i++)
+		free(AT(f->services, char *, i));
+	free(f->services.v);
 	free(f->dns.v);
 	free(f->ports.v);
 	free(f->ts_ls.v);
@@ -1513,6 +1563,25 @@ void fake_add_user(struct fake_sys *f, const char *user, const char *password)
 	}
 	free_secret_str(u->password);
 	u->password = xdup(password);
+}
+
+void fake_set_service(struct fake_sys *f, const char *name, bool exists)
+{
+	size_t i;
+	bool have = find_service(f, name, &i);
+	if (exists && !have) {
+		char **slot = xpush(&f->services, sizeof(char *));
+		*slot = xdup(name);
+	} else if (!exists && have) {
+		free(AT(f->services, char *, i));
+		AT(f->services, char *, i) = AT(f->services, char *, f->services.n - 1);
+		f->services.n--;
+	}
+}
+
+void fake_set_cred_persist(struct fake_sys *f, uint32_t persist)
+{
+	f->cred_persist = persist;
 }
 
 void fake_add_group(struct fake_sys *f, const char *group)
@@ -1782,6 +1851,7 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_TS_CONNECTIVITY, ts_connectivity), OFF(OP_TS_PING_LS, ts_ping_ls),
 		OFF(OP_REG_KEY_GET, reg_key_get), OFF(OP_REG_KEY_CREATE, reg_key_create),
 		OFF(OP_REG_KEY_DEL, reg_key_del),
+		OFF(OP_SERVICE_EXISTS, service_exists), OFF(OP_CRED_PERSIST_MAX, cred_persist_max),
 #undef OFF
 	};
 	int i = find_op(op);

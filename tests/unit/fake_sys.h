@@ -139,4 +139,15 @@ void fake_drop_op(struct fake_sys *f, const char *op);
 void fake_add_reg_key(struct fake_sys *f, const char *key);
 bool fake_has_reg_key(struct fake_sys *f, const char *key);
 
+/*
+ * --- preconditions (service_exists, cred_persist_max) ---
+ * A new fake has the service TermServLicensing (the RD Licensing role; independent of
+ * fake_set_ls_pub, which is its WMI class) and answers CRED_PERSIST_ENTERPRISE for domain
+ * passwords. service_exists of a missing service is *exists = false (the backend's
+ * ERROR_SERVICE_DOES_NOT_EXIST, 1060); DisableDomainCreds is an ordinary registry value:
+ * seed it with fake_set_reg_dword.
+ */
+void fake_set_service(struct fake_sys *f, const char *name, bool exists);
+void fake_set_cred_persist(struct fake_sys *f, uint32_t persist);
+
 #endif

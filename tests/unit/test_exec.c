@@ -87,7 +87,8 @@ static void seed_ts_key(struct fake_sys *f)
 static const char domain_both[] =
 	"[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n"
 	"[discovery]\nmethod = both\n"
-	"[license_server A]\nos = 2019\n[license_server B]\nos = 2019\ndns = b.example\n"
+	"[license_server A]\nos = 2019\ndns = a.example\n"
+	"[license_server B]\nos = 2019\ndns = b.example\n"
 	"[session_host A]\nos = 2019\n";
 
 static const struct scenario scenarios[] = {

@@ -627,14 +627,14 @@ static void test_plan_domain_specified_values(void **state)
 	assert_counts(p, 3, 0, 0); /* the value and the two keys it needs */
 	const struct rdls_step *s = must_find(p, "regval", "SpecifiedLicenseServers");
 	assert_string_equal(s->key, KEY_LIC);
-	static const char want[] = "ls-east.corp.example\0LS-DR\0"; /* + the final NUL */
+	static const char want[] = "ls-east.corp.example\0ls-dr.corp.example\0"; /* + the final NUL */
 	assert_int_equal(s->want.type, RDLS_REG_MULTI_SZ);
 	assert_int_equal(s->want.len, sizeof(want));
 	assert_memory_equal(s->want.data, want, sizeof(want));
 	assert_null(find(p, "lspublish", "LS-WEST"));
 
 	/* the same names in another case: converged; as REG_SZ: a change */
-	const char *const names[] = { "LS-EAST.corp.example", "ls-dr" };
+	const char *const names[] = { "LS-EAST.corp.example", "LS-DR.Corp.Example" };
 	rdls_regval v = { 0 };
 	assert_int_equal(rdls_regval_set_multi(&v, names, 2), 0);
 	fake_set_reg(c.f, KEY_LIC, "SpecifiedLicenseServers", &v);
@@ -654,7 +654,8 @@ static void test_plan_domain_both(void **state)
 	ctx_init(&c, "A");
 	c.m = load_str("[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n"
 		       "[discovery]\nmethod = both\n"
-		       "[license_server A]\nos = 2019\n[license_server B]\nos = 2019\ndns = b.example\n"
+		       "[license_server A]\nos = 2019\ndns = a.example\n"
+		       "[license_server B]\nos = 2019\ndns = b.example\n"
 		       "[session_host A]\nos = 2019\n");
 	struct rdls_plan *p = plan_ok(&c, "A", false);
 	assert_true(p->license_server && p->session_host);
@@ -662,7 +663,7 @@ static void test_plan_domain_both(void **state)
 	assert_non_null(must_find(p, "lspublish", "A"));
 	const struct rdls_step *s = must_find(p, "regval", "SpecifiedLicenseServers");
 	assert_memory_equal(s->want.data, "b.example\0", 11);
-	assert_want_sz(must_find(p, "regval", "LicenseServers"), RDLS_REG_SZ, "A,b.example");
+	assert_want_sz(must_find(p, "regval", "LicenseServers"), RDLS_REG_SZ, "a.example,b.example");
 	const struct rdls_step *mode = must_find(p, "regval", "LicensingMode");
 	assert_int_equal(mode->want.type, RDLS_REG_DWORD);
 	assert_memory_equal(mode->want.data, "\x04\0\0\0", 4); /* per user */
@@ -905,10 +906,12 @@ static void test_plan_linear_in_license_servers(void **state)
 	c.m = load_str(text);
 	struct rdls_plan *p = plan_ok(&c, "LS0", false);
 	/* user, group, member, two keys, value, 499 credentials, 2 removals: each observed once
-	 * (and the key's existing parent once) */
+	 * (and the key's existing parent once); the credential precondition reads one value */
 	assert_int_equal(p->n_steps, 507);
 	assert_int_equal(fake_calls(c.f, "cred_get"), 499);
-	assert_int_equal(fake_calls(c.f, "reg_get"), 3);
+	assert_int_equal(fake_calls(c.f, "reg_get"), 4);
+	assert_int_equal(fake_calls(c.f, "service_exists"), 1);
+	assert_int_equal(fake_calls(c.f, "cred_persist_max"), 1);
 	assert_int_equal(fake_calls(c.f, "reg_key_get"), 3);
 	assert_int_equal(fake_calls(c.f, "user_get") + fake_calls(c.f, "group_get") +
 				 fake_calls(c.f, "member_get"),

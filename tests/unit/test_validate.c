@@ -268,6 +268,56 @@ static void test_validate_line_zero_has_no_number(void **state)
 	assert_string_equal(err(e), want);
 }
 
+/* SpecifiedLicenseServers holds DNS host names: with specified or both every license
+ * server needs dns =, refused at its own section's line; publish needs none. */
+static void test_validate_specified_needs_dns(void **state)
+{
+	struct env *e = *state;
+	static const char *const methods[] = { "specified", "both" };
+	for (size_t i = 0; i < 2; i++) {
+		char text[512];
+		snprintf(text, sizeof(text),
+			 "[deployment]\nmembership = domain\nlicensing_mode = per_user\n"
+			 "cal_version = 2019\n[discovery]\nmethod = %s\n"
+			 "[license_server LICSVR1]\nos = 2019\ndns = licsvr1.corp.example\n"
+			 "\n[license_server LICSVR2]\nos = 2019\n",
+			 methods[i]);
+		write_profile(e, text);
+		assert_int_equal(run(e), RDLS_EXIT_ERROR);
+		char want[1024 + 2 * TU_PATH_MAX];
+		snprintf(want, sizeof(want),
+			 "%s:11: missing key 'dns' in [license_server LICSVR2]: method = %s writes the "
+			 "license servers' DNS host names into SpecifiedLicenseServers (add e.g. dns = "
+			 "licsvr2.corp.example)\n"
+			 "error: profile '%s' is not valid: 1 error, 0 warnings\n",
+			 e->path, methods[i], e->path);
+		assert_string_equal(err(e), want);
+		assert_string_equal(out(e), "");
+		unlink(e->path);
+		e->path[0] = '\0';
+		free(tu_capture_end(&e->err, NULL));
+		assert_int_equal(tu_capture_begin(&e->err), 0);
+		e->o.err = e->err.fp;
+	}
+	/* publish: the section name is used nowhere a DNS name is required */
+	write_profile(e, "[deployment]\nmembership = domain\nlicensing_mode = per_user\n"
+			 "cal_version = 2019\n[discovery]\nmethod = publish\n"
+			 "[license_server LICSVR1]\nos = 2019\n[license_server LICSVR2]\nos = 2019\n");
+	assert_int_equal(run(e), RDLS_EXIT_OK);
+	assert_string_equal(err(e), "");
+}
+
+static void test_validate_workgroup_needs_no_dns(void **state)
+{
+	struct env *e = *state;
+	write_profile(e, "[deployment]\nmembership = workgroup\nlicensing_mode = per_device\n"
+			 "cal_version = 2019\n[peering]\naccount = rdls-peer\ngroup = RDLS Peers\n"
+			 "password = env:P\n[license_server LICSVR1]\nos = 2019\n"
+			 "[license_server LICSVR2]\nos = 2019\n");
+	assert_int_equal(run(e), RDLS_EXIT_OK);
+	assert_null(strstr(err(e), "dns"));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -284,6 +334,8 @@ int main(void)
 		T(test_validate_open_failure_injected),
 		T(test_validate_no_profile_is_usage),
 		T(test_validate_line_zero_has_no_number),
+		T(test_validate_specified_needs_dns),
+		T(test_validate_workgroup_needs_no_dns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,8 +123,9 @@ t_reg_get "$T_LS_KEY" "$T_LS_VALUE" >/dev/null &&
 [ "$(t_sam_dump)" = "$sam_before" ] ||
 	t_fail "after rollback: accounts are '$(t_sam_dump | tr '\n' '|')', expected '$sam_before'"
 t_expect_no_cred LICSVR2
-# Exactly as before, keys included: TermServLicensing\Parameters does not exist under Wine,
-# so apply created it (and TermServLicensing) as steps of its own, and rollback deleted them.
+# Exactly as before, keys included: TermServLicensing\Parameters does not exist under Wine (the
+# prefix has only the stand-in service key),
+# so apply created it as a step of its own, and rollback deleted it.
 t_reg_snapshot "$T_LOG/reg-after.txt"
 t_same "$T_LOG/reg-before.txt" "$T_LOG/reg-after.txt" "after rollback: the registry keys rdlsctl touches"
 t_reg_export 'HKLM\SYSTEM\CurrentControlSet\Services' "$T_LOG/services-after.txt"
