@@ -51,6 +51,8 @@ static const struct rdls_sys_ops win32_ops = {
 	.reg_key_get = w32_reg_key_get,
 	.reg_key_create = w32_reg_key_create,
 	.reg_key_del = w32_reg_key_del,
+
+	.pbkdf2_sha256 = w32_pbkdf2_sha256,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fake_sys.h"
+#include "posix/crypto.h"
 #include "testutil.h"
 
 /* Win32 codes and HRESULTs the backend returns. */
@@ -44,6 +45,7 @@ enum {
 #define WBEM_E_INVALID_METHOD 0x8004102Eu
 #define W_INSUFFICIENT_BUFFER 122u
 #define WSA_HOST_NOT_FOUND 11001u
+#define STATUS_INVALID_PARAMETER 0xC000000Du /* CNG's answer to bad arguments */
 #define LS_NOT_CONNECTABLE 6u /* diagnose.h's RDLS_LS_NOT_CONNECTABLE */
 
 /* Every operation of struct rdls_sys_ops, in its order there. */
@@ -56,6 +58,7 @@ enum op {
 	OP_ENV_SECRET, OP_PROMPT_SECRET, OP_JOURNAL_DIR, OP_FILE_OPEN, OP_FILE_SYNC,
 	OP_NAME_RESOLVE, OP_TCP_PROBE, OP_TS_GRACE_DAYS, OP_TS_FIND_LS, OP_TS_CONNECTIVITY,
 	OP_TS_PING_LS, OP_REG_KEY_GET, OP_REG_KEY_CREATE, OP_REG_KEY_DEL,
+	OP_PBKDF2_SHA256,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -84,6 +87,7 @@ static const struct {
 	[OP_TS_CONNECTIVITY] = { "ts_connectivity", false }, [OP_TS_PING_LS] = { "ts_ping_ls", false },
 	[OP_REG_KEY_GET] = { "reg_key_get", false }, [OP_REG_KEY_CREATE] = { "reg_key_create", true },
 	[OP_REG_KEY_DEL] = { "reg_key_del", true },
+	[OP_PBKDF2_SHA256] = { "pbkdf2_sha256", false },
 };
 
 struct f_user {
@@ -331,6 +335,7 @@ static const char *code_text(uint32_t code)
 	case WBEM_E_INVALID_METHOD: return "invalid method";
 	case W_INSUFFICIENT_BUFFER: return "the data area passed to a system call is too small";
 	case WSA_HOST_NOT_FOUND: return "no such host is known";
+	case STATUS_INVALID_PARAMETER: return "an invalid parameter was passed to a service or function";
 	default: return "error injected by the fake system";
 	}
 }
@@ -1348,6 +1353,33 @@ static int f_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *er
 	return 0;
 }
 
+/*
+ * CNG's argument checks and codes (src/win32/crypto.c), then the native build's
+ * OpenSSL wrapper computes: the unit tests' known answers check that wrapper.
+ */
+static int f_pbkdf2_sha256(void *ctx, const void *pw, size_t pwlen, const void *salt,
+			   size_t saltlen, uint32_t iterations, void *out, size_t outlen,
+			   rdls_err *err)
+{
+	CTX;
+	int rc = -1;
+	if (enter(f, OP_PBKDF2_SHA256, "BCryptDeriveKeyPBKDF2", "PBKDF2-HMAC-SHA256", err))
+		goto out;
+	if (pwlen > 0xFFFFFFFFu || saltlen > 0xFFFFFFFFu || outlen > 0xFFFFFFFFu) {
+		fail(err, "BCryptDeriveKeyPBKDF2", "PBKDF2-HMAC-SHA256", W_INVALID_PARAMETER);
+		goto out;
+	}
+	if (iterations == 0) {
+		fail(err, "BCryptDeriveKeyPBKDF2", "PBKDF2-HMAC-SHA256", STATUS_INVALID_PARAMETER);
+		goto out;
+	}
+	rc = rdls_posix_pbkdf2_sha256(NULL, pw, pwlen, salt, saltlen, iterations, out, outlen, err);
+out:
+	if (rc != 0 && out)
+		memset(out, 0, outlen);
+	return rc;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -1388,6 +1420,7 @@ static const struct rdls_sys_ops fake_ops = {
 	.reg_key_get = f_reg_key_get,
 	.reg_key_create = f_reg_key_create,
 	.reg_key_del = f_reg_key_del,
+	.pbkdf2_sha256 = f_pbkdf2_sha256,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1781,7 +1814,7 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_TS_GRACE_DAYS, ts_grace_days), OFF(OP_TS_FIND_LS, ts_find_ls),
 		OFF(OP_TS_CONNECTIVITY, ts_connectivity), OFF(OP_TS_PING_LS, ts_ping_ls),
 		OFF(OP_REG_KEY_GET, reg_key_get), OFF(OP_REG_KEY_CREATE, reg_key_create),
-		OFF(OP_REG_KEY_DEL, reg_key_del),
+		OFF(OP_REG_KEY_DEL, reg_key_del), OFF(OP_PBKDF2_SHA256, pbkdf2_sha256),
 #undef OFF
 	};
 	int i = find_op(op);
