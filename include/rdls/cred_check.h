@@ -30,12 +30,12 @@
  * Work factor of new check strings: 100,000 iterations, the low end of current
  * advice (OWASP 2023 says 600,000 for PBKDF2-HMAC-SHA-256 login passwords; a peer
  * secret is one secret per deployment, chosen by an administrator).
- * Cost: one check is 200,000 SHA-256 compressions, measured at 55-90 ms with the
- * project's former portable code on the 2-core development VM (the platform's
- * implementations are no slower). That is above the 20-50 ms we aimed for, and a
+ * Cost: one check is 200,000 SHA-256 compressions, measured at 45-52 ms with
+ * OpenSSL 3.0 on the 2-core development VM (best of 7; the project's former portable
+ * code took 55-93 ms there). That is at the top of the 20-50 ms we aimed for, and a
  * higher count would be worse:
  * plan verifies the check of every peer credential of a license server, so P peers
- * cost P x 60 ms per plan (3 s for 50 peers) unless the credentials share a salt,
+ * cost P x 50 ms per plan (2.5 s for 50 peers) unless the credentials share a salt,
  * in which case rdls_cred_verifier runs PBKDF2 once per plan (see below). An
  * attacker holding a check string pays the same 200,000 compressions per guess.
  * verify takes the count from the string, so strings written with another count
