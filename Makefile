@@ -19,12 +19,14 @@ CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -DRDLS_VERSION=\"$(VERSION
 CFLAGS   ?= -O2 -g
 STD      := -std=c11
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LIBS     := -linih
+LIBS     := -linih -lcrypto
 
 CORE_SRC  := $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
 POSIX_SRC := $(sort $(wildcard src/posix/*.c))
 WIN_SRC   := $(sort $(wildcard src/win32/*.c))
 UNIT_SUP  := $(sort $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
+# The fake system computes PBKDF2 with the native build's OpenSSL wrapper.
+FAKE_SUP  := src/posix/crypto.c
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 # A mingw-w64 CC (MSYS2: make unit CC=gcc SAN=) writes test_x.exe for -o test_x.
 EXE       := $(if $(findstring mingw,$(shell $(CC) -dumpmachine 2>/dev/null)),.exe)
@@ -56,7 +58,7 @@ $(B)/asan/%.o: %.c $(HDRS)
 	$(CC) $(STD) $(WARN) $(if $(filter tests/%,$<),$(TEST_WFLAGS)) $(CPPFLAGS) -Itests/unit -DRDLS_TESTING \
 	  -O1 -g $(SAN) -c -o $@ $<
 
-ASAN_CORE := $(patsubst %.c,$(B)/asan/%.o,$(CORE_SRC) $(UNIT_SUP))
+ASAN_CORE := $(patsubst %.c,$(B)/asan/%.o,$(CORE_SRC) $(UNIT_SUP) $(FAKE_SUP))
 
 $(B)/test/%$(EXE): $(B)/asan/tests/unit/%.o $(ASAN_CORE)
 	@mkdir -p $(dir $@)
@@ -189,11 +191,11 @@ wine-check: win wine-tools
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(HDRS)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(FAKE_SUP) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -Itests/unit -DRDLS_TESTING -O1 -g \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -o $@ $< $(CORE_SRC) $(UNIT_SUP) $(LIBS)
+	  -o $@ $< $(CORE_SRC) $(UNIT_SUP) $(FAKE_SUP) $(LIBS)
 fuzz-smoke: $(FUZZ_BIN)
 	@tests/fuzz/run.sh 10 $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN)
@@ -207,9 +209,9 @@ bench: native $(B)/bench/bench
 	@scripts/bench.sh
 
 # The benchmark: the core and the fake system, optimised, no sanitizers.
-$(B)/bench/bench: tests/bench/bench.c $(CORE_SRC) $(UNIT_SUP) $(HDRS)
+$(B)/bench/bench: tests/bench/bench.c $(CORE_SRC) $(UNIT_SUP) $(FAKE_SUP) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) $(CPPFLAGS) -Itests/unit -O2 -g -o $@ tests/bench/bench.c $(CORE_SRC) $(UNIT_SUP) $(LIBS)
+	$(CC) $(STD) $(WARN) $(CPPFLAGS) -Itests/unit -O2 -g -o $@ tests/bench/bench.c $(CORE_SRC) $(UNIT_SUP) $(FAKE_SUP) $(LIBS)
 
 demo: win wine-tools
 	@scripts/demo.sh

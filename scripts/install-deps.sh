@@ -3,7 +3,7 @@
 # Idempotent: a second run installs nothing. Needs root (or sudo) only when something is missing.
 set -eu
 
-PKGS="make gcc clang libclang-rt-14-dev libinih-dev libcmocka-dev pkg-config
+PKGS="make gcc clang libclang-rt-14-dev libinih-dev libcmocka-dev libssl-dev pkg-config
       wine64 wine64-tools gcc-mingw-w64-x86-64 util-linux procps python3-jsonschema"
 
 missing=""

@@ -284,7 +284,9 @@ static void count(struct rdls_plan *p, enum rdls_action a)
 /* Credentials: converged, stale (another secret) or foreign (left alone unless --rotate). */
 static int decide_cred(struct builder *b, struct rdls_step *s)
 {
-	enum rdls_cred_verdict v = rdls_cred_classify(s, &b->c, &s->prior);
+	enum rdls_cred_verdict v;
+	if (rdls_cred_classify(s, &b->c, &s->prior, &v, b->err) != 0)
+		return -1;
 	struct rdls_buf w;
 	switch (v) {
 	case RDLS_CRED_ABSENT:
@@ -767,7 +769,7 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 	struct rdls_plan *p = calloc(1, sizeof(*p));
 	struct rdls_cred_run cred = { 0 };
 	const rdls_secret *secret = po ? po->secret : NULL;
-	if (!p || (secret && !(cred.verifier = rdls_cred_verifier_new(secret)))) {
+	if (!p || (secret && !(cred.verifier = rdls_cred_verifier_new(sys, secret)))) {
 		free(p);
 		return rdls_err_set(err, NULL, NULL, 0, "out of memory");
 	}

@@ -45,30 +45,41 @@ static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct 
 	return 0;
 }
 
-enum rdls_cred_verdict rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
-					  const struct rdls_state *have)
+int rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
+		       const struct rdls_state *have, enum rdls_cred_verdict *out, rdls_err *err)
 {
-	if (!have->present)
-		return RDLS_CRED_ABSENT;
+	*out = RDLS_CRED_FOREIGN;
+	if (!have->present) {
+		*out = RDLS_CRED_ABSENT;
+		return 0;
+	}
 	if (have->type != RDLS_CRED_TYPE_DOMAIN_PASSWORD || !have->user || !s->want.user ||
 	    !rdls_name_eq(have->user, s->want.user) || !have->check)
-		return RDLS_CRED_FOREIGN;
+		return 0;
 	bool match = false;
-	/* A malformed check string was not written by rdlsctl (or was tampered with). */
 	int rc = c->cred && c->cred->verifier
-			 ? rdls_cred_verifier_check(c->cred->verifier, have->check, &match)
-			 : rdls_cred_check_verify(c->secret, have->check, &match);
+			 ? rdls_cred_verifier_check(c->cred->verifier, have->check, &match, err)
+			 : rdls_cred_check_verify(c->sys, c->secret, have->check, &match, err);
+	/* A malformed check string was not written by rdlsctl (or was tampered with). */
+	if (rc == RDLS_CRED_CHECK_MALFORMED)
+		return 0;
 	if (rc != 0)
-		return RDLS_CRED_FOREIGN;
-	return match ? RDLS_CRED_CONVERGED : RDLS_CRED_STALE;
+		return -1;
+	*out = match ? RDLS_CRED_CONVERGED : RDLS_CRED_STALE;
+	return 0;
 }
 
+/* The planner classifies through rdls_cred_classify, which can report a failure;
+ * here a check that cannot be computed counts as "not converged". */
 static bool compare(const struct rdls_step *s, const struct rdls_rctx *c,
 		    const struct rdls_state *have)
 {
 	if (!s->want.present)
 		return !have->present;
-	return c->secret && rdls_cred_classify(s, c, have) == RDLS_CRED_CONVERGED;
+	enum rdls_cred_verdict v;
+	rdls_err err;
+	return c->secret && rdls_cred_classify(s, c, have, &v, &err) == 0 &&
+	       v == RDLS_CRED_CONVERGED;
 }
 
 static int change(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err)
@@ -85,12 +96,9 @@ static int change(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err
 	if (check == local || !check[0]) {
 		if (c->sys->ops->random(c->sys->ctx, salt, sizeof(salt), err) != 0)
 			goto out;
-		if (rdls_cred_check_make(c->secret, salt, sizeof(salt), check,
-					 RDLS_CRED_CHECK_MAX) != 0) {
-			rdls_err_set(err, NULL, s->name, 0,
-				     "cannot compute the credential's check attribute");
+		if (rdls_cred_check_make(c->sys, c->secret, salt, sizeof(salt), check,
+					 RDLS_CRED_CHECK_MAX, err) != 0)
 			goto out;
-		}
 	}
 	rc = c->sys->ops->cred_put(c->sys->ctx, s->name, s->want.user, c->secret, check, err);
 out:

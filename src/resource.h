@@ -65,15 +65,16 @@ extern const struct resource_ops res_lspublish_ops;
 /* The kind named `kind` (a journal's "kind = ..."), or NULL. plan.c holds the table. */
 const struct resource_ops *rdls_resource_find(const char *kind);
 
-/* res_cred.c: how an existing credential relates to the one a step wants. */
+/* res_cred.c: how an existing credential relates to the one a step wants (*out).
+ * Returns 0, or -1 with err filled when the check could not be computed. */
 enum rdls_cred_verdict {
 	RDLS_CRED_ABSENT,    /* no credential for the target */
 	RDLS_CRED_CONVERGED, /* rdlsctl's, right user and type, check verifies the secret */
 	RDLS_CRED_STALE,     /* rdlsctl's, right user and type, written with another secret */
 	RDLS_CRED_FOREIGN,   /* not written by rdlsctl, or for another user or of another type */
 };
-enum rdls_cred_verdict rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
-					  const struct rdls_state *have);
+int rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
+		       const struct rdls_state *have, enum rdls_cred_verdict *out, rdls_err *err);
 
 /* "present" / "absent": the state text of kinds that only exist or not. */
 void rdls_describe_presence(const struct rdls_state *st, struct rdls_buf *b);

@@ -243,6 +243,19 @@ struct rdls_sys_ops {
 	 * RDLS_CRED_PERSIST_NONE: such credentials cannot be stored). Optional: NULL where the
 	 * backend cannot ask; the core then judges by the policy value alone. */
 	int (*cred_persist_max)(void *ctx, uint32_t *persist, rdls_err *err);
+
+	/*
+	 * --- cryptography from the platform (cred_check.c): CNG on Windows, OpenSSL's
+	 * libcrypto natively; rdlsctl carries no hash code of its own. ---
+	 * PBKDF2 with HMAC-SHA-256 (RFC 8018) of pw under salt: writes outlen bytes to out.
+	 * Any bytes in pw and salt; pw and salt may be empty. iterations == 0 fails (CNG:
+	 * STATUS_INVALID_PARAMETER 0xC000000D), and so does a length the platform's call
+	 * cannot take (CNG: above 0xFFFFFFFF, 87 ERROR_INVALID_PARAMETER; OpenSSL: above
+	 * INT_MAX, EINVAL). On failure out is zeroed.
+	 */
+	int (*pbkdf2_sha256)(void *ctx, const void *pw, size_t pwlen, const void *salt,
+			     size_t saltlen, uint32_t iterations, void *out, size_t outlen,
+			     rdls_err *err);
 };
 
 struct rdls_sys {

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "posix/crypto.h"
 #include "rdls/sys.h"
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err);
@@ -233,6 +234,7 @@ static const struct rdls_sys_ops posix_ops = {
 	.reg_key_create = px_reg_key_create,
 	.reg_key_del = px_reg_key_del,
 	.service_exists = px_service_exists,
+	.pbkdf2_sha256 = rdls_posix_pbkdf2_sha256,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

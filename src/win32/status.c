@@ -1,7 +1,8 @@
 /*
  * The one place where Win32 error codes and HRESULTs become text. Every wrapper
  * reports through w32_fail(err, api, object, code); this file asks the system
- * (FormatMessageW, also from netmsg.dll for NERR_* and wmiutils.dll for WBEM_E_*)
+ * (FormatMessageW, also from netmsg.dll for NERR_*, wmiutils.dll for WBEM_E_* and
+ * ntdll.dll for CNG's NTSTATUS codes)
  * and falls back to its own table for codes the system may not know (Wine has
  * no netmsg.dll messages, WMI provider return values have no message table).
  */
@@ -38,32 +39,48 @@ static const struct known_code known_codes[] = {
 	{ 0x80041017u, "invalid query" },                           /* WBEM_E_INVALID_QUERY */
 	{ 0x8004102Eu, "invalid method" },                          /* WBEM_E_INVALID_METHOD */
 	{ 0x80041055u, "the method is not implemented" },           /* WBEM_E_METHOD_NOT_IMPLEMENTED */
+	{ 0xC0000002u, "the requested operation is not implemented" }, /* STATUS_NOT_IMPLEMENTED */
+	{ 0xC0000008u, "an invalid handle was specified" },         /* STATUS_INVALID_HANDLE */
+	{ 0xC000000Du, "an invalid parameter was passed to a service or function" }, /* STATUS_INVALID_PARAMETER */
+	{ 0xC0000017u, "not enough virtual memory or paging file quota is available" }, /* STATUS_NO_MEMORY */
+	{ 0xC0000023u, "the buffer is too small to contain the entry" }, /* STATUS_BUFFER_TOO_SMALL */
+	{ 0xC00000BBu, "the request is not supported" },            /* STATUS_NOT_SUPPORTED */
+	{ 0xC0000225u, "the object was not found" },                /* STATUS_NOT_FOUND */
 };
 
-/* FormatMessageW from the system, or from a message DLL when module_name is set. */
-static wchar_t *system_text(DWORD code, const wchar_t *module_name)
+/* FormatMessageW's text for code (LocalFree it), or NULL. */
+static wchar_t *format_text(DWORD flags, HMODULE mod, DWORD code)
 {
-	DWORD flags = FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_IGNORE_INSERTS;
-	HMODULE mod = NULL;
 	wchar_t *msg = NULL;
-
-	if (module_name) {
-		mod = LoadLibraryExW(module_name, NULL, LOAD_LIBRARY_AS_DATAFILE);
-		if (!mod)
-			return NULL;
-		flags |= FORMAT_MESSAGE_FROM_HMODULE;
-	} else {
-		flags |= FORMAT_MESSAGE_FROM_SYSTEM;
-	}
+	flags |= FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_IGNORE_INSERTS;
 	DWORD n = FormatMessageW(flags, mod, code, 0, (LPWSTR)&msg, 0, NULL);
-	if (mod)
-		FreeLibrary(mod);
 	if (n == 0) {
 		if (msg)
 			LocalFree(msg);
 		return NULL;
 	}
 	return msg;
+}
+
+/* FormatMessageW from the system, or from a message DLL when module_name is set. */
+static wchar_t *system_text(DWORD code, const wchar_t *module_name)
+{
+	if (!module_name)
+		return format_text(FORMAT_MESSAGE_FROM_SYSTEM, NULL, code);
+	HMODULE mod = LoadLibraryExW(module_name, NULL, LOAD_LIBRARY_AS_DATAFILE);
+	if (!mod)
+		return NULL;
+	wchar_t *msg = format_text(FORMAT_MESSAGE_FROM_HMODULE, mod, code);
+	FreeLibrary(mod);
+	return msg;
+}
+
+/* An NTSTATUS error (CNG returns them): the messages are ntdll.dll's, which every
+ * process has loaded, so nothing is searched for or loaded here. */
+static wchar_t *ntstatus_text(DWORD code)
+{
+	HMODULE nt = GetModuleHandleW(L"ntdll.dll");
+	return nt ? format_text(FORMAT_MESSAGE_FROM_HMODULE, nt, code) : NULL;
 }
 
 /* The system's text for code as UTF-8 in buf: trailing blanks and period removed,
@@ -75,6 +92,8 @@ static bool code_text(DWORD code, char *buf, size_t n)
 		msg = system_text(code, L"netmsg.dll");
 	if (!msg && (code & 0xFFFF0000u) == 0x80040000u)
 		msg = system_text(code, L"wmiutils.dll");
+	if (!msg && (code & 0xC0000000u) == 0xC0000000u)
+		msg = ntstatus_text(code);
 	if (!msg)
 		return false;
 

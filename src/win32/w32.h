@@ -121,6 +121,10 @@ int w32_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *err);
 /* svc.c (the preconditions: OpenSCManagerW + OpenServiceW) */
 int w32_service_exists(void *ctx, const char *name, bool *exists, rdls_err *err);
 
+/* crypto.c (CNG: PBKDF2-HMAC-SHA-256 for the credential check strings) */
+int w32_pbkdf2_sha256(void *ctx, const void *pw, size_t pwlen, const void *salt, size_t saltlen,
+		      uint32_t iterations, void *out, size_t outlen, rdls_err *err);
+
 /* sys_win32.c */
 struct rdls_sys rdls_sys_win32_new(void);
 void rdls_sys_win32_free(struct rdls_sys *sys);

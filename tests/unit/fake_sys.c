@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fake_sys.h"
+#include "posix/crypto.h"
 #include "testutil.h"
 
 /* Win32 codes and HRESULTs the backend returns. */
@@ -45,6 +46,7 @@ enum {
 #define W_INSUFFICIENT_BUFFER 122u
 #define WSA_HOST_NOT_FOUND 11001u
 #define W_SERVICE_DOES_NOT_EXIST 1060u
+#define STATUS_INVALID_PARAMETER 0xC000000Du /* CNG's answer to bad arguments */
 #define LS_NOT_CONNECTABLE 6u /* diagnose.h's RDLS_LS_NOT_CONNECTABLE */
 
 /* Every operation of struct rdls_sys_ops, in its order there. */
@@ -58,6 +60,7 @@ enum op {
 	OP_NAME_RESOLVE, OP_TCP_PROBE, OP_TS_GRACE_DAYS, OP_TS_FIND_LS, OP_TS_CONNECTIVITY,
 	OP_TS_PING_LS, OP_REG_KEY_GET, OP_REG_KEY_CREATE, OP_REG_KEY_DEL,
 	OP_SERVICE_EXISTS, OP_CRED_PERSIST_MAX,
+	OP_PBKDF2_SHA256,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -88,6 +91,7 @@ static const struct {
 	[OP_REG_KEY_DEL] = { "reg_key_del", true },
 	[OP_SERVICE_EXISTS] = { "service_exists", false },
 	[OP_CRED_PERSIST_MAX] = { "cred_persist_max", false },
+	[OP_PBKDF2_SHA256] = { "pbkdf2_sha256", false },
 };
 
 struct f_user {
@@ -338,6 +342,7 @@ static const char *code_text(uint32_t code)
 	case W_INSUFFICIENT_BUFFER: return "the data area passed to a system call is too small";
 	case WSA_HOST_NOT_FOUND: return "no such host is known";
 	case W_SERVICE_DOES_NOT_EXIST: return "the specified service does not exist as an installed service";
+	case STATUS_INVALID_PARAMETER: return "an invalid parameter was passed to a service or function";
 	default: return "error injected by the fake system";
 	}
 }
@@ -1390,6 +1395,33 @@ static int f_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *er
 	return 0;
 }
 
+/*
+ * CNG's argument checks and codes (src/win32/crypto.c), then the native build's
+ * OpenSSL wrapper computes: the unit tests' known answers check that wrapper.
+ */
+static int f_pbkdf2_sha256(void *ctx, const void *pw, size_t pwlen, const void *salt,
+			   size_t saltlen, uint32_t iterations, void *out, size_t outlen,
+			   rdls_err *err)
+{
+	CTX;
+	int rc = -1;
+	if (enter(f, OP_PBKDF2_SHA256, "BCryptDeriveKeyPBKDF2", "PBKDF2-HMAC-SHA256", err))
+		goto out;
+	if (pwlen > 0xFFFFFFFFu || saltlen > 0xFFFFFFFFu || outlen > 0xFFFFFFFFu) {
+		fail(err, "BCryptDeriveKeyPBKDF2", "PBKDF2-HMAC-SHA256", W_INVALID_PARAMETER);
+		goto out;
+	}
+	if (iterations == 0) {
+		fail(err, "BCryptDeriveKeyPBKDF2", "PBKDF2-HMAC-SHA256", STATUS_INVALID_PARAMETER);
+		goto out;
+	}
+	rc = rdls_posix_pbkdf2_sha256(NULL, pw, pwlen, salt, saltlen, iterations, out, outlen, err);
+out:
+	if (rc != 0 && out)
+		memset(out, 0, outlen);
+	return rc;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -1432,6 +1464,7 @@ static const struct rdls_sys_ops fake_ops = {
 	.reg_key_del = f_reg_key_del,
 	.service_exists = f_service_exists,
 	.cred_persist_max = f_cred_persist_max,
+	.pbkdf2_sha256 = f_pbkdf2_sha256,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1852,6 +1885,7 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_REG_KEY_GET, reg_key_get), OFF(OP_REG_KEY_CREATE, reg_key_create),
 		OFF(OP_REG_KEY_DEL, reg_key_del),
 		OFF(OP_SERVICE_EXISTS, service_exists), OFF(OP_CRED_PERSIST_MAX, cred_persist_max),
+		OFF(OP_PBKDF2_SHA256, pbkdf2_sha256),
 #undef OFF
 	};
 	int i = find_op(op);

@@ -150,4 +150,12 @@ bool fake_has_reg_key(struct fake_sys *f, const char *key);
 void fake_set_service(struct fake_sys *f, const char *name, bool exists);
 void fake_set_cred_persist(struct fake_sys *f, uint32_t persist);
 
+/*
+ * --- pbkdf2_sha256 ---
+ * CNG's argument checks and codes (iterations 0: 0xC000000D STATUS_INVALID_PARAMETER
+ * from "BCryptDeriveKeyPBKDF2"; a length above 32 bits: 87), then the native build's
+ * OpenSSL wrapper (src/posix/crypto.c) computes, so the answers are real. Not a write;
+ * fake_fail_nth(f, "pbkdf2_sha256", n, code) and fake_drop_op apply as to every op.
+ */
+
 #endif

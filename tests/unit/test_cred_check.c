@@ -1,7 +1,10 @@
 /*
- * cred_check.c: SHA-256 against NIST's examples (FIPS 180-2 appendix B and the
- * CAVP short/long messages), HMAC-SHA-256 against RFC 4231, PBKDF2-HMAC-SHA-256
- * against RFC 7914 section 11, and the check strings built on them.
+ * cred_check.c over the platform's PBKDF2-HMAC-SHA-256 (sys.h's pbkdf2_sha256), here
+ * the fake system's, which computes with the native build's OpenSSL wrapper
+ * (src/posix/crypto.c): RFC 7914 section 11 and the common SHA-256 vectors through the
+ * operation, check strings written by the former own implementation (they must still
+ * verify), the strings' format, and what a failing platform does to make and verify.
+ * tests/wine/t_w32probe.sh runs the same vectors through the Win32 backend (CNG).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +15,29 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fake_sys.h"
+#include "pbkdf2_vectors.h"
 #include "rdls/cred_check.h"
+
+/* One fake machine per test, through this interface. */
+static struct fake_sys *F;
+static struct rdls_sys SYS;
+
+static int setup(void **state)
+{
+	(void)state;
+	F = fake_sys_new("LICSVR1");
+	SYS = fake_sys_iface(F);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fake_sys_free(F);
+	F = NULL;
+	return 0;
+}
 
 static void to_hex(const unsigned char *p, size_t n, char *out)
 {
@@ -24,137 +49,39 @@ static void to_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static char *sha_hex(const void *p, size_t n, char out[65])
+static int pbkdf2(const void *pw, size_t pwlen, const void *salt, size_t saltlen, uint32_t it,
+		  unsigned char *out, size_t outlen, rdls_err *e)
 {
-	unsigned char d[32];
-	rdls_sha256(p, n, d);
-	to_hex(d, 32, out);
-	return out;
+	rdls_err_clear(e);
+	return SYS.ops->pbkdf2_sha256(SYS.ctx, pw, pwlen, salt, saltlen, it, out, outlen, e);
 }
 
-/* --- SHA-256 ------------------------------------------------------------ */
-
-static void test_cred_check_sha256_nist(void **state)
+static void fail_err(const char *what, const rdls_err *e)
 {
-	(void)state;
-	char hex[65];
-	assert_string_equal(sha_hex("", 0, hex),
-			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	assert_string_equal(sha_hex("abc", 3, hex),
-			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	assert_string_equal(sha_hex(m448, strlen(m448), hex),
-			    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-	const char *m896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
-			   "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
-	assert_string_equal(sha_hex(m896, strlen(m896), hex),
-			    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+	char msg[1200];
+	rdls_err_format(e, msg, sizeof(msg));
+	fail_msg("%s failed: %s", what, msg);
 }
 
-static void test_cred_check_sha256_million_a(void **state)
-{
-	(void)state;
-	unsigned char block[1000], d[32];
-	char hex[65];
-	memset(block, 'a', sizeof(block));
-	rdls_sha256_ctx c;
-	rdls_sha256_init(&c);
-	for (int i = 0; i < 1000; i++)
-		rdls_sha256_update(&c, block, sizeof(block));
-	rdls_sha256_final(&c, d);
-	to_hex(d, 32, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-}
+/* --- PBKDF2-HMAC-SHA-256 through the system interface ---------------------- */
 
-/* Feeding a message in two pieces, split anywhere, gives the one-shot digest;
- * lengths 0..130 cover every padding case around the 56- and 64-byte marks. */
-static void test_cred_check_sha256_split_updates(void **state)
+static void test_cred_check_pbkdf2_known_answers(void **state)
 {
 	(void)state;
-	unsigned char msg[130], one[32], two[32];
-	for (size_t i = 0; i < sizeof(msg); i++)
-		msg[i] = (unsigned char)(i * 7 + 3);
-	for (size_t len = 0; len <= sizeof(msg); len++) {
-		rdls_sha256(msg, len, one);
-		for (size_t cut = 0; cut <= len; cut++) {
-			rdls_sha256_ctx c;
-			rdls_sha256_init(&c);
-			rdls_sha256_update(&c, msg, cut);
-			rdls_sha256_update(&c, msg + cut, len - cut);
-			rdls_sha256_final(&c, two);
-			if (memcmp(one, two, 32) != 0)
-				fail_msg("length %zu split at %zu differs from one-shot digest", len, cut);
-		}
+	for (size_t i = 0; i < sizeof(pbkdf2_vectors) / sizeof(pbkdf2_vectors[0]); i++) {
+		const struct pbkdf2_vector *v = &pbkdf2_vectors[i];
+		unsigned char dk[64];
+		char hex[129];
+		rdls_err e;
+		assert_true(v->dklen <= sizeof(dk));
+		if (pbkdf2(v->pw, v->pwlen, v->salt, v->saltlen, v->iterations, dk, v->dklen, &e) != 0)
+			fail_err(v->name, &e);
+		to_hex(dk, v->dklen, hex);
+		if (strcmp(hex, v->dk_hex) != 0)
+			fail_msg("%s: got %s, expected %s", v->name, hex, v->dk_hex);
 	}
-}
-
-/* --- HMAC-SHA-256, RFC 4231 section 4 ------------------------------------- */
-
-static void hmac_case(const unsigned char *key, size_t kl, const void *msg, size_t ml,
-		      const char *expect_hex, size_t compare_bytes)
-{
-	unsigned char d[32];
-	char hex[65];
-	rdls_hmac_sha256(key, kl, msg, ml, d);
-	to_hex(d, compare_bytes, hex);
-	assert_string_equal(hex, expect_hex);
-}
-
-static void test_cred_check_hmac_rfc4231(void **state)
-{
-	(void)state;
-	unsigned char k[131], m[50];
-
-	memset(k, 0x0b, 20);
-	hmac_case(k, 20, "Hi There", 8,
-		  "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", 32);
-
-	hmac_case((const unsigned char *)"Jefe", 4, "what do ya want for nothing?", 28,
-		  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 32);
-
-	memset(k, 0xaa, 20);
-	memset(m, 0xdd, 50);
-	hmac_case(k, 20, m, 50,
-		  "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe", 32);
-
-	for (int i = 0; i < 25; i++)
-		k[i] = (unsigned char)(i + 1);
-	memset(m, 0xcd, 50);
-	hmac_case(k, 25, m, 50,
-		  "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b", 32);
-
-	memset(k, 0x0c, 20);
-	hmac_case(k, 20, "Test With Truncation", 20, "a3b6167473100ee06e0c796c2955552b", 16);
-
-	memset(k, 0xaa, 131);
-	const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
-	hmac_case(k, 131, m6, strlen(m6),
-		  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", 32);
-
-	const char *m7 = "This is a test using a larger than block-size key and a larger than "
-			 "block-size data. The key needs to be hashed before being used by the "
-			 "HMAC algorithm.";
-	hmac_case(k, 131, m7, strlen(m7),
-		  "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2", 32);
-}
-
-/* --- PBKDF2-HMAC-SHA-256, RFC 7914 section 11 --------------------------- */
-
-static void test_cred_check_pbkdf2_rfc7914(void **state)
-{
-	(void)state;
-	unsigned char dk[64];
-	char hex[129];
-
-	assert_int_equal(rdls_pbkdf2_sha256("passwd", 6, "salt", 4, 1, dk, 64), 0);
-	to_hex(dk, 64, hex);
-	assert_string_equal(hex, "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
-				 "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
-
-	assert_int_equal(rdls_pbkdf2_sha256("Password", 8, "NaCl", 4, 80000, dk, 64), 0);
-	to_hex(dk, 64, hex);
-	assert_string_equal(hex, "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
-				 "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
+	assert_int_equal(fake_calls(F, "pbkdf2_sha256"),
+			 sizeof(pbkdf2_vectors) / sizeof(pbkdf2_vectors[0]));
 }
 
 /* A shorter output is a prefix of a longer one, also across a block boundary. */
@@ -162,20 +89,101 @@ static void test_cred_check_pbkdf2_lengths(void **state)
 {
 	(void)state;
 	unsigned char full[64], part[64];
-	assert_int_equal(rdls_pbkdf2_sha256("passwd", 6, "salt", 4, 3, full, 64), 0);
+	rdls_err e;
+	assert_int_equal(pbkdf2("passwd", 6, "salt", 4, 3, full, 64, &e), 0);
 	for (size_t n = 1; n <= 64; n++) {
 		memset(part, 0, sizeof(part));
-		assert_int_equal(rdls_pbkdf2_sha256("passwd", 6, "salt", 4, 3, part, n), 0);
+		assert_int_equal(pbkdf2("passwd", 6, "salt", 4, 3, part, n, &e), 0);
 		if (memcmp(full, part, n) != 0)
 			fail_msg("pbkdf2 output of %zu bytes is not a prefix of the 64-byte output", n);
 	}
 }
 
+/* As BCryptDeriveKeyPBKDF2: STATUS_INVALID_PARAMETER, and nothing left in out. */
 static void test_cred_check_pbkdf2_zero_iterations(void **state)
 {
 	(void)state;
 	unsigned char dk[32];
-	assert_int_equal(rdls_pbkdf2_sha256("p", 1, "s", 1, 0, dk, 32), -1);
+	rdls_err e;
+	memset(dk, 0xee, sizeof(dk));
+	assert_int_equal(pbkdf2("p", 1, "s", 1, 0, dk, 32, &e), -1);
+	assert_string_equal(e.api, "BCryptDeriveKeyPBKDF2");
+	assert_int_equal(e.code, 0xC000000Du);
+	for (size_t i = 0; i < sizeof(dk); i++)
+		if (dk[i] != 0)
+			fail_msg("byte %zu of the output is 0x%02x after a failure", i, dk[i]);
+}
+
+/* --- check strings written before PBKDF2 came from the platform ------------ */
+
+static rdls_secret *sec(const char *s)
+{
+	rdls_secret *x = rdls_secret_new(s, strlen(s));
+	assert_non_null(x);
+	return x;
+}
+
+static size_t from_hex(const char *s, size_t n, unsigned char *out)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned b;
+		assert_int_equal(sscanf(s + 2 * i, "%2x", &b), 1);
+		out[i] = (unsigned char)b;
+	}
+	return n / 2;
+}
+
+static void test_cred_check_legacy_strings_verify(void **state)
+{
+	(void)state;
+	size_t n = sizeof(legacy_checks) / sizeof(legacy_checks[0]);
+	for (size_t i = 0; i < n; i++) {
+		const struct legacy_check *l = &legacy_checks[i];
+		rdls_secret *right = sec(l->secret), *wrong = sec(legacy_checks[(i + 1) % n].secret);
+		char near[64];
+		snprintf(near, sizeof(near), "%s", l->secret);
+		near[strlen(near) - 1] ^= 1; /* the last character changed */
+		rdls_secret *close = sec(near);
+		rdls_err e;
+		bool match = false;
+
+		rdls_err_clear(&e);
+		if (rdls_cred_check_verify(&SYS, right, l->check, &match, &e) != 0)
+			fail_err(l->check, &e);
+		if (!match)
+			fail_msg("'%s' does not verify with its secret", l->check);
+		rdls_cred_verifier *v = rdls_cred_verifier_new(&SYS, right);
+		assert_non_null(v);
+		match = false;
+		assert_int_equal(rdls_cred_verifier_check(v, l->check, &match, &e), 0);
+		assert_true(match);
+		rdls_cred_verifier_free(v);
+
+		match = true;
+		assert_int_equal(rdls_cred_check_verify(&SYS, wrong, l->check, &match, &e), 0);
+		if (match)
+			fail_msg("'%s' verifies with another secret", l->check);
+		match = true;
+		assert_int_equal(rdls_cred_check_verify(&SYS, close, l->check, &match, &e), 0);
+		if (match)
+			fail_msg("'%s' verifies with '%s'", l->check, near);
+
+		/* The format is unchanged: make with the same salt and count gives the same string. */
+		const char *it = l->check + strlen(RDLS_CRED_CHECK_PREFIX);
+		const char *salt_hex = strchr(it, '$') + 1;
+		const char *hash = strchr(salt_hex, '$');
+		unsigned char salt[RDLS_CRED_CHECK_SALT_MAX];
+		size_t salt_len = from_hex(salt_hex, (size_t)(hash - salt_hex), salt);
+		char again[RDLS_CRED_CHECK_MAX];
+		assert_int_equal(rdls_cred_check_make_iter(&SYS, right, salt, salt_len,
+							   rdls_cred_check_iterations(l->check), again,
+							   sizeof(again), &e),
+				 0);
+		assert_string_equal(again, l->check);
+		rdls_secret_free(right);
+		rdls_secret_free(wrong);
+		rdls_secret_free(close);
+	}
 }
 
 /* --- check strings -------------------------------------------------------- */
@@ -183,11 +191,35 @@ static void test_cred_check_pbkdf2_zero_iterations(void **state)
 static const unsigned char SALT[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
 					0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
 
-static rdls_secret *sec(const char *s)
+/* make_iter and verify through the fake, with an error record of their own. */
+static int make_iter(const rdls_secret *s, const unsigned char *salt, size_t salt_len,
+		     uint32_t it, char *out, size_t out_n)
 {
-	rdls_secret *x = rdls_secret_new(s, strlen(s));
-	assert_non_null(x);
-	return x;
+	rdls_err e;
+	rdls_err_clear(&e);
+	return rdls_cred_check_make_iter(&SYS, s, salt, salt_len, it, out, out_n, &e);
+}
+
+static int make(const rdls_secret *s, const unsigned char *salt, size_t salt_len, char *out,
+		size_t out_n)
+{
+	rdls_err e;
+	rdls_err_clear(&e);
+	return rdls_cred_check_make(&SYS, s, salt, salt_len, out, out_n, &e);
+}
+
+static int verify(const rdls_secret *s, const char *check, bool *match)
+{
+	rdls_err e;
+	rdls_err_clear(&e);
+	return rdls_cred_check_verify(&SYS, s, check, match, &e);
+}
+
+static int vcheck(rdls_cred_verifier *v, const char *check, bool *match)
+{
+	rdls_err e;
+	rdls_err_clear(&e);
+	return rdls_cred_verifier_check(v, check, match, &e);
 }
 
 /* The string is exactly prefix$iterations$salt$PBKDF2(secret, salt, iterations). */
@@ -197,8 +229,9 @@ static void test_cred_check_make_format(void **state)
 	rdls_secret *s = sec("Tr0ub4dor&3");
 	char out[RDLS_CRED_CHECK_MAX], expect[RDLS_CRED_CHECK_MAX], hash[65];
 	unsigned char dk[32];
-	assert_int_equal(rdls_cred_check_make_iter(s, SALT, sizeof(SALT), 1000, out, sizeof(out)), 0);
-	assert_int_equal(rdls_pbkdf2_sha256("Tr0ub4dor&3", 11, SALT, sizeof(SALT), 1000, dk, 32), 0);
+	assert_int_equal(make_iter(s, SALT, sizeof(SALT), 1000, out, sizeof(out)), 0);
+	rdls_err e;
+	assert_int_equal(pbkdf2("Tr0ub4dor&3", 11, SALT, sizeof(SALT), 1000, dk, 32, &e), 0);
 	to_hex(dk, 32, hash);
 	snprintf(expect, sizeof(expect), "rdls1$pbkdf2-sha256$1000$00112233445566778899aabbccddeeff$%s",
 		 hash);
@@ -214,14 +247,14 @@ static void test_cred_check_make_default_iterations(void **state)
 	rdls_secret *s = sec("secret");
 	char out[RDLS_CRED_CHECK_MAX];
 	bool match = false;
-	assert_int_equal(rdls_cred_check_make(s, SALT, sizeof(SALT), out, sizeof(out)), 0);
+	assert_int_equal(make(s, SALT, sizeof(SALT), out, sizeof(out)), 0);
 	assert_int_equal(rdls_cred_check_iterations(out), RDLS_CRED_CHECK_ITERATIONS);
-	assert_int_equal(rdls_cred_check_verify(s, out, &match), 0);
+	assert_int_equal(verify(s, out, &match), 0);
 	assert_true(match);
 
 	unsigned char big_salt[RDLS_CRED_CHECK_SALT_MAX];
 	memset(big_salt, 0xab, sizeof(big_salt));
-	assert_int_equal(rdls_cred_check_make_iter(s, big_salt, sizeof(big_salt),
+	assert_int_equal(make_iter(s, big_salt, sizeof(big_salt),
 						   RDLS_CRED_CHECK_MAX_ITERATIONS / 1000, out,
 						   sizeof(out)),
 			 0);
@@ -237,30 +270,30 @@ static void test_cred_check_make_rejects(void **state)
 	unsigned char salt[RDLS_CRED_CHECK_SALT_MAX + 1] = { 0 };
 
 	strcpy(out, "junk");
-	assert_int_equal(rdls_cred_check_make(s, salt, RDLS_CRED_CHECK_SALT_MIN - 1, out, sizeof(out)), -1);
+	assert_int_equal(make(s, salt, RDLS_CRED_CHECK_SALT_MIN - 1, out, sizeof(out)), -1);
 	assert_string_equal(out, "");
-	assert_int_equal(rdls_cred_check_make(s, salt, RDLS_CRED_CHECK_SALT_MAX + 1, out, sizeof(out)), -1);
-	assert_int_equal(rdls_cred_check_make(NULL, salt, 16, out, sizeof(out)), -1);
-	assert_int_equal(rdls_cred_check_make(s, NULL, 16, out, sizeof(out)), -1);
-	assert_int_equal(rdls_cred_check_make_iter(s, salt, 16, 0, out, sizeof(out)), -1);
-	assert_int_equal(rdls_cred_check_make_iter(s, salt, 16, RDLS_CRED_CHECK_MAX_ITERATIONS + 1, out,
+	assert_int_equal(make(s, salt, RDLS_CRED_CHECK_SALT_MAX + 1, out, sizeof(out)), -1);
+	assert_int_equal(make(NULL, salt, 16, out, sizeof(out)), -1);
+	assert_int_equal(make(s, NULL, 16, out, sizeof(out)), -1);
+	assert_int_equal(make_iter(s, salt, 16, 0, out, sizeof(out)), -1);
+	assert_int_equal(make_iter(s, salt, 16, RDLS_CRED_CHECK_MAX_ITERATIONS + 1, out,
 						   sizeof(out)),
 			 -1);
 
 	/* Every buffer shorter than the string fails and leaves nothing readable. */
 	char full[RDLS_CRED_CHECK_MAX];
-	assert_int_equal(rdls_cred_check_make_iter(s, salt, 16, 10, full, sizeof(full)), 0);
+	assert_int_equal(make_iter(s, salt, 16, 10, full, sizeof(full)), 0);
 	size_t need = strlen(full) + 1;
 	for (size_t n = 1; n < need; n++) {
 		memset(out, 'x', sizeof(out));
-		if (rdls_cred_check_make_iter(s, salt, 16, 10, out, n) != -1)
+		if (make_iter(s, salt, 16, 10, out, n) != -1)
 			fail_msg("make into a %zu-byte buffer (needs %zu) did not fail", n, need);
 		for (size_t i = 0; i < n; i++)
 			if (out[i] != '\0')
 				fail_msg("make into a %zu-byte buffer left byte %zu = 0x%02x", n, i,
 					 (unsigned char)out[i]);
 	}
-	assert_int_equal(rdls_cred_check_make_iter(s, salt, 16, 10, out, need), 0);
+	assert_int_equal(make_iter(s, salt, 16, 10, out, need), 0);
 	assert_string_equal(out, full);
 	rdls_secret_free(s);
 }
@@ -271,10 +304,10 @@ static void test_cred_check_verify_match_and_mismatch(void **state)
 	rdls_secret *s = sec("correct horse battery staple");
 	char check[RDLS_CRED_CHECK_MAX];
 	bool match;
-	assert_int_equal(rdls_cred_check_make_iter(s, SALT, sizeof(SALT), 2000, check, sizeof(check)), 0);
+	assert_int_equal(make_iter(s, SALT, sizeof(SALT), 2000, check, sizeof(check)), 0);
 
 	match = false;
-	assert_int_equal(rdls_cred_check_verify(s, check, &match), 0);
+	assert_int_equal(verify(s, check, &match), 0);
 	assert_true(match);
 
 	static const char *const others[] = {
@@ -284,7 +317,7 @@ static void test_cred_check_verify_match_and_mismatch(void **state)
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
 		rdls_secret *o = sec(others[i]);
 		match = true;
-		assert_int_equal(rdls_cred_check_verify(o, check, &match), 0);
+		assert_int_equal(verify(o, check, &match), 0);
 		if (match)
 			fail_msg("secret '%s' matched the check of another secret", others[i]);
 		rdls_secret_free(o);
@@ -292,7 +325,7 @@ static void test_cred_check_verify_match_and_mismatch(void **state)
 	/* Bytes after an embedded NUL count: the length is the secret's. */
 	rdls_secret *nul = rdls_secret_new("correct horse battery staple\0x", 30);
 	match = true;
-	assert_int_equal(rdls_cred_check_verify(nul, check, &match), 0);
+	assert_int_equal(verify(nul, check, &match), 0);
 	assert_false(match);
 	rdls_secret_free(nul);
 
@@ -301,9 +334,9 @@ static void test_cred_check_verify_match_and_mismatch(void **state)
 	memcpy(salt2, SALT, 16);
 	salt2[15] ^= 1;
 	char check2[RDLS_CRED_CHECK_MAX];
-	assert_int_equal(rdls_cred_check_make_iter(s, salt2, 16, 2000, check2, sizeof(check2)), 0);
+	assert_int_equal(make_iter(s, salt2, 16, 2000, check2, sizeof(check2)), 0);
 	assert_string_not_equal(check, check2);
-	assert_int_equal(rdls_cred_check_verify(s, check2, &match), 0);
+	assert_int_equal(verify(s, check2, &match), 0);
 	assert_true(match);
 	rdls_secret_free(s);
 }
@@ -314,7 +347,7 @@ static void test_cred_check_verify_tampered(void **state)
 	(void)state;
 	rdls_secret *s = sec("peer-secret");
 	char check[RDLS_CRED_CHECK_MAX], t[RDLS_CRED_CHECK_MAX];
-	assert_int_equal(rdls_cred_check_make_iter(s, SALT, sizeof(SALT), 1000, check, sizeof(check)), 0);
+	assert_int_equal(make_iter(s, SALT, sizeof(SALT), 1000, check, sizeof(check)), 0);
 	size_t len = strlen(check);
 	static const char repl[] = { '0', '1', '9', 'a', 'f', 'A', '$', ' ', 'z' };
 	for (size_t i = 0; i < len; i++) {
@@ -324,7 +357,7 @@ static void test_cred_check_verify_tampered(void **state)
 			strcpy(t, check);
 			t[i] = repl[r];
 			bool match = true;
-			int rc = rdls_cred_check_verify(s, t, &match);
+			int rc = verify(s, t, &match);
 			if (match)
 				fail_msg("'%s' (position %zu changed) matched", t, i);
 			if (rc != 0 && rc != -1)
@@ -340,13 +373,13 @@ static void test_cred_check_verify_truncated(void **state)
 	(void)state;
 	rdls_secret *s = sec("peer-secret");
 	char check[RDLS_CRED_CHECK_MAX], t[RDLS_CRED_CHECK_MAX];
-	assert_int_equal(rdls_cred_check_make_iter(s, SALT, sizeof(SALT), 50, check, sizeof(check)), 0);
+	assert_int_equal(make_iter(s, SALT, sizeof(SALT), 50, check, sizeof(check)), 0);
 	size_t len = strlen(check);
 	for (size_t n = 0; n < len; n++) {
 		memcpy(t, check, n);
 		t[n] = '\0';
 		bool match = true;
-		int rc = rdls_cred_check_verify(s, t, &match);
+		int rc = verify(s, t, &match);
 		if (rc != -1 || match)
 			fail_msg("prefix of %zu bytes '%s': rc %d match %d (want -1, 0)", n, t, rc, match);
 	}
@@ -358,7 +391,7 @@ static void test_cred_check_verify_malformed(void **state)
 	(void)state;
 	rdls_secret *s = sec("peer-secret");
 	char good[RDLS_CRED_CHECK_MAX];
-	assert_int_equal(rdls_cred_check_make_iter(s, SALT, sizeof(SALT), 7, good, sizeof(good)), 0);
+	assert_int_equal(make_iter(s, SALT, sizeof(SALT), 7, good, sizeof(good)), 0);
 	const char *hash = strrchr(good, '$') + 1;
 	const char *salt = "00112233445566778899aabbccddeeff";
 	char bad[20][RDLS_CRED_CHECK_MAX];
@@ -386,7 +419,7 @@ static void test_cred_check_verify_malformed(void **state)
 #undef BAD
 	for (int i = 0; i < n; i++) {
 		bool match = true;
-		int rc = rdls_cred_check_verify(s, bad[i], &match);
+		int rc = verify(s, bad[i], &match);
 		if (rc != -1 || match)
 			fail_msg("malformed '%s': rc %d match %d (want -1, 0)", bad[i], rc, match);
 		if (rdls_cred_check_iterations(bad[i]) != 0)
@@ -394,11 +427,11 @@ static void test_cred_check_verify_malformed(void **state)
 				 (unsigned)rdls_cred_check_iterations(bad[i]));
 	}
 	bool match = true;
-	assert_int_equal(rdls_cred_check_verify(s, NULL, &match), -1);
+	assert_int_equal(verify(s, NULL, &match), -1);
 	assert_false(match);
 	assert_int_equal(rdls_cred_check_iterations(NULL), 0);
 	/* the good one, for contrast */
-	assert_int_equal(rdls_cred_check_verify(s, good, &match), 0);
+	assert_int_equal(verify(s, good, &match), 0);
 	assert_true(match);
 	rdls_secret_free(s);
 }
@@ -407,7 +440,7 @@ static void test_cred_check_verifier_matches_verify(void **state)
 {
 	(void)state;
 	rdls_secret *s = sec("shared"), *o = sec("other");
-	rdls_cred_verifier *v = rdls_cred_verifier_new(s);
+	rdls_cred_verifier *v = rdls_cred_verifier_new(&SYS, s);
 	assert_non_null(v);
 	/* 12 salts (more than the verifier's slots), each twice, plus another secret's checks. */
 	for (int round = 0; round < 2; round++) {
@@ -415,23 +448,116 @@ static void test_cred_check_verifier_matches_verify(void **state)
 			unsigned char salt[16];
 			memset(salt, i, sizeof(salt));
 			char mine[RDLS_CRED_CHECK_MAX], theirs[RDLS_CRED_CHECK_MAX];
-			assert_int_equal(rdls_cred_check_make_iter(s, salt, 16, 100 + i, mine, sizeof(mine)), 0);
-			assert_int_equal(rdls_cred_check_make_iter(o, salt, 16, 100 + i, theirs, sizeof(theirs)), 0);
+			assert_int_equal(make_iter(s, salt, 16, 100 + i, mine, sizeof(mine)), 0);
+			assert_int_equal(make_iter(o, salt, 16, 100 + i, theirs, sizeof(theirs)), 0);
 			bool m1 = false, m2 = true;
-			assert_int_equal(rdls_cred_verifier_check(v, mine, &m1), 0);
-			assert_int_equal(rdls_cred_verifier_check(v, theirs, &m2), 0);
+			assert_int_equal(vcheck(v, mine, &m1), 0);
+			assert_int_equal(vcheck(v, theirs, &m2), 0);
 			if (!m1 || m2)
 				fail_msg("round %d salt %u: own check %d (want 1), other's check %d (want 0)",
 					 round, i, m1, m2);
 		}
 	}
 	bool m = true;
-	assert_int_equal(rdls_cred_verifier_check(v, "rdls1$pbkdf2-sha256$", &m), -1);
+	assert_int_equal(vcheck(v, "rdls1$pbkdf2-sha256$", &m), -1);
 	assert_false(m);
 	rdls_cred_verifier_free(v);
 	rdls_cred_verifier_free(NULL);
 	rdls_secret_free(s);
 	rdls_secret_free(o);
+}
+
+/* One PBKDF2 run per (salt, iterations), however many checks share them: plan's
+ * per-run salt makes P peer credentials cost one derivation. */
+static void test_cred_check_verifier_derives_once_per_salt(void **state)
+{
+	(void)state;
+	rdls_secret *s = sec("shared");
+	char a[RDLS_CRED_CHECK_MAX], b[RDLS_CRED_CHECK_MAX];
+	unsigned char salt_b[16];
+	memcpy(salt_b, SALT, sizeof(salt_b));
+	salt_b[0] ^= 0x80;
+	assert_int_equal(make_iter(s, SALT, sizeof(SALT), 100, a, sizeof(a)), 0);
+	assert_int_equal(make_iter(s, salt_b, sizeof(salt_b), 100, b, sizeof(b)), 0);
+	rdls_cred_verifier *v = rdls_cred_verifier_new(&SYS, s);
+	assert_non_null(v);
+	unsigned before = fake_calls(F, "pbkdf2_sha256");
+	for (int i = 0; i < 5; i++) {
+		bool m = false;
+		assert_int_equal(vcheck(v, a, &m), 0);
+		assert_true(m);
+	}
+	assert_int_equal(fake_calls(F, "pbkdf2_sha256") - before, 1);
+	bool m = false;
+	assert_int_equal(vcheck(v, b, &m), 0);
+	assert_true(m);
+	assert_int_equal(vcheck(v, a, &m), 0);
+	assert_true(m);
+	assert_int_equal(fake_calls(F, "pbkdf2_sha256") - before, 2);
+	rdls_cred_verifier_free(v);
+	rdls_secret_free(s);
+}
+
+/* The platform's failure reaches the caller with its API and code, is no verdict,
+ * and is not remembered by the verifier. */
+static void test_cred_check_platform_failure(void **state)
+{
+	(void)state;
+	rdls_secret *s = sec("peer-secret");
+	char check[RDLS_CRED_CHECK_MAX], out[RDLS_CRED_CHECK_MAX];
+	rdls_err e;
+	bool match;
+	assert_int_equal(make_iter(s, SALT, sizeof(SALT), 10, check, sizeof(check)), 0);
+
+	fake_fail_nth(F, "pbkdf2_sha256", 1, 0xC0000017u);
+	strcpy(out, "junk");
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_cred_check_make_iter(&SYS, s, SALT, sizeof(SALT), 10, out, sizeof(out), &e),
+			 -1);
+	assert_string_equal(out, "");
+	assert_string_equal(e.api, "BCryptDeriveKeyPBKDF2");
+	assert_int_equal(e.code, 0xC0000017u);
+
+	fake_fail_nth(F, "pbkdf2_sha256", 1, 0xC0000017u);
+	match = true;
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_cred_check_verify(&SYS, s, check, &match, &e), RDLS_CRED_CHECK_FAILED);
+	assert_false(match);
+	assert_int_equal(e.code, 0xC0000017u);
+
+	rdls_cred_verifier *v = rdls_cred_verifier_new(&SYS, s);
+	assert_non_null(v);
+	fake_fail_nth(F, "pbkdf2_sha256", 1, 0xC0000017u);
+	match = true;
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_cred_verifier_check(v, check, &match, &e), RDLS_CRED_CHECK_FAILED);
+	assert_false(match);
+	assert_string_equal(e.api, "BCryptDeriveKeyPBKDF2");
+	/* the next check derives again and succeeds */
+	assert_int_equal(vcheck(v, check, &match), 0);
+	assert_true(match);
+	rdls_cred_verifier_free(v);
+
+	/* A malformed string is decided before any derivation. */
+	unsigned before = fake_calls(F, "pbkdf2_sha256");
+	assert_int_equal(verify(s, "rdls1$pbkdf2-sha256$7$zz$zz", &match), RDLS_CRED_CHECK_MALFORMED);
+	assert_int_equal(fake_calls(F, "pbkdf2_sha256"), before);
+	rdls_secret_free(s);
+}
+
+/* A system interface without the operation fails plainly. */
+static void test_cred_check_without_pbkdf2_op(void **state)
+{
+	(void)state;
+	rdls_secret *s = sec("peer-secret");
+	char out[RDLS_CRED_CHECK_MAX];
+	rdls_err e;
+	fake_drop_op(F, "pbkdf2_sha256");
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_cred_check_make_iter(&SYS, s, SALT, sizeof(SALT), 10, out, sizeof(out), &e),
+			 -1);
+	assert_string_equal(e.text, "this system interface has no PBKDF2");
+	rdls_secret_free(s);
 }
 
 static void test_cred_check_ct_equal(void **state)
@@ -452,25 +578,27 @@ static void test_cred_check_ct_equal(void **state)
 	}
 }
 
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cred_check_sha256_nist),
-		cmocka_unit_test(test_cred_check_sha256_million_a),
-		cmocka_unit_test(test_cred_check_sha256_split_updates),
-		cmocka_unit_test(test_cred_check_hmac_rfc4231),
-		cmocka_unit_test(test_cred_check_pbkdf2_rfc7914),
-		cmocka_unit_test(test_cred_check_pbkdf2_lengths),
-		cmocka_unit_test(test_cred_check_pbkdf2_zero_iterations),
-		cmocka_unit_test(test_cred_check_make_format),
-		cmocka_unit_test(test_cred_check_make_default_iterations),
-		cmocka_unit_test(test_cred_check_make_rejects),
-		cmocka_unit_test(test_cred_check_verify_match_and_mismatch),
-		cmocka_unit_test(test_cred_check_verify_tampered),
-		cmocka_unit_test(test_cred_check_verify_truncated),
-		cmocka_unit_test(test_cred_check_verify_malformed),
-		cmocka_unit_test(test_cred_check_verifier_matches_verify),
-		cmocka_unit_test(test_cred_check_ct_equal),
+		T(test_cred_check_pbkdf2_known_answers),
+		T(test_cred_check_pbkdf2_lengths),
+		T(test_cred_check_pbkdf2_zero_iterations),
+		T(test_cred_check_legacy_strings_verify),
+		T(test_cred_check_make_format),
+		T(test_cred_check_make_default_iterations),
+		T(test_cred_check_make_rejects),
+		T(test_cred_check_verify_match_and_mismatch),
+		T(test_cred_check_verify_tampered),
+		T(test_cred_check_verify_truncated),
+		T(test_cred_check_verify_malformed),
+		T(test_cred_check_verifier_matches_verify),
+		T(test_cred_check_verifier_derives_once_per_salt),
+		T(test_cred_check_platform_failure),
+		T(test_cred_check_without_pbkdf2_op),
+		T(test_cred_check_ct_equal),
 	};
 	return cmocka_run_group_tests_name("cred_check", tests, NULL, NULL);
 }

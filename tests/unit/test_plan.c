@@ -157,7 +157,11 @@ static void seed_cred(struct ctx *c, const char *target, const char *user, const
 	unsigned char salt[16] = { 7, 7, 7 };
 	char check[RDLS_CRED_CHECK_MAX];
 	/* few iterations: verify takes the count from the string */
-	assert_int_equal(rdls_cred_check_make_iter(s, salt, sizeof(salt), 1000, check, sizeof(check)), 0);
+	rdls_err e;
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_cred_check_make_iter(&c->sys, s, salt, sizeof(salt), 1000, check,
+						   sizeof(check), &e),
+			 0);
 	fake_set_cred(c->f, target, user, check);
 	rdls_secret_free(s);
 }
@@ -503,6 +507,27 @@ static void test_plan_cred_tampered_check_is_foreign(void **state)
 	fake_set_cred(c.f, "LICSVR2", "LICSVR2\\rdls-peer", "rdls1$pbkdf2-sha256$1000$zz$zz");
 	struct rdls_plan *p = plan_ok(&c, "LICSVR1", false);
 	assert_int_equal(p->n_conflict, 1);
+	ctx_release(&c);
+}
+
+/* A check that cannot be computed is an error of the plan, not a foreign credential. */
+static void test_plan_cred_pbkdf2_failure_fails_the_plan(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c, "LICSVR1");
+	c.m = load_file("profiles/workgroup-two-servers.ini");
+	seed_converged_wg2(&c);
+	fake_fail_nth(c.f, "pbkdf2_sha256", 1, 0xC0000017u);
+	unsigned w = fake_writes(c.f);
+	rdls_err e;
+	rdls_err_clear(&e);
+	const struct rdls_plan_opts po = { .secret = c.secret };
+	assert_int_equal(rdls_plan_build(c.m, "LICSVR1", &c.sys, &po, &c.p, &e), -1);
+	assert_null(c.p);
+	assert_string_equal(e.api, "BCryptDeriveKeyPBKDF2");
+	assert_int_equal(e.code, 0xC0000017u);
+	assert_int_equal(fake_writes(c.f), w);
 	ctx_release(&c);
 }
 
@@ -936,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_plan_cred_other_user_is_a_conflict),
 		cmocka_unit_test(test_plan_cred_stale_secret_is_a_change),
 		cmocka_unit_test(test_plan_cred_tampered_check_is_foreign),
+		cmocka_unit_test(test_plan_cred_pbkdf2_failure_fails_the_plan),
 		cmocka_unit_test(test_plan_cred_rotate_converged),
 		cmocka_unit_test(test_plan_needs_secret),
 		cmocka_unit_test(test_plan_domain_publish),

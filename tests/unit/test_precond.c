@@ -161,8 +161,13 @@ static void test_precond_role_missing_plan_and_apply(void **state)
 	struct jr *v = jr_parse(out, e, sizeof(e));
 	if (!v)
 		fail_msg("not one JSON document (%s):\n%s", e, out);
-	assert_non_null(jr_str(v, "error"));
-	assert_contains(jr_str(v, "error"), "Install-WindowsFeature RDS-Licensing");
+	char why[256];
+	const char *bad = jr_envelope_problem(v, "plan", RDLS_EXIT_ERROR, why, sizeof(why));
+	if (bad)
+		fail_msg("plan --json: %s:\n%s", bad, out);
+	const struct jr *errs = jr_get(v, "errors");
+	assert_true(errs->n >= 1);
+	assert_contains(jr_str(jr_at(errs, 0), "message"), "Install-WindowsFeature RDS-Licensing");
 	jr_free(v);
 	free(out);
 	free(err);

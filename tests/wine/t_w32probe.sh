@@ -4,7 +4,7 @@
 # EXPAND_SZ, MULTI_SZ, DWORD, malformed data, a value of the wrong type), the DACL fault,
 # WMI without the RD Licensing role, elevation, the system-wide lock across processes
 # (held, abandoned by a killed holder, released), environment secrets, journal files,
-# arguments in UTF-16 — and the same operations from the mingw-w64 PE build of the probe,
+# arguments in UTF-16, PBKDF2 from CNG — and the same operations from the mingw-w64 PE build of the probe,
 # which runs the Windows CRT's code paths (_wfopen, _commit) under Wine.
 #
 # Local accounts are not checked here: Wine's are stubs (DESIGN.md); the netapi32
@@ -73,6 +73,20 @@ check env_found "found=1 len=6" env RDLS_PROBE_SECRET='sëcrt' $P env RDLS_PROBE
 check env_missing "found=0" $P env RDLS_PROBE_UNSET
 check args_unicode "arg[2]=Ünï b" $P args 'Ünï b'
 
+# PBKDF2-HMAC-SHA256 through the backend's pbkdf2_sha256 (BCryptDeriveKeyPBKDF2): the
+# known answers of tests/unit/pbkdf2_vectors.h (RFC 7914 section 11 among them), check
+# strings written by the former own implementation through cred_check.c, and CNG's
+# refusal of 0 iterations with its NTSTATUS. Wine 8.0's bcrypt implements the call (checked
+# here: it passes), but it is Wine's code, not Microsoft's provider: what Windows' CNG
+# answers (and under a FIPS policy) shows only on Windows, where
+# .github/workflows/windows.yml runs the same probe (w32probe-mingw.exe pbkdf2).
+check pbkdf2_known_answers "pbkdf2: 9 known answers, 0 wrong" $P pbkdf2
+check pbkdf2_rfc7914_80000 "pbkdf2 rfc7914-Password-80000: ok" $P pbkdf2
+check pbkdf2_legacy_checks "legacy: 2 check strings, 0 wrong" $P pbkdf2
+check pbkdf2_zero_iterations \
+	"pbkdf2 with 0 iterations: error: BCryptDeriveKeyPBKDF2 on PBKDF2-HMAC-SHA256 returned 0xC000000D" \
+	$P pbkdf2
+
 # The lock across processes, without sleeping for a guessed time: a holder is started and
 # the test waits for its "busy=0" before probing; then the holder is killed (SIGKILL of its
 # Wine process: the wineserver abandons its mutex, which the next run may take); then a run
@@ -100,6 +114,7 @@ if [ -f "$PE" ]; then
 	check pe_reg 'multi=["a.example" "b.example" "Ünï" ]' wine64 "$PE" reg-get "$LIC" SpecifiedLicenseServers
 	check pe_wmi "ls_pub_get: role absent" wine64 "$PE" wmi
 	check pe_lock "busy=0" wine64 "$PE" lock 0
+	check pe_pbkdf2 "pbkdf2: 9 known answers, 0 wrong" wine64 "$PE" pbkdf2
 else
 	t_fail "build/w32probe/w32probe-mingw.exe missing: the PE build was not checked (make wine-tools)"
 fi

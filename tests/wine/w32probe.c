@@ -19,6 +19,9 @@
  *   w32probe lock SECONDS            acquire, hold SECONDS, release
  *   w32probe args ...                rdls_platform_args
  *   w32probe file PATH               file_open "w", write, file_sync, reopen "r"
+ *   w32probe pbkdf2                  pbkdf2_sha256 (CNG) against tests/unit/pbkdf2_vectors.h,
+ *                                    the check strings of older versions through
+ *                                    cred_check.c, and iterations 0 (must fail)
  *
  * Build under Wine (-fshort-wchar: 16-bit L""; lean windows.h: see w32.h):
  *   winegcc -std=c11 -fshort-wchar -DUNICODE -D_UNICODE -DWIN32_LEAN_AND_MEAN -Iinclude -Isrc \
@@ -30,8 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/cred_check.h"
 #include "rdls/platform.h"
 #include "win32/w32.h"
+
+#include "../unit/pbkdf2_vectors.h"
 
 #include <sddl.h>
 
@@ -368,6 +374,73 @@ static int cmd_file(struct rdls_sys *s, const char *path)
 	return 0;
 }
 
+/* Every known answer through the backend's operation, one line each, then a count. */
+static int cmd_pbkdf2(struct rdls_sys *s)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t n = sizeof(pbkdf2_vectors) / sizeof(pbkdf2_vectors[0]), wrong = 0;
+	rdls_err e;
+	for (size_t i = 0; i < n; i++) {
+		const struct pbkdf2_vector *v = &pbkdf2_vectors[i];
+		unsigned char dk[64];
+		char hex[129];
+		rdls_err_clear(&e);
+		if (v->dklen > sizeof(dk) ||
+		    s->ops->pbkdf2_sha256(s->ctx, v->pw, v->pwlen, v->salt, v->saltlen, v->iterations,
+					  dk, v->dklen, &e)) {
+			printf("pbkdf2 %s: ", v->name);
+			fail(&e);
+			wrong++;
+			continue;
+		}
+		for (size_t j = 0; j < v->dklen; j++) {
+			hex[2 * j] = hx[dk[j] >> 4];
+			hex[2 * j + 1] = hx[dk[j] & 15];
+		}
+		hex[2 * v->dklen] = '\0';
+		if (strcmp(hex, v->dk_hex) == 0) {
+			printf("pbkdf2 %s: ok\n", v->name);
+		} else {
+			printf("pbkdf2 %s: got %s, expected %s\n", v->name, hex, v->dk_hex);
+			wrong++;
+		}
+	}
+	printf("pbkdf2: %lu known answers, %lu wrong\n", (unsigned long)n, (unsigned long)wrong);
+
+	size_t nl = sizeof(legacy_checks) / sizeof(legacy_checks[0]), bad = 0;
+	for (size_t i = 0; i < nl; i++) {
+		const struct legacy_check *l = &legacy_checks[i];
+		rdls_secret *right = rdls_secret_new(l->secret, strlen(l->secret));
+		rdls_secret *other = rdls_secret_new("not the secret", 14);
+		bool m_right = false, m_other = true;
+		rdls_err_clear(&e);
+		int r1 = right && other ? rdls_cred_check_verify(s, right, l->check, &m_right, &e) : -1;
+		if (r1 != 0)
+			fail(&e);
+		int r2 = right && other ? rdls_cred_check_verify(s, other, l->check, &m_other, &e) : -1;
+		if (r2 != 0)
+			fail(&e);
+		printf("legacy check %lu: right secret %d, other secret %d\n", (unsigned long)i,
+		       m_right, m_other);
+		if (r1 || r2 || !m_right || m_other)
+			bad++;
+		rdls_secret_free(right);
+		rdls_secret_free(other);
+	}
+	printf("legacy: %lu check strings, %lu wrong\n", (unsigned long)nl, (unsigned long)bad);
+
+	unsigned char dk[32];
+	rdls_err_clear(&e);
+	if (s->ops->pbkdf2_sha256(s->ctx, "p", 1, "s", 1, 0, dk, sizeof(dk), &e) == 0) {
+		printf("pbkdf2 with 0 iterations: succeeded\n");
+		bad++;
+	} else {
+		printf("pbkdf2 with 0 iterations: ");
+		fail(&e);
+	}
+	return wrong || bad ? 1 : 0;
+}
+
 static int probe_main(int argc, char **argv);
 
 /* Arguments through rdls_platform_args, as main.c gets them: the argv Wine (or a
@@ -423,6 +496,8 @@ static int probe_main(int argc, char **argv)
 		rc = cmd_lock(&s, atoi(argv[2]));
 	else if (!strcmp(argv[1], "file") && argc == 3)
 		rc = cmd_file(&s, argv[2]);
+	else if (!strcmp(argv[1], "pbkdf2") && argc == 2)
+		rc = cmd_pbkdf2(&s);
 	rdls_platform_sys_free(&s);
 	return rc;
 }
