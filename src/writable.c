@@ -166,17 +166,12 @@ static bool vet_regval(struct vet *v, const struct rdls_jrec *rec)
 	return true;
 }
 
-static bool vet_one(struct vet *v, const struct rdls_jrec *rec)
+/* The record names what apply may touch for this journal's host, account, group, peers. */
+static bool vet_identity(struct vet *v, const struct rdls_jrec *rec)
 {
 	const struct rdls_journal *j = v->j;
 	const struct rdls_step *s = &rec->step;
 	const struct resource_ops *ops = s->ops;
-	if (ops == &res_regval_ops)
-		return vet_regval(v, rec);
-	/* Every other kind apply only creates, adds or publishes. */
-	if (!s->want.present)
-		return refuse(v, rec, "apply only ever creates this kind, but the record says it "
-				      "removed it");
 	if (ops == &res_regkey_ops) {
 		if (!rdls_writable_key(s->name))
 			return refuse(v, rec, "not a registry key rdlsctl creates (only HKLM\\%s, "
@@ -206,12 +201,12 @@ static bool vet_one(struct vet *v, const struct rdls_jrec *rec)
 				      s->name);
 		const char *u = s->want.user ? s->want.user : "";
 		size_t tn = strlen(s->name);
-		if (s->want.type != RDLS_CRED_TYPE_DOMAIN_PASSWORD || !s->want.ours ||
-		    !eq_n(u, s->name, tn) || u[tn] != '\\')
+		if (s->want.present && (s->want.type != RDLS_CRED_TYPE_DOMAIN_PASSWORD ||
+					!s->want.ours || !eq_n(u, s->name, tn) || u[tn] != '\\'))
 			return refuse(v, rec, "apply stores only rdlsctl's domain password for user "
 					      "'%s\\' and the account",
 				      s->name);
-		return same_account(v, rec, u + tn + 1);
+		return !s->want.present || same_account(v, rec, u + tn + 1);
 	}
 	if (ops == &res_lspublish_ops) {
 		if (!rdls_name_eq(s->name, j->host))
@@ -220,6 +215,19 @@ static bool vet_one(struct vet *v, const struct rdls_jrec *rec)
 		return true;
 	}
 	return refuse(v, rec, "not a kind of record rdlsctl writes");
+}
+
+static bool vet_one(struct vet *v, const struct rdls_jrec *rec)
+{
+	if (rec->step.ops == &res_regval_ops)
+		return vet_regval(v, rec);
+	if (!vet_identity(v, rec))
+		return false;
+	/* Every other kind apply only creates, adds or publishes. */
+	if (!rec->step.want.present)
+		return refuse(v, rec, "apply only ever creates this kind, but the record says it "
+				      "removed it");
+	return true;
 }
 
 bool rdls_journal_check(const struct rdls_journal *j, int *line, char *why, size_t n)
