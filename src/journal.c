@@ -638,6 +638,13 @@ static char *get_str(struct reader *r, const char *key, bool *bad)
 	return s;
 }
 
+static void free_list(char **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
 /* A list written by sec_put_list: NULL items and 0 when absent or empty; false if malformed. */
 static bool get_list(struct reader *r, const char *key, char ***items, size_t *n)
 {
@@ -666,15 +673,13 @@ static bool get_list(struct reader *r, const char *key, char ***items, size_t *n
 		*n = i + 1;
 	}
 	free(raw);
-	*items = v; /* also when malformed: the caller frees the *n items read */
-	return ok;
-}
-
-static void free_list(char **items, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(items[i]);
-	free(items);
+	if (!ok) {
+		free_list(v, v ? *n : 0);
+		*n = 0;
+		return false;
+	}
+	*items = v;
+	return true;
 }
 
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
