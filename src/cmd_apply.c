@@ -123,8 +123,9 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_err_clear(&ce);
 	if (sys->ops->host_name(sys->ctx, computer, sizeof(computer), &ce) != 0)
 		computer[0] = '\0';
-	const struct rdls_jheader h = { .host = p->host, .computer = computer, .profile = o->profile,
-					.started = time(NULL) };
+	struct rdls_jheader h = { .computer = computer, .profile = o->profile,
+				  .started = time(NULL) };
+	rdls_jheader_for_plan(&h, p); /* what rollback will accept from this journal */
 	if (rdls_journal_create(sys, o->journal, &h, &jw, &e) != 0) {
 		rdls_err_format(&e, msg, sizeof(msg));
 		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s", msg);

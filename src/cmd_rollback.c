@@ -13,6 +13,7 @@
 #include "rdls/exec.h"
 #include "rdls/journal.h"
 #include "rdls/report.h"
+#include "rdls/writable.h"
 
 #define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
 #define PATH_MAX_ 4096
@@ -21,7 +22,7 @@ struct run {
 	const struct rdls_opts *o;
 	char host[256];
 	char path[PATH_MAX_];
-	char error[1024];
+	char error[2048];
 };
 
 static int fail(struct run *r, const char *fmt, ...) RDLS_PRINTF(2, 3);
@@ -70,9 +71,13 @@ static int load(struct run *r, struct rdls_sys *sys, struct rdls_journal **j)
 			     r->path, (unsigned long)(*j)->n_damaged, (*j)->n_damaged == 1 ? "" : "s");
 	if (!(*j)->header_ok)
 		return fail(r, "'%s' is not an rdlsctl journal, or its header is damaged", r->path);
-	if ((*j)->format != RDLS_JOURNAL_FORMAT)
-		return fail(r, "journal '%s' has format %ld; this rdlsctl reads format %d", r->path,
-			    (*j)->format, RDLS_JOURNAL_FORMAT);
+	if ((*j)->format > RDLS_JOURNAL_FORMAT)
+		return fail(r, "journal '%s' has format %ld, written by a newer rdlsctl; this one "
+			       "reads formats %d to %d: roll back with the version that wrote it",
+			    r->path, (*j)->format, RDLS_JOURNAL_FORMAT_MIN, RDLS_JOURNAL_FORMAT);
+	if ((*j)->format < RDLS_JOURNAL_FORMAT_MIN)
+		return fail(r, "journal '%s' has format %ld; this rdlsctl reads formats %d to %d",
+			    r->path, (*j)->format, RDLS_JOURNAL_FORMAT_MIN, RDLS_JOURNAL_FORMAT);
 	/* The host apply planned for, or the computer it ran on (they differ with --host). */
 	const char *computer = (*j)->computer;
 	if (computer && rdls_name_eq(computer, (*j)->host))
@@ -82,6 +87,13 @@ static int load(struct run *r, struct rdls_sys *sys, struct rdls_journal **j)
 			       "there",
 			    r->path, (*j)->host, computer ? " (computer " : "", computer ? computer : "",
 			    computer ? ")" : "", r->host);
+	/* Only what apply could have written: anything else refuses the whole journal. */
+	int line = 0;
+	char why[768];
+	if (!rdls_journal_check(*j, &line, why, sizeof(why)))
+		return fail(r, "journal '%s' line %d: %s; apply never writes that, so the journal is "
+			       "refused whole and nothing was rolled back",
+			    r->path, line, why);
 	return 0;
 }
 

@@ -848,7 +848,7 @@ static void collect_ls_peers(struct dctx *c)
 	rdls_regval v = { 0 };
 	rdls_err e;
 	rdls_err_clear(&e);
-	if (c->sys->ops->reg_get(c->sys->ctx, RDLS_KEY_TSL_PARAMS, "SpecifiedLicenseServers", &v, &e) == 0 &&
+	if (c->sys->ops->reg_get(c->sys->ctx, RDLS_KEY_LICENSING, "SpecifiedLicenseServers", &v, &e) == 0 &&
 	    v.present && v.type == RDLS_REG_MULTI_SZ) {
 		const char *p = (const char *)v.data, *end = p + v.len;
 		while (p < end && *p) {
@@ -1313,12 +1313,12 @@ static void check_leading_space(struct dctx *c)
 		char spaced[64];
 		snprintf(spaced, sizeof(spaced), " %s", names[i]);
 		rdls_regval bad = { 0 }, good = { 0 };
-		if (read_value(c, "leading-space", RDLS_KEY_TSL_PARAMS, spaced, &bad) != 0)
+		if (read_value(c, "leading-space", RDLS_KEY_LICENSING, spaced, &bad) != 0)
 			return;
 		if (!bad.present)
 			continue;
 		any = true;
-		if (read_value(c, "leading-space", RDLS_KEY_TSL_PARAMS, names[i], &good) != 0) {
+		if (read_value(c, "leading-space", RDLS_KEY_LICENSING, names[i], &good) != 0) {
 			rdls_regval_release(&bad);
 			return;
 		}
@@ -1330,7 +1330,7 @@ static void check_leading_space(struct dctx *c)
 		struct rdls_dresult *r = finding(c, good.present ? RDLS_DSEV_WARNING : RDLS_DSEV_ERROR,
 						 "leading-space", "leading-space-value", names[i]);
 		SET(r, title, "value '%s' is named with a leading space", spaced);
-		SET(r, evidence, "HKLM\\" RDLS_KEY_TSL_PARAMS " value '%s': %s; value '%s': %s", spaced,
+		SET(r, evidence, "HKLM\\" RDLS_KEY_LICENSING " value '%s': %s; value '%s': %s", spaced,
 		    bad_s, names[i], good_s);
 		SET(r, cause, "it was created with the published Set-ItemProperty command, whose -Name "
 			      "has a leading space; the licensing service reads '%s' without the space "
@@ -1339,7 +1339,7 @@ static void check_leading_space(struct dctx *c)
 		if (*cmd)
 			SET(r, remedy, "%s (removes the misnamed value and writes '%s')", cmd, names[i]);
 		else
-			SET(r, remedy, "reg delete \"HKLM\\" RDLS_KEY_TSL_PARAMS "\" /v \"%s\" /f, then "
+			SET(r, remedy, "reg delete \"HKLM\\" RDLS_KEY_LICENSING "\" /v \"%s\" /f, then "
 				       "create '%s' without the space (or describe this license server "
 				       "in a profile and run 'rdlsctl apply PROFILE')",
 			    spaced, names[i]);
@@ -1349,7 +1349,7 @@ static void check_leading_space(struct dctx *c)
 	if (!any) {
 		struct rdls_dresult *r = passed(c, "leading-space", NULL);
 		SET(r, title, "no value named with a leading space");
-		SET(r, evidence, "HKLM\\" RDLS_KEY_TSL_PARAMS " values ' WorkgroupLicenseServerAccountsGroup' "
+		SET(r, evidence, "HKLM\\" RDLS_KEY_LICENSING " values ' WorkgroupLicenseServerAccountsGroup' "
 				 "and ' SpecifiedLicenseServers': absent");
 	}
 }
@@ -1362,13 +1362,13 @@ static void check_accounts_group(struct dctx *c)
 	const char *check = "accounts-group";
 	const char *vname = "WorkgroupLicenseServerAccountsGroup";
 	rdls_regval v = { 0 };
-	if (read_value(c, check, RDLS_KEY_TSL_PARAMS, vname, &v) != 0)
+	if (read_value(c, check, RDLS_KEY_LICENSING, vname, &v) != 0)
 		return;
 	char cmd[600] = "", v_s[600];
 	if (have_profile(c))
 		apply_cmd(c, cmd, sizeof(cmd));
 	describe_regval(&v, v_s, sizeof(v_s));
-	const char *where = "HKLM\\" RDLS_KEY_TSL_PARAMS " value 'WorkgroupLicenseServerAccountsGroup'";
+	const char *where = "HKLM\\" RDLS_KEY_LICENSING " value 'WorkgroupLicenseServerAccountsGroup'";
 	bool wg_ls = c->m && c->ls && c->m->membership == RDLS_WORKGROUP;
 	char want[600] = "";
 	if (wg_ls && c->m->has_peering)
@@ -1405,7 +1405,7 @@ static void check_accounts_group(struct dctx *c)
 		if (*cmd)
 			SET(r, remedy, "%s (rewrites it as REG_SZ)", cmd);
 		else
-			SET(r, remedy, "reg add \"HKLM\\" RDLS_KEY_TSL_PARAMS "\" /v %s /t REG_SZ /d "
+			SET(r, remedy, "reg add \"HKLM\\" RDLS_KEY_LICENSING "\" /v %s /t REG_SZ /d "
 				       "\"%s\" /f (or describe this license server in a profile and run "
 				       "'rdlsctl apply PROFILE')",
 			    vname, is_string_type(&v) ? (const char *)v.data : "HOST\\GROUP");
@@ -1655,7 +1655,7 @@ static void check_workgroup_auth(struct dctx *c)
 {
 	const char *check = "workgroup-auth";
 	rdls_regval v = { 0 };
-	if (read_value(c, check, RDLS_KEY_TSL_PARAMS, "DisableWorkgroupAuthEnforcement", &v) != 0)
+	if (read_value(c, check, RDLS_KEY_LICENSING, "DisableWorkgroupAuthEnforcement", &v) != 0)
 		return;
 	char v_s[128];
 	describe_regval(&v, v_s, sizeof(v_s));
@@ -1668,13 +1668,13 @@ static void check_workgroup_auth(struct dctx *c)
 						 "workgroup-auth-enforcement-disabled",
 						 "DisableWorkgroupAuthEnforcement");
 		SET(r, title, "workgroup authentication between license servers is switched off");
-		SET(r, evidence, "HKLM\\" RDLS_KEY_TSL_PARAMS " value 'DisableWorkgroupAuthEnforcement': %s",
+		SET(r, evidence, "HKLM\\" RDLS_KEY_LICENSING " value 'DisableWorkgroupAuthEnforcement': %s",
 		    v_s);
 		SET(r, cause, "this opts the license server out of the authentication that the "
 			      "CVE-2024-38099 / CVE-2024-38231 updates enforce between workgroup "
 			      "license servers; Microsoft advises against it");
 		SET(r, remedy, "set up authenticated peering instead (%s%s), then reg delete \"HKLM\\"
-			       RDLS_KEY_TSL_PARAMS "\" /v DisableWorkgroupAuthEnforcement /f and restart "
+			       RDLS_KEY_LICENSING "\" /v DisableWorkgroupAuthEnforcement /f and restart "
 			       "the Remote Desktop Licensing service (net stop TermServLicensing && net "
 			       "start TermServLicensing); rdlsctl does not remove it for you",
 		    *cmd ? cmd : "describe the license servers in a profile and run 'rdlsctl apply "
@@ -1685,7 +1685,7 @@ static void check_workgroup_auth(struct dctx *c)
 	}
 	struct rdls_dresult *r = passed(c, check, "DisableWorkgroupAuthEnforcement");
 	SET(r, title, "workgroup authentication between license servers is enforced");
-	SET(r, evidence, "HKLM\\" RDLS_KEY_TSL_PARAMS " value 'DisableWorkgroupAuthEnforcement': %s", v_s);
+	SET(r, evidence, "HKLM\\" RDLS_KEY_LICENSING " value 'DisableWorkgroupAuthEnforcement': %s", v_s);
 	rdls_regval_release(&v);
 }
 

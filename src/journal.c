@@ -168,6 +168,26 @@ static void sec_put_str(struct section *s, const char *key, const char *raw)
 	rdls_buf_release(&e);
 }
 
+/* A list as one value: each item encoded, ',' included, and joined with ','. */
+static void sec_put_list(struct section *s, const char *key, const char *const *items, size_t n)
+{
+	struct rdls_buf e;
+	rdls_buf_init(&e);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			rdls_buf_putc(&e, ',');
+		for (const char *p = items[i]; *p; p++)
+			if (*p == ',')
+				rdls_buf_puts(&e, "%2C");
+			else
+				encode(&e, p, 1);
+	}
+	if (e.oom)
+		s->text.oom = true;
+	sec_put(s, key, rdls_buf_str(&e));
+	rdls_buf_release(&e);
+}
+
 static void sec_end(struct section *s)
 {
 	rdls_buf_printf(&s->text, "crc = %08lx\n\n", s->crc);
@@ -318,6 +338,15 @@ static void utc(time_t t, bool compact, char *buf, size_t n)
 		 tm->tm_sec);
 }
 
+void rdls_jheader_for_plan(struct rdls_jheader *h, const struct rdls_plan *p)
+{
+	h->host = p->host;
+	h->account = p->account;
+	h->group = p->group;
+	h->peers = (const char *const *)p->peers;
+	h->n_peers = p->n_peers;
+}
+
 int rdls_journal_create(struct rdls_sys *sys, const char *path, const struct rdls_jheader *h,
 			struct rdls_jwriter **out, rdls_err *err)
 {
@@ -375,6 +404,11 @@ int rdls_journal_create(struct rdls_sys *sys, const char *path, const struct rdl
 		sec_put_str(&s, "computer", h->computer);
 	sec_put_str(&s, "profile", h->profile ? h->profile : "");
 	sec_put(&s, "started", started);
+	if (h->account)
+		sec_put_str(&s, "account", h->account);
+	if (h->group)
+		sec_put_str(&s, "group", h->group);
+	sec_put_list(&s, "peers", h->peers, h->n_peers);
 	sec_end(&s);
 	/* The first line says what the file is, for an administrator who opens it. */
 	if (fputs("; rdlsctl journal: what apply changed, for 'rdlsctl rollback'. Do not edit.\n",
@@ -604,6 +638,50 @@ static char *get_str(struct reader *r, const char *key, bool *bad)
 	return s;
 }
 
+static void free_list(char **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
+/* A list written by sec_put_list: NULL items and 0 when absent or empty; false if malformed. */
+static bool get_list(struct reader *r, const char *key, char ***items, size_t *n)
+{
+	*items = NULL;
+	*n = 0;
+	char *raw = get(r, key);
+	if (!raw || !*raw) {
+		free(raw);
+		return true;
+	}
+	size_t count = 1;
+	for (const char *p = raw; *p; p++)
+		count += *p == ',';
+	char **v = calloc(count, sizeof(*v));
+	bool ok = v != NULL;
+	if (!v)
+		r->oom = true;
+	char *start = raw;
+	for (size_t i = 0; ok && i < count; i++) {
+		char *comma = strchr(start, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*start || !(v[i] = decode(start)))
+			ok = false;
+		start = comma ? comma + 1 : start + strlen(start);
+		*n = i + 1;
+	}
+	free(raw);
+	if (!ok) {
+		free_list(v, v ? *n : 0);
+		*n = 0;
+		return false;
+	}
+	*items = v;
+	return true;
+}
+
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
 	if (!s || !*s || strlen(s) > 10)
@@ -703,6 +781,13 @@ static bool interpret(struct reader *r)
 		j->computer = get_str(r, "computer", &bad);
 		j->profile = get_str(r, "profile", &bad);
 		j->started = get_str(r, "started", &bad);
+		free(j->account);
+		free(j->group);
+		free_list(j->peers, j->n_peers);
+		j->account = get_str(r, "account", &bad);
+		j->group = get_str(r, "group", &bad);
+		if (!get_list(r, "peers", &j->peers, &j->n_peers))
+			bad = true;
 		if (bad || !j->host)
 			return false;
 		j->header_ok = true;
@@ -953,5 +1038,8 @@ void rdls_journal_free(struct rdls_journal *j)
 	free(j->computer);
 	free(j->profile);
 	free(j->started);
+	free(j->account);
+	free(j->group);
+	free_list(j->peers, j->n_peers);
 	free(j);
 }

@@ -491,6 +491,16 @@ static int decide_value(struct builder *b, size_t idx)
 	return plan_value_key(b, idx);
 }
 
+/* A new registry value step for entry v of the table of what rdlsctl writes, wanting its type. */
+static int add_value_step(struct builder *b, enum rdls_wv v, size_t *idx)
+{
+	const struct rdls_writable_value *w = rdls_writable(v);
+	if (add_step(b, &res_regval_ops, w->key, w->name, idx) != 0)
+		return -1;
+	b->p->steps[*idx].want.type = w->type;
+	return 0;
+}
+
 static int plan_presence(struct builder *b, const struct resource_ops *ops, const char *key,
 			 const char *name)
 {
@@ -503,15 +513,14 @@ static int plan_presence(struct builder *b, const struct resource_ops *ops, cons
 	return decide(b, i);
 }
 
-static int plan_reg_sz(struct builder *b, const char *key, const char *name, const char *value)
+static int plan_reg_sz(struct builder *b, enum rdls_wv v, const char *value)
 {
 	size_t i;
-	if (add_step(b, &res_regval_ops, key, name, &i) != 0)
+	if (add_value_step(b, v, &i) != 0)
 		return -1;
 	struct rdls_step *s = &b->p->steps[i];
 	size_t n = strlen(value) + 1;
 	s->want.present = true;
-	s->want.type = RDLS_REG_SZ;
 	s->want.len = n;
 	s->want.data = malloc(n);
 	if (!s->want.data)
@@ -521,18 +530,19 @@ static int plan_reg_sz(struct builder *b, const char *key, const char *name, con
 	return decide_value(b, i);
 }
 
-static int plan_reg_dword(struct builder *b, const char *key, const char *name, uint32_t d)
+static int plan_reg_dword(struct builder *b, enum rdls_wv v, uint32_t d)
 {
 	size_t i;
-	if (add_step(b, &res_regval_ops, key, name, &i) != 0)
+	if (add_value_step(b, v, &i) != 0)
 		return -1;
-	rdls_regval v = { 0 };
-	if (rdls_regval_set_dword(&v, d) != 0)
+	struct rdls_step *s = &b->p->steps[i];
+	s->want.present = true;
+	s->want.len = 4;
+	s->want.data = malloc(4);
+	if (!s->want.data)
 		return oom(b);
-	int rc = rdls_state_from_regval(&b->p->steps[i].want, &v);
-	rdls_regval_release(&v);
-	if (rc != 0)
-		return oom(b);
+	for (int k = 0; k < 4; k++) /* REG_DWORD is little-endian */
+		s->want.data[k] = (unsigned char)(d >> (8 * k) & 0xff);
 	return decide_value(b, i);
 }
 
@@ -540,7 +550,7 @@ static int plan_reg_dword(struct builder *b, const char *key, const char *name, 
 static int plan_specified(struct builder *b, const char *self)
 {
 	size_t i;
-	if (add_step(b, &res_regval_ops, RDLS_KEY_LICENSING, "SpecifiedLicenseServers", &i) != 0)
+	if (add_value_step(b, RDLS_WV_SPECIFIED, &i) != 0)
 		return -1;
 	struct rdls_buf data;
 	rdls_buf_init(&data);
@@ -568,7 +578,6 @@ static int plan_specified(struct builder *b, const char *self)
 	}
 	struct rdls_step *s = &b->p->steps[i];
 	s->want.present = true;
-	s->want.type = RDLS_REG_MULTI_SZ;
 	s->want.len = k == 0 ? 1 : data.len;
 	s->want.data = (unsigned char *)rdls_buf_take(&data);
 	if (!s->want.data)
@@ -578,10 +587,10 @@ static int plan_specified(struct builder *b, const char *self)
 }
 
 /* The removal of a value the documents misnamed (leading space). */
-static int plan_absent_value(struct builder *b, const char *key, const char *name)
+static int plan_absent_value(struct builder *b, enum rdls_wv v)
 {
 	size_t i;
-	if (add_step(b, &res_regval_ops, key, name, &i) != 0)
+	if (add_value_step(b, v, &i) != 0)
 		return -1;
 	return decide(b, i);
 }
@@ -665,8 +674,7 @@ static int plan_license_server(struct builder *b, const struct rdls_license_serv
 			goto out;
 		rdls_buf_reset(&t);
 		rdls_buf_printf(&t, "%s\\%s", h, grp);
-		if (t.oom || plan_reg_sz(b, RDLS_KEY_LICENSING, "WorkgroupLicenseServerAccountsGroup",
-					 rdls_buf_str(&t)) != 0)
+		if (t.oom || plan_reg_sz(b, RDLS_WV_ACCOUNTS_GROUP, rdls_buf_str(&t)) != 0)
 			goto out;
 		for (size_t i = 0; i < m->n_ls; i++)
 			if (!rdls_name_eq(m->ls[i].name, h) && plan_cred(b, m->ls[i].name) != 0)
@@ -687,8 +695,8 @@ static int plan_license_server(struct builder *b, const struct rdls_license_serv
 			goto out;
 	}
 	/* The documents' Set-ItemProperty commands name both values with a leading space. */
-	if (plan_absent_value(b, RDLS_KEY_LICENSING, " WorkgroupLicenseServerAccountsGroup") != 0 ||
-	    plan_absent_value(b, RDLS_KEY_LICENSING, " SpecifiedLicenseServers") != 0)
+	if (plan_absent_value(b, RDLS_WV_ACCOUNTS_GROUP_SPACED) != 0 ||
+	    plan_absent_value(b, RDLS_WV_SPECIFIED_SPACED) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -707,14 +715,13 @@ static int plan_session_host(struct builder *b, const struct rdls_session_host *
 		const struct rdls_license_server *ls = &m->ls[sh->ls[i]];
 		rdls_buf_printf(&list, "%s%s", i ? "," : "", ls->dns ? ls->dns : ls->name);
 	}
-	int rc = list.oom ? oom(b) : plan_reg_sz(b, RDLS_KEY_TS_POLICY, "LicenseServers",
-						 rdls_buf_str(&list));
+	int rc = list.oom ? oom(b) : plan_reg_sz(b, RDLS_WV_POLICY_SERVERS, rdls_buf_str(&list));
 	rdls_buf_release(&list);
 	if (rc != 0)
 		return -1;
 	/* "Set the Remote Desktop licensing mode": 2 per device, 4 per user. */
 	uint32_t mode = m->licensing_mode == RDLS_PER_USER ? 4u : 2u;
-	if (plan_reg_dword(b, RDLS_KEY_TS_POLICY, "LicensingMode", mode) != 0)
+	if (plan_reg_dword(b, RDLS_WV_POLICY_MODE, mode) != 0)
 		return -1;
 	/* A workgroup license server already has a credential for every other one. */
 	if (m->membership != RDLS_WORKGROUP || !sh->credentials || !m->has_peering ||
@@ -753,6 +760,28 @@ static int check_cred_storage(struct builder *b)
 	p->n_impossible = n;
 	p->blocked_why = rdls_cred_storage_why(st.verdict);
 	p->blocked_remedy = rdls_cred_storage_remedy(st.verdict);
+	return 0;
+}
+
+/* The account, group and peers this plan may write, for the journal's header. */
+static int plan_scope(struct builder *b)
+{
+	struct rdls_plan *p = b->p;
+	if (b->m->membership == RDLS_WORKGROUP && b->m->has_peering &&
+	    (!(p->account = dup_str(b->m->peering.account)) ||
+	     !(p->group = dup_str(b->m->peering.group))))
+		return oom(b);
+	size_t n = 0;
+	for (size_t i = 0; i < p->n_steps; i++)
+		n += p->steps[i].ops == &res_cred_ops;
+	if (n == 0)
+		return 0;
+	if (!(p->peers = calloc(n, sizeof(*p->peers))))
+		return oom(b);
+	for (size_t i = 0; i < p->n_steps; i++)
+		if (p->steps[i].ops == &res_cred_ops &&
+		    !(p->peers[p->n_peers++] = dup_str(p->steps[i].name)))
+			return oom(b);
 	return 0;
 }
 
@@ -795,7 +824,7 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 		goto fail;
 	if (sh && plan_session_host(&b, sh, ls != NULL && m->membership == RDLS_WORKGROUP) != 0)
 		goto fail;
-	if (check_cred_storage(&b) != 0)
+	if (check_cred_storage(&b) != 0 || plan_scope(&b) != 0)
 		goto fail;
 	rdls_cred_verifier_free(cred.verifier);
 	keys_free(&b);
@@ -818,6 +847,11 @@ void rdls_plan_free(struct rdls_plan *p)
 	for (size_t i = 0; i < p->n_warnings; i++)
 		free(p->warnings[i]);
 	free(p->warnings);
+	for (size_t i = 0; i < p->n_peers; i++)
+		free(p->peers[i]);
+	free(p->peers);
+	free(p->account);
+	free(p->group);
 	free(p->host);
 	free(p->profile);
 	free(p);

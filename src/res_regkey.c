@@ -24,8 +24,13 @@ static bool compare(const struct rdls_step *s, const struct rdls_rctx *c,
 	return have->present == s->want.present;
 }
 
+/* Only the keys of the table of what rdlsctl writes, and the levels leading to them. */
 static int put(const struct rdls_step *s, const struct rdls_rctx *c, bool present, rdls_err *err)
 {
+	if (!rdls_writable_key(s->name))
+		return rdls_err_set(err, NULL, NULL, 0,
+				    "HKLM\\%s is not a key rdlsctl creates or deletes; left alone",
+				    s->name);
 	if (present)
 		return c->sys->ops->reg_key_create(c->sys->ctx, s->name, err);
 	bool not_empty = false;

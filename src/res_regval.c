@@ -1,7 +1,8 @@
 /*
  * A registry value under HKLM: set to the wanted type and bytes, or removed (the
  * documents' misnamed values with a leading space). Undo restores the exact prior
- * type and bytes, or deletes a value that did not exist.
+ * type and bytes, or deletes a value that did not exist. Nothing outside the table
+ * of what rdlsctl writes (writable.h) is ever changed.
  */
 #include <string.h>
 
@@ -48,9 +49,14 @@ static bool compare(const struct rdls_step *s, const struct rdls_rctx *c,
 	return true;
 }
 
+/* Only the values of the table of what rdlsctl writes (writable.h), whoever asks. */
 static int put(const struct rdls_step *s, const struct rdls_rctx *c, const struct rdls_state *to,
 	       rdls_err *err)
 {
+	if (!rdls_writable_find(s->key, s->name))
+		return rdls_err_set(err, NULL, NULL, 0,
+				    "HKLM\\%s value '%s' is not one rdlsctl writes; left alone", s->key,
+				    s->name);
 	if (!to->present)
 		return c->sys->ops->reg_del(c->sys->ctx, s->key, s->name, err);
 	rdls_regval v;

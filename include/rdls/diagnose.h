@@ -20,6 +20,7 @@
 
 #include "rdls/model.h"
 #include "rdls/sys.h"
+#include "rdls/writable.h"
 
 enum rdls_dstatus { RDLS_D_PASSED = 0, RDLS_D_FINDING = 1, RDLS_D_NOT_RUN = 2 };
 
@@ -96,14 +97,11 @@ bool rdls_os_from_version(const rdls_osinfo *os, enum rdls_os *out);
 /*
  * The registry locations read (documented in docs/diagnose.md with their sources).
  */
-#ifndef RDLS_KEY_TS_POLICY /* also in plan.h */
-#define RDLS_KEY_TS_POLICY "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
-#endif
+/* RDLS_KEY_TS_POLICY and RDLS_KEY_LICENSING: rdls/writable.h */
 #define RDLS_KEY_TS_BROKER_LS \
 	"SYSTEM\\CurrentControlSet\\Services\\TermService\\Parameters\\LicenseServers"
 #define RDLS_KEY_RCM_LICENSING \
 	"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\Licensing Core"
-#define RDLS_KEY_TSL_PARAMS "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters"
 
 /* GetTStoLSConnectivityStatus's TStoLSConnectivityStatus values (Microsoft's documentation). */
 enum {

@@ -6,7 +6,8 @@
  * the secret. A journal never holds a secret, nor anything derived from one.
  *
  *   ; rdlsctl journal: ...
- *   [journal]                 header: format, tool, host, computer, profile, started, crc
+ *   [journal]                 header: format, tool, host, computer, profile, started,
+ *                             account, group, peers (format 2), crc
  *   [step 1]                  kind, key, name, prior, prior.type, prior.data, ...,
  *                             after, after.*, restorable, crc
  *   [done 1]                  the change of step 1 completed
@@ -33,7 +34,12 @@
 #include "rdls/plan.h"
 #include "rdls/sys.h"
 
-#define RDLS_JOURNAL_FORMAT 1
+/*
+ * 2: the header names the profile's account, group and peers, so that rollback can
+ * check every record against them (writable.h). 1: without them; still read.
+ */
+#define RDLS_JOURNAL_FORMAT 2
+#define RDLS_JOURNAL_FORMAT_MIN 1
 
 /* ------------------------------------------------------------------ writing */
 
@@ -44,7 +50,15 @@ struct rdls_jheader {
 	const char *computer; /* the computer's own name (host_name), if known: --host may differ */
 	const char *profile; /* the profile's path, for the reader's information */
 	time_t started;
+	/* What the plan's account steps and credentials may name (never a secret): */
+	const char *account; /* [peering] account, or NULL (domain) */
+	const char *group;   /* [peering] group, or NULL */
+	const char *const *peers; /* the license servers apply may store credentials for */
+	size_t n_peers;
 };
+
+/* Sets h's host, account, group and peers: what plan p may write. h borrows from p. */
+void rdls_jheader_for_plan(struct rdls_jheader *h, const struct rdls_plan *p);
 
 /*
  * Creates a new journal and writes its header, flushed to disk. path NULL: a new
@@ -87,6 +101,9 @@ struct rdls_journal {
 	char *path;
 	long format;
 	char *tool, *host, *computer, *profile, *started; /* computer may be NULL */
+	char *account, *group;  /* format 2: NULL when the header names none */
+	char **peers;           /* format 2: the peers the header names */
+	size_t n_peers;
 	bool header_ok;         /* a complete, intact [journal] section */
 	struct rdls_jrec *recs; /* complete, intact step records, in file order */
 	size_t n_recs;

@@ -18,6 +18,7 @@
 #include "rdls/model.h"
 #include "rdls/secret.h"
 #include "rdls/sys.h"
+#include "rdls/writable.h" /* the registry keys and values rdlsctl writes */
 
 enum rdls_action {
 	RDLS_ACT_NONE = 0, /* converged (or a conflict left alone) */
@@ -103,6 +104,11 @@ struct rdls_plan {
 	 * plan before its first change. blocked_why / blocked_remedy: static text, or NULL. */
 	size_t n_impossible;
 	const char *blocked_why, *blocked_remedy;
+	/* What the plan's account and credential steps may name, for the journal's header
+	 * (rollback checks each record against it): NULL / none when not a workgroup. */
+	char *account, *group;
+	char **peers;            /* the targets of its credential steps */
+	size_t n_peers;
 };
 
 /* Steps apply would perform (create + change + remove). */
@@ -133,10 +139,6 @@ struct rdls_plan_opts {
 int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sys *sys,
 		    const struct rdls_plan_opts *po, struct rdls_plan **out, rdls_err *err);
 void rdls_plan_free(struct rdls_plan *p);
-
-/* The registry keys rdlsctl writes under HKLM. */
-#define RDLS_KEY_LICENSING "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters"
-#define RDLS_KEY_TS_POLICY "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
 
 /* --- the first half of plan and apply, shared by cmd_plan.c and cmd_apply.c --- */
 struct rdls_opts;

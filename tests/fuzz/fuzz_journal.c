@@ -29,6 +29,7 @@
 #include "fake_sys.h"
 #include "rdls/journal.h"
 #include "rdls/plan.h"
+#include "rdls/writable.h"
 #include "resource.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -98,6 +99,18 @@ static void read_one(const uint8_t *data, size_t size)
 			broken("a NULL problem");
 	if (j->header_ok && !j->host)
 		broken("an intact header without host");
+	if (j->n_peers && !j->peers)
+		broken("peers counted but not held");
+	for (size_t i = 0; i < j->n_peers; i++)
+		if (!j->peers[i])
+			broken("a NULL peer");
+	/* rollback's check of what the records may name (writable.h), as rollback runs it */
+	if (j->header_ok) {
+		int line = -1;
+		char why[256];
+		if (!rdls_journal_check(j, &line, why, sizeof(why)) && (line <= 0 || !why[0]))
+			broken("a refused journal without the record's line or a reason");
+	}
 	rdls_journal_free(j);
 }
 
@@ -233,8 +246,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ------------------------------------------------------------- seeds */
 
-#define KEY_TSL "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters"
-#define KEY_POL "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
+#define KEY_TSL RDLS_KEY_LICENSING
+#define KEY_POL RDLS_KEY_TS_POLICY
 
 static char *dup(const char *s)
 {
@@ -308,8 +321,10 @@ static void write_journal(struct rdls_sys *sys, const char *dir, const char *fil
 	remove(path);
 	struct rdls_step v[16];
 	size_t n = example_steps(v);
+	static const char *const peers[] = { "LICSVR2", "LICSVR3" };
 	struct rdls_jheader h = { .host = "LICSVR1", .profile = "profiles/workgroup-two-servers.ini",
-				  .started = 1700000000 };
+				  .started = 1700000000, .account = "rdls-peer", .group = "RDLS Peers",
+				  .peers = peers, .n_peers = 2 };
 	struct rdls_jwriter *w;
 	rdls_err err;
 	if (rdls_journal_create(sys, path, &h, &w, &err) != 0) {

@@ -24,7 +24,7 @@
 
 #define SECRET "Cmd-Test-Secret-7781"
 #define WG2 "profiles/workgroup-two-servers.ini"
-#define KEY_LIC "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters"
+#define KEY_LIC RDLS_KEY_LICENSING
 
 struct ctx {
 	struct fake_sys *f;

@@ -22,7 +22,7 @@
 #include "testutil.h"
 
 #define POLICY RDLS_KEY_TS_POLICY
-#define TSL RDLS_KEY_TSL_PARAMS
+#define TSL RDLS_KEY_LICENSING
 #define PROFILE_PATH "site.ini"
 
 /* A workgroup deployment: two license servers, session host RDSH1. */

@@ -152,7 +152,8 @@ static void start_journal(struct ctx *c)
 {
 	rdls_err e;
 	rdls_err_clear(&e);
-	const struct rdls_jheader h = { .host = c->p->host, .profile = "p.ini", .started = 86400 };
+	struct rdls_jheader h = { .profile = "p.ini", .started = 86400 };
+	rdls_jheader_for_plan(&h, c->p);
 	if (rdls_journal_create(&c->sys, NULL, &h, &c->jw, &e) != 0)
 		fail_msg("journal: %s", e.text);
 	snprintf(c->journal, sizeof(c->journal), "%s", rdls_journal_path(c->jw));

@@ -161,8 +161,12 @@ static void test_journal_round_trip(void **state)
 	struct rdls_jwriter *w = NULL;
 	rdls_err e;
 	rdls_err_clear(&e);
+	/* peers with a ',' and a '%': the list's separator and escape survive the round trip */
+	static const char *const peers[] = { "LICSVR2", "odd,name 100%", "LICSVR3" };
 	const struct rdls_jheader h = { .host = "LICSVR1", .computer = "WIN-4 ABC",
-					.profile = "C:\\profiles\\site; #1.ini", .started = 1720008000 };
+					.profile = "C:\\profiles\\site; #1.ini", .started = 1720008000,
+					.account = "rdls-peer", .group = group, .peers = peers,
+					.n_peers = 3 };
 	assert_int_equal(rdls_journal_create(&sys, NULL, &h, &w, &e), 0);
 	char path[4300];
 	snprintf(path, sizeof(path), "%s", rdls_journal_path(w));
@@ -192,7 +196,12 @@ static void test_journal_round_trip(void **state)
 
 	struct rdls_journal *j = parse(text, len);
 	assert_true(j->header_ok);
-	assert_int_equal(j->format, 1);
+	assert_int_equal(j->format, RDLS_JOURNAL_FORMAT);
+	assert_string_equal(j->account, "rdls-peer");
+	assert_string_equal(j->group, group);
+	assert_int_equal(j->n_peers, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(j->peers[i], peers[i]);
 	assert_string_equal(j->host, "LICSVR1");
 	assert_string_equal(j->computer, "WIN-4 ABC");
 	assert_string_equal(j->profile, "C:\\profiles\\site; #1.ini");
@@ -251,7 +260,8 @@ static char *real_journal(size_t *len, char *path, size_t path_n)
 	const struct rdls_plan_opts po = { .secret = s };
 	assert_int_equal(rdls_plan_build(m, "LICSVR1", &sys, &po, &p, &e), 0);
 	struct rdls_jwriter *w = NULL;
-	const struct rdls_jheader h = { .host = "LICSVR1", .profile = "p", .started = 0 };
+	struct rdls_jheader h = { .profile = "p", .started = 0 };
+	rdls_jheader_for_plan(&h, p);
 	assert_int_equal(rdls_journal_create(&sys, NULL, &h, &w, &e), 0);
 	struct rdls_exec *x = NULL;
 	/* the fourth change fails: records, done, failed and undone marks all appear */

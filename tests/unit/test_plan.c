@@ -173,7 +173,8 @@ static void apply_all(struct ctx *c)
 	struct rdls_exec *x = NULL;
 	rdls_err e;
 	rdls_err_clear(&e);
-	const struct rdls_jheader h = { .host = c->p->host, .profile = "t.ini", .started = 0 };
+	struct rdls_jheader h = { .profile = "t.ini", .started = 0 };
+	rdls_jheader_for_plan(&h, c->p);
 	assert_int_equal(rdls_journal_create(&c->sys, NULL, &h, &jw, &e), 0);
 	int rc = rdls_exec_apply(c->p, &c->sys, c->secret, jw, NULL, &x);
 	if (rc != 0)

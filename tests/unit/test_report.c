@@ -379,7 +379,8 @@ static void test_report_json_apply_and_rollback(void **state)
 	struct rdls_jwriter *jw = NULL;
 	rdls_err e;
 	rdls_err_clear(&e);
-	const struct rdls_jheader h = { .host = "LICSVR1", .profile = "p.ini", .started = 0 };
+	struct rdls_jheader h = { .profile = "p.ini", .started = 0 };
+	rdls_jheader_for_plan(&h, c.p);
 	assert_int_equal(rdls_journal_create(&c.sys, NULL, &h, &jw, &e), 0);
 	struct rdls_exec *x = NULL;
 	fake_fail_nth(c.f, "cred_put", 1, 1312);
@@ -411,6 +412,7 @@ static void test_report_json_apply_and_rollback(void **state)
 
 	/* a successful apply, then the rollback document */
 	plan(&c, "LICSVR1", false);
+	rdls_jheader_for_plan(&h, c.p);
 	assert_int_equal(rdls_journal_create(&c.sys, NULL, &h, &jw, &e), 0);
 	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, jw, NULL, &x), RDLS_EXIT_OK);
 	rdls_report_apply(&c.o, c.p, x, rdls_journal_path(jw));
