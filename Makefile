@@ -32,7 +32,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/test/%$(EXE),$(UNIT_SRC))
 HDRS      := $(wildcard include/rdls/*.h src/*.h src/win32/*.h tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all native win check unit mingw-check mingw wine-check wine-tools fuzz-smoke fuzz bench demo clean
+.PHONY: all native win check unit mingw-check mingw wine-check wine-tools fuzz-smoke fuzz bench demo clean yaml-lint
 all: native win
 native: $(B)/rdlsctl
 
@@ -109,11 +109,13 @@ mingw-check: $(MINGW_OBJ) $(MINGW_TEST_OBJ)
 	@echo "mingw: $(words $(MINGW_OBJ) $(MINGW_TEST_OBJ)) passed, 0 failed (sources and unit tests compiled with $(MINGW) -Wall -Wextra -Werror)"
 
 # The native Windows program, linked with mingw-w64 (needs a mingw-w64 libinih: MSYS2).
+# Static: the credential helper runs from a private copy of the .exe alone, as NETWORK
+# SERVICE, so it must need no DLL but the system's.
 MINGW_LIBS := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lbcrypt \
 	      -lshell32 -luser32 -lws2_32
 mingw: $(B)/mingw/rdlsctl.exe
 $(B)/mingw/rdlsctl.exe: $(MINGW_OBJ)
-	$(MINGW) -o $@ $^ $(MINGW_LIBS)
+	$(MINGW) -static -o $@ $^ $(MINGW_LIBS)
 
 # --- integration tests under Wine ------------------------------------------------
 # Test-only tools: the netapi32 stand-in (a PE DLL, mingw-w64; Wine's local accounts are
@@ -184,6 +186,16 @@ wine-tools: $(WINE_TOOLS)
 
 wine-check: win wine-tools
 	@tests/wine/run.sh
+
+# --- YAML: the GitHub workflows (and .yamllint itself) with Debian's yamllint, strict ---
+# One line on stdout, "yaml: N passed, M failed"; yamllint's findings go to stderr.
+YAML_FILES := $(sort $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)) .yamllint
+yaml-lint:
+	@command -v yamllint >/dev/null 2>&1 || { echo "yaml: 0 passed, 1 failed (yamllint not installed: scripts/install-deps.sh)"; exit 1; }; \
+	p=0; f=0; for y in $(YAML_FILES); do \
+	  if out=$$(yamllint -s -c .yamllint "$$y" 2>&1); then p=$$((p + 1)); \
+	  else f=$$((f + 1)); printf '%s\n' "$$out" >&2; fi; \
+	done; echo "yaml: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
 
 # --- fuzzing -----------------------------------------------------------------------
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
