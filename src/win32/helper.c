@@ -10,23 +10,29 @@
  * a named pipe that only NETWORK SERVICE and SYSTEM may open.
  *
  * rdlsctl (the server end of the pipe):
- *   1. deletes helpers left behind by crashed runs (w32_helper_sweep);
+ *   1. deletes helpers and private copies left behind by crashed runs, only those whose
+ *      owning rdlsctl process (id and creation time, on the command line and in the
+ *      copy's folder name) is gone, whatever their state (w32_helper_sweep);
  *   2. creates \\.\pipe\rdlsctl-<random> with an explicit DACL, one instance,
  *      FILE_FLAG_FIRST_PIPE_INSTANCE (fails if anyone squats the name) and
  *      PIPE_REJECT_REMOTE_CLIENTS;
- *   3. CreateServiceW + StartServiceW, and DeleteService at once: the SCM removes a
+ *   3. copies this executable into %ProgramData%\rdlsctl\helper\<owner>-<random>
+ *      (helper_copy.c: NETWORK SERVICE may not be able to read where rdlsctl was
+ *      started from), CreateServiceW of that copy (display name and description say
+ *      what it is) + StartServiceW, and DeleteService at once: the SCM removes a
  *      service marked for deletion as soon as it stops and its handles are closed,
  *      so even a crash of rdlsctl after this point leaves nothing registered;
  *   4. waits (overlapped ConnectNamedPipe, 30 s) for the client and accepts it only
  *      if it is the service's own process (GetNamedPipeClientProcessId against
  *      QueryServiceStatusEx);
  *   5. sends requests (w32_helper_call) until w32_helper_shutdown sends QUIT, waits
- *      for SERVICE_STOPPED, and closes everything.
+ *      for SERVICE_STOPPED, closes everything and deletes the copy.
  * The helper (the client end, running as NETWORK SERVICE) opens the pipe, checks
  * that the server is the rdlsctl process named on its command line
  * (GetNamedPipeServerProcessId), answers requests with CredReadW / CredWriteW /
- * CredDeleteW, and stops on QUIT, on SERVICE_CONTROL_STOP or when the pipe breaks
- * (rdlsctl exited or crashed).
+ * CredDeleteW (a put first asks CredGetSessionTypes whether this computer stores
+ * domain passwords at all), and stops on QUIT, on SERVICE_CONTROL_STOP or when the
+ * pipe breaks or is disconnected (rdlsctl exited or crashed): all normal ends.
  *
  * The secret crosses only the pipe: the service's command line holds the pipe's
  * name and rdlsctl's process id, nothing else, and the service has no
