@@ -34,7 +34,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/test/%$(EXE),$(UNIT_SRC))
 HDRS      := $(wildcard include/rdls/*.h src/*.h src/win32/*.h tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all native win check unit mingw-check mingw wine-check wine-tools fuzz-smoke fuzz bench demo clean
+.PHONY: all native win check unit mingw-check mingw wine-check wine-tools fuzz-smoke fuzz bench demo clean yaml-lint
 all: native win
 native: $(B)/rdlsctl
 
@@ -111,11 +111,13 @@ mingw-check:
 	@MINGW=$(MINGW) scripts/mingw-check.sh $(MINGW_OBJ) $(MINGW_TEST_OBJ)
 
 # The native Windows program, linked with mingw-w64 (needs a mingw-w64 libinih: MSYS2).
+# Static: the credential helper runs from a private copy of the .exe alone, as NETWORK
+# SERVICE, so it must need no DLL but the system's.
 MINGW_LIBS := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lbcrypt \
 	      -lshell32 -luser32 -lws2_32
 mingw: $(B)/mingw/rdlsctl.exe
 $(B)/mingw/rdlsctl.exe: $(MINGW_OBJ)
-	$(MINGW) -o $@ $^ $(MINGW_LIBS)
+	$(MINGW) -static -o $@ $^ $(MINGW_LIBS)
 
 # --- integration tests under Wine ------------------------------------------------
 # Test-only tools: the netapi32 stand-in (a PE DLL, mingw-w64; Wine's local accounts are
@@ -136,7 +138,7 @@ $(B)/wine-tools/%.exe.so: tests/wine/%.c
 
 # The credential helper's test driver: cred.c and helper.c with a main of their own, also
 # the helper service's executable in tests/wine/t_credhelper.sh.
-HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper.c src/win32/status.c \
+HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper.c src/win32/helper_copy.c src/win32/status.c \
 		  src/win32/utf.c src/win32/host.c src/err.c src/secret.c
 WINE_TOOLS += $(if $(wildcard tests/wine/helpertest.c),$(B)/wine-tools/helpertest.exe.so)
 $(B)/wine-tools/helpertest.exe.so: $(HELPERTEST_SRC) $(HDRS)
@@ -170,7 +172,7 @@ WINE_TOOLS += $(B)/win-crash/rdlsctl.exe
 # The Win32 backend's probe (tests/wine/t_w32probe.sh): its operations one process each,
 # built with winegcc and with mingw-w64 (a PE that runs under Wine too). In a directory of
 # its own: beside build/wine-tools/netapi32.dll, Wine would load the stand-in into it.
-W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/secret.c src/cred_check.c
+W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/secret.c src/cred_check.c src/lswmi.c
 $(B)/w32probe/w32probe.exe.so: $(W32PROBE_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -mconsole \
@@ -186,6 +188,16 @@ wine-tools: $(WINE_TOOLS)
 
 wine-check: win wine-tools
 	@tests/wine/run.sh
+
+# --- YAML: the GitHub workflows (and .yamllint itself) with Debian's yamllint, strict ---
+# One line on stdout, "yaml: N passed, M failed"; yamllint's findings go to stderr.
+YAML_FILES := $(sort $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)) .yamllint
+yaml-lint:
+	@command -v yamllint >/dev/null 2>&1 || { echo "yaml: 0 passed, 1 failed (yamllint not installed: scripts/install-deps.sh)"; exit 1; }; \
+	p=0; f=0; for y in $(YAML_FILES); do \
+	  if out=$$(yamllint -s -c .yamllint "$$y" 2>&1); then p=$$((p + 1)); \
+	  else f=$$((f + 1)); printf '%s\n' "$$out" >&2; fi; \
+	done; echo "yaml: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
 
 # --- fuzzing -----------------------------------------------------------------------
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))

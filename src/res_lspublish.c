@@ -63,7 +63,9 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	}
 	rdls_buf_puts(b, publish ? "publish license server " : "unpublish license server ");
 	rdls_buf_quote(b, s->name, strlen(s->name));
-	rdls_buf_puts(b, publish ? " in AD DS (PublishLS)" : " from AD DS (UnpublishLS)");
+	/* Microsoft's PublishLS page: only an Enterprise Admin of the forest may. */
+	rdls_buf_puts(b, publish ? " in AD DS (PublishLS; needs an Enterprise Admin of the forest)"
+				 : " from AD DS (UnpublishLS; needs an Enterprise Admin of the forest)");
 }
 
 const struct resource_ops res_lspublish_ops = {

@@ -58,7 +58,10 @@ static int response_head(struct hp_buf *resp, const char *obj, rdls_err *err)
 	}
 	if (code != ERROR_SUCCESS) {
 		char *u = w32_utf8(api);
-		w32_fail(err, u && *u ? u : "credential helper", obj, code);
+		if (code == HP_NO_CRED_STORAGE && u && strcmp(u, "CredGetSessionTypes") == 0)
+			w32_fail_text(err, u, obj, code, HP_NO_CRED_STORAGE_TEXT);
+		else
+			w32_fail(err, u && *u ? u : "credential helper", obj, code);
 		free(u);
 		free(api);
 		return -1;

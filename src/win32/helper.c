@@ -10,23 +10,29 @@
  * a named pipe that only NETWORK SERVICE and SYSTEM may open.
  *
  * rdlsctl (the server end of the pipe):
- *   1. deletes helpers left behind by crashed runs (w32_helper_sweep);
+ *   1. deletes helpers and private copies left behind by crashed runs, only those whose
+ *      owning rdlsctl process (id and creation time, on the command line and in the
+ *      copy's folder name) is gone, whatever their state (w32_helper_sweep);
  *   2. creates \\.\pipe\rdlsctl-<random> with an explicit DACL, one instance,
  *      FILE_FLAG_FIRST_PIPE_INSTANCE (fails if anyone squats the name) and
  *      PIPE_REJECT_REMOTE_CLIENTS;
- *   3. CreateServiceW + StartServiceW, and DeleteService at once: the SCM removes a
+ *   3. copies this executable into %ProgramData%\rdlsctl\helper\<owner>-<random>
+ *      (helper_copy.c: NETWORK SERVICE may not be able to read where rdlsctl was
+ *      started from), CreateServiceW of that copy (display name and description say
+ *      what it is) + StartServiceW, and DeleteService at once: the SCM removes a
  *      service marked for deletion as soon as it stops and its handles are closed,
  *      so even a crash of rdlsctl after this point leaves nothing registered;
  *   4. waits (overlapped ConnectNamedPipe, 30 s) for the client and accepts it only
  *      if it is the service's own process (GetNamedPipeClientProcessId against
  *      QueryServiceStatusEx);
  *   5. sends requests (w32_helper_call) until w32_helper_shutdown sends QUIT, waits
- *      for SERVICE_STOPPED, and closes everything.
+ *      for SERVICE_STOPPED, closes everything and deletes the copy.
  * The helper (the client end, running as NETWORK SERVICE) opens the pipe, checks
  * that the server is the rdlsctl process named on its command line
  * (GetNamedPipeServerProcessId), answers requests with CredReadW / CredWriteW /
- * CredDeleteW, and stops on QUIT, on SERVICE_CONTROL_STOP or when the pipe breaks
- * (rdlsctl exited or crashed).
+ * CredDeleteW (a put first asks CredGetSessionTypes whether this computer stores
+ * domain passwords at all), and stops on QUIT, on SERVICE_CONTROL_STOP or when the
+ * pipe breaks or is disconnected (rdlsctl exited or crashed): all normal ends.
  *
  * The secret crosses only the pipe: the service's command line holds the pipe's
  * name and rdlsctl's process id, nothing else, and the service has no
@@ -92,7 +98,8 @@ struct w32_helper {
 	HANDLE io_event;
 	DWORD pid;         /* the helper's process */
 	bool deleted;      /* DeleteService already succeeded */
-	char name[64];     /* service name, UTF-8, for messages */
+	struct hc_copy copy; /* the private copy the service runs (helper_copy.c) */
+	char name[96];     /* service name, UTF-8, for messages */
 	char pipe_name[96];
 };
 
@@ -509,7 +516,16 @@ static void do_put(struct hp_buf *req, struct hp_buf *resp)
 	c.AttributeCount = check_len ? 1 : 0;
 	c.Attributes = check_len ? &attr : NULL;
 
-	if (!CredWriteW(&c, 0))
+	/* With "Network access: Do not allow storage of passwords and credentials for
+	 * network authentication" (Lsa DisableDomainCreds) CredWriteW fails with a code
+	 * that does not say why; CredGetSessionTypes tells it first. */
+	DWORD persist[CRED_TYPE_MAXIMUM];
+	memset(persist, 0, sizeof(persist));
+	if (!CredGetSessionTypes(CRED_TYPE_MAXIMUM, persist))
+		put_api(resp, GetLastError(), L"CredGetSessionTypes");
+	else if (persist[CRED_TYPE_DOMAIN_PASSWORD] == CRED_PERSIST_NONE)
+		put_api(resp, HP_NO_CRED_STORAGE, L"CredGetSessionTypes");
+	else if (!CredWriteW(&c, 0))
 		put_api(resp, GetLastError(), L"CredWriteW");
 	else
 		put_api(resp, ERROR_SUCCESS, NULL);
@@ -534,6 +550,12 @@ static void do_del(struct hp_buf *req, struct hp_buf *resp)
 	else
 		put_api(resp, ERROR_SUCCESS, NULL);
 	free(target);
+}
+
+static bool normal_end(DWORD rc)
+{
+	return rc == ERROR_BROKEN_PIPE || rc == ERROR_PIPE_NOT_CONNECTED ||
+	       rc == ERROR_OPERATION_ABORTED;
 }
 
 /* Serves requests until QUIT, a stop control, or a broken pipe. */
@@ -574,8 +596,11 @@ static DWORD serve(struct helper_service *hs)
 
 	for (;;) {
 		rc = msg_recv(pipe, ev, hs->stop_event, &req, INFINITE);
-		if (rc == ERROR_BROKEN_PIPE || rc == ERROR_OPERATION_ABORTED) {
-			rc = ERROR_SUCCESS; /* rdlsctl went away, or the SCM stopped us */
+		/* rdlsctl went away (its DisconnectNamedPipe gives ERROR_PIPE_NOT_CONNECTED,
+		 * its exit ERROR_BROKEN_PIPE), or the SCM stopped us: a normal end, which
+		 * must not show as an error exit (System log event 7024). */
+		if (normal_end(rc)) {
+			rc = ERROR_SUCCESS;
 			break;
 		}
 		if (rc != ERROR_SUCCESS)
@@ -593,7 +618,7 @@ static DWORD serve(struct helper_service *hs)
 		hp_buf_release(&req);
 		rc = msg_send(pipe, ev, hs->stop_event, &resp, HP_CALL_TIMEOUT_MS);
 		if (rc != ERROR_SUCCESS || op == HP_QUIT) {
-			if (rc == ERROR_BROKEN_PIPE || rc == ERROR_OPERATION_ABORTED)
+			if (normal_end(rc))
 				rc = ERROR_SUCCESS;
 			break;
 		}
@@ -629,8 +654,9 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 	 * who connected, and the SCM's id is reliable from RUNNING on. */
 	report_status(hs, SERVICE_RUNNING, NO_ERROR);
 	hs->exit_code = serve(hs);
-	CloseHandle(hs->stop_event);
-	hs->stop_event = NULL;
+	/* The stop event stays open: the control handler may still SetEvent it until
+	 * SERVICE_STOPPED is reported; w32_helper_service_main closes it once the
+	 * dispatcher (the handler's thread) has returned. */
 	report_status(hs, SERVICE_STOPPED, hs->exit_code);
 }
 
@@ -638,7 +664,7 @@ int w32_helper_service_main(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], HP_FLAG) != 0)
 		return -1;
-	if (argc != 4)
+	if (argc != 5)
 		return 2;
 
 	struct helper_service hs;
@@ -647,7 +673,9 @@ int w32_helper_service_main(int argc, char **argv)
 	char *end = NULL;
 	unsigned long pid = strtoul(argv[3], &end, 10);
 	hs.pipe_name = w32_wide(argv[2]);
+	struct hp_owner owner;
 	if (!hs.pipe_name || !end || *end || pid == 0 || pid > 0xFFFFFFFFul ||
+	    !hp_owner_parse(argv[3], argv[4], &owner) ||
 	    CompareStringOrdinal(hs.pipe_name, lstrlenW(HP_PIPE_PREFIX), HP_PIPE_PREFIX, -1, TRUE) !=
 		    CSTR_EQUAL) {
 		free(hs.pipe_name);
@@ -670,51 +698,14 @@ int w32_helper_service_main(int argc, char **argv)
 		code = hs.exit_code == ERROR_SUCCESS ? 0 : 1;
 	}
 	the_service = NULL;
+	if (hs.stop_event)
+		CloseHandle(hs.stop_event);
 	DeleteCriticalSection(&hs.lock);
 	free(hs.pipe_name);
 	return code;
 }
 
 /* ---------------------------------------------------------- the rdlsctl side -- */
-
-static bool on_wine(void)
-{
-	HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-	return ntdll && GetProcAddress(ntdll, "wine_get_version");
-}
-
-/*
- * This executable's path for the service's command line. Under Wine a winegcc
- * program's module name is "X.exe" while the program is "X.exe.so" ("X.exe" is a
- * shell script for Unix shells, which the SCM cannot start), so there the .so is
- * used when it exists.
- */
-static wchar_t *exe_path(void)
-{
-	DWORD cap = MAX_PATH;
-	for (;;) {
-		wchar_t *p = malloc(((size_t)cap + 4) * sizeof(wchar_t));
-		if (!p)
-			return NULL;
-		DWORD n = GetModuleFileNameW(NULL, p, cap);
-		if (n == 0) {
-			free(p);
-			return NULL;
-		}
-		if (n < cap) {
-			if (on_wine()) {
-				memcpy(p + n, L".so", 4 * sizeof(wchar_t));
-				if (GetFileAttributesW(p) == INVALID_FILE_ATTRIBUTES)
-					p[n] = 0;
-			}
-			return p;
-		}
-		free(p);
-		if (cap >= 32768)
-			return NULL;
-		cap *= 2;
-	}
-}
 
 static void hex(char *out, const unsigned char *b, size_t n)
 {
@@ -763,6 +754,41 @@ static bool wait_stopped(SC_HANDLE svc, DWORD timeout_ms)
 	}
 }
 
+/*
+ * OpenProcess(PROCESS_TERMINATE) on a NETWORK SERVICE process: its DACL does not
+ * grant that to Administrators, so SeDebugPrivilege (which an elevated administrator
+ * holds, disabled) is enabled for this one call and restored afterwards. Without it
+ * (a token that lacks the privilege) the open fails: the helper, marked for deletion,
+ * then stays until it ends by itself, which it does as soon as its pipe breaks, i.e.
+ * when this rdlsctl exits; its private copy is left to the next run's sweep.
+ */
+static HANDLE open_to_terminate(DWORD pid)
+{
+	HANDLE token = NULL;
+	TOKEN_PRIVILEGES tp, old;
+	DWORD old_len = 0;
+	bool adjusted = false;
+
+	memset(&tp, 0, sizeof(tp));
+	memset(&old, 0, sizeof(old));
+	if (OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &token) &&
+	    LookupPrivilegeValueW(NULL, SE_DEBUG_NAME, &tp.Privileges[0].Luid)) {
+		tp.PrivilegeCount = 1;
+		tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+		/* Succeeds with ERROR_NOT_ALL_ASSIGNED when the token lacks the privilege. */
+		adjusted = AdjustTokenPrivileges(token, FALSE, &tp, sizeof(old), &old, &old_len) &&
+			   GetLastError() == ERROR_SUCCESS;
+	}
+	HANDLE proc = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, pid);
+	DWORD open_error = GetLastError();
+	if (adjusted)
+		AdjustTokenPrivileges(token, FALSE, &old, 0, NULL, NULL); /* as it was */
+	if (token)
+		CloseHandle(token);
+	SetLastError(open_error);
+	return proc;
+}
+
 /* Stops (politely, then by force) and deletes one helper service. Best effort. */
 static void stop_and_delete(SC_HANDLE svc, bool already_deleted)
 {
@@ -772,8 +798,7 @@ static void stop_and_delete(SC_HANDLE svc, bool already_deleted)
 		ControlService(svc, SERVICE_CONTROL_STOP, &st);
 		if (!wait_stopped(svc, HP_STOP_TIMEOUT_MS) && query_status(svc, &ssp) &&
 		    ssp.dwProcessId) {
-			HANDLE proc = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE,
-						  ssp.dwProcessId);
+			HANDLE proc = open_to_terminate(ssp.dwProcessId);
 			if (proc) {
 				TerminateProcess(proc, ERROR_SERVICE_REQUEST_TIMEOUT);
 				WaitForSingleObject(proc, HP_STOP_TIMEOUT_MS);
@@ -802,6 +827,7 @@ static void helper_destroy(struct w32_helper *h)
 		CloseServiceHandle(h->scm);
 	if (h->io_event)
 		CloseHandle(h->io_event);
+	hc_copy_remove(&h->copy); /* after the service stopped: its image is unmapped */
 	free(h);
 }
 
@@ -894,11 +920,60 @@ static int await_client(struct w32_helper *h, rdls_err *err)
 	return 0;
 }
 
+#if defined(RDLS_CRASHPOINTS)
+/*
+ * Test builds only (build/win-crash, tests/wine/t_helper_copy.sh and t_two_plans.sh):
+ * RDLS_HELPER_HOLD=<point>:<Windows path> makes rdlsctl wait at <point> ("created":
+ * between CreateServiceW and StartServiceW; "connected": the helper is running and
+ * connected) for as long as that file exists (at most 120 s), saying so on stderr,
+ * so that a test can look at the registered service or start a second run then.
+ */
+static void test_hold(const char *point)
+{
+	char buf[512];
+	DWORD n = GetEnvironmentVariableA("RDLS_HELPER_HOLD", buf, sizeof(buf));
+	size_t pl = strlen(point);
+	if (n == 0 || n >= sizeof(buf) || strncmp(buf, point, pl) != 0 || buf[pl] != ':')
+		return;
+	fprintf(stderr, "rdlsctl: test build: holding at helper point '%s' while '%s' exists\n",
+		point, buf + pl + 1);
+	fflush(stderr);
+	ULONGLONG deadline = GetTickCount64() + 120000;
+	while (GetFileAttributesA(buf + pl + 1) != INVALID_FILE_ATTRIBUTES &&
+	       GetTickCount64() < deadline)
+		Sleep(HP_POLL_MS);
+}
+#else
+#define test_hold(point) ((void)0)
+#endif
+
+/* Says what the service is, for the Services console and the System log (event 7045). */
+static int describe_service(struct w32_helper *h, const struct hp_owner *self, rdls_err *err)
+{
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "Short-lived helper of rdlsctl (process %lu): reads and stores the credentials "
+		 "that Remote Desktop license servers use for each other in NETWORK SERVICE's "
+		 "logon session. rdlsctl starts it from a private copy in %%ProgramData%%\\rdlsctl"
+		 "\\helper and removes both when its run ends.",
+		 (unsigned long)self->pid);
+	wchar_t *w = w32_wide(text);
+	if (!w)
+		return rdls_err_set(err, "", "credential helper", ERROR_NOT_ENOUGH_MEMORY,
+				    "out of memory");
+	SERVICE_DESCRIPTIONW d = { w };
+	BOOL ok = ChangeServiceConfig2W(h->svc, SERVICE_CONFIG_DESCRIPTION, &d);
+	DWORD e = GetLastError();
+	free(w);
+	return ok ? 0 : fail_service(err, "ChangeServiceConfig2W", h, e);
+}
+
 static int helper_start(struct w32_ctx *ctx, struct w32_helper **out, rdls_err *err)
 {
 	struct w32_helper *h = calloc(1, sizeof(*h));
-	wchar_t *exe = NULL, *cmd = NULL, *wname = NULL, *wpipe = NULL;
+	wchar_t *cmd = NULL, *wname = NULL, *wdisplay = NULL, *wpipe = NULL;
 	PSECURITY_DESCRIPTOR sd = NULL;
+	struct hp_owner self;
 	int rc = -1;
 
 	*out = NULL;
@@ -906,30 +981,36 @@ static int helper_start(struct w32_ctx *ctx, struct w32_helper **out, rdls_err *
 		return rdls_err_set(err, "", "credential helper", ERROR_NOT_ENOUGH_MEMORY,
 				    "out of memory");
 	h->pipe = INVALID_HANDLE_VALUE;
+	h->copy.top = h->copy.helper = h->copy.leaf = h->copy.file = INVALID_HANDLE_VALUE;
 
 	w32_helper_sweep();
 
-	unsigned char rnd[24];
+	if (hp_self(&self, err) != 0)
+		goto out;
+	unsigned char rnd[32];
 	if (w32_random(ctx, rnd, sizeof(rnd), err) != 0)
 		goto out;
-	char rhex[2 * sizeof(rnd) + 1];
+	char rhex[2 * sizeof(rnd) + 1], display[128];
 	hex(rhex, rnd, 8);
 	snprintf(h->name, sizeof(h->name), "rdlsctl-helper-%s", rhex);
+	/* The display name must be unique as well (ERROR_DUPLICATE_SERVICE_NAME when two
+	 * runs overlap): it carries the random part of the name. */
+	snprintf(display, sizeof(display), "rdlsctl credential helper %s", rhex);
 	hex(rhex, rnd + 8, 16);
 	snprintf(h->pipe_name, sizeof(h->pipe_name), "\\\\.\\pipe\\rdlsctl-%s", rhex);
+	hex(rhex, rnd + 24, 8);
 	SecureZeroMemory(rnd, sizeof(rnd));
 	wname = w32_wide(h->name);
+	wdisplay = w32_wide(display);
 	wpipe = w32_wide(h->pipe_name);
-	exe = exe_path();
 	h->io_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-	if (!wname || !wpipe || !h->io_event) {
+	if (!wname || !wdisplay || !wpipe || !h->io_event) {
 		rdls_err_set(err, "", "credential helper", ERROR_NOT_ENOUGH_MEMORY, "out of memory");
 		goto out;
 	}
-	if (!exe) {
-		w32_fail(err, "GetModuleFileNameW", "this program", GetLastError());
+	/* The service runs a private copy, never the file rdlsctl was started from. */
+	if (hc_copy_create(&h->copy, &self, rhex, err) != 0)
 		goto out;
-	}
 
 	if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(HP_PIPE_SDDL, SDDL_REVISION_1, &sd,
 								  NULL)) {
@@ -957,11 +1038,13 @@ static int helper_start(struct w32_ctx *ctx, struct w32_helper **out, rdls_err *
 		goto out;
 	}
 
-	/* "<exe>" --rdlsctl-credential-helper \\.\pipe\rdlsctl-<hex> <pid>: no secret */
-	char tail[160];
-	snprintf(tail, sizeof(tail), " %s %s %lu", HP_FLAG, h->pipe_name,
-		 (unsigned long)GetCurrentProcessId());
+	/* "<copy>" --rdlsctl-credential-helper \\.\pipe\rdlsctl-<hex> <pid> <created>:
+	 * no secret */
+	char tail[192], owner[48];
+	hp_owner_format(&self, owner, sizeof(owner));
+	snprintf(tail, sizeof(tail), " %s %s %s", HP_FLAG, h->pipe_name, owner);
 	wchar_t *wtail = w32_wide(tail);
+	const wchar_t *exe = h->copy.exe;
 	size_t exe_len = (size_t)lstrlenW(exe);
 	size_t tail_len = wtail ? (size_t)lstrlenW(wtail) : 0;
 	cmd = wtail ? malloc((exe_len + 2 + tail_len + 1) * sizeof(wchar_t)) : NULL;
@@ -976,16 +1059,18 @@ static int helper_start(struct w32_ctx *ctx, struct w32_helper **out, rdls_err *
 	memcpy(cmd + 2 + exe_len, wtail, (tail_len + 1) * sizeof(wchar_t));
 	free(wtail);
 
-	/* The display name must be unique as well (ERROR_DUPLICATE_SERVICE_NAME when
-	 * two runs overlap): it is the random name too. */
-	h->svc = CreateServiceW(h->scm, wname, wname,
-				SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE,
+	h->svc = CreateServiceW(h->scm, wname, wdisplay,
+				SERVICE_START | SERVICE_STOP | SERVICE_QUERY_STATUS |
+					SERVICE_CHANGE_CONFIG | DELETE,
 				SERVICE_WIN32_OWN_PROCESS, SERVICE_DEMAND_START,
 				SERVICE_ERROR_NORMAL, cmd, NULL, NULL, NULL, HP_ACCOUNT, L"");
 	if (!h->svc) {
 		fail_service(err, "CreateServiceW", h, GetLastError());
 		goto out;
 	}
+	if (describe_service(h, &self, err) != 0)
+		goto out;
+	test_hold("created");
 	if (!StartServiceW(h->svc, 0, NULL)) {
 		fail_service(err, "StartServiceW", h, GetLastError());
 		goto out;
@@ -1000,14 +1085,15 @@ static int helper_start(struct w32_ctx *ctx, struct w32_helper **out, rdls_err *
 
 	if (await_client(h, err) != 0)
 		goto out;
+	test_hold("connected");
 	*out = h;
 	h = NULL;
 	rc = 0;
 out:
 	helper_destroy(h);
-	free(exe);
 	free(cmd);
 	free(wname);
+	free(wdisplay);
 	free(wpipe);
 	return rc;
 }
@@ -1058,49 +1144,40 @@ void w32_helper_shutdown(struct w32_ctx *ctx)
 
 /* ------------------------------------------------------------------- sweep -- */
 
-/* The rdlsctl process id on a helper's command line, or 0. */
-static DWORD helper_parent(SC_HANDLE svc)
+/* The rdlsctl process that owns a helper, from its command line (pid 0: none). */
+static void helper_owner(SC_HANDLE svc, struct hp_owner *o)
 {
-	DWORD needed = 0, pid = 0;
+	DWORD needed = 0;
+	memset(o, 0, sizeof(*o));
 	QueryServiceConfigW(svc, NULL, 0, &needed);
 	if (GetLastError() != ERROR_INSUFFICIENT_BUFFER || needed == 0)
-		return 0;
+		return;
 	QUERY_SERVICE_CONFIGW *cfg = malloc(needed);
 	if (cfg && QueryServiceConfigW(svc, cfg, needed, &needed) && cfg->lpBinaryPathName) {
 		char *cmd = w32_utf8(cfg->lpBinaryPathName);
 		const char *flag = cmd ? strstr(cmd, " " HP_FLAG " ") : NULL;
-		const char *sp = flag ? strchr(flag + 1 + strlen(HP_FLAG) + 1, ' ') : NULL;
-		if (sp)
-			pid = (DWORD)strtoul(sp + 1, NULL, 10);
+		const char *pid = flag ? strchr(flag + 1 + strlen(HP_FLAG) + 1, ' ') : NULL;
+		const char *created = pid ? strchr(pid + 1, ' ') : NULL;
+		if (pid && !hp_owner_parse(pid + 1, created ? created + 1 : NULL, o))
+			memset(o, 0, sizeof(*o));
 		free(cmd);
 	}
 	free(cfg);
-	return pid;
-}
-
-static bool process_alive(DWORD pid)
-{
-	if (pid == 0)
-		return false;
-	HANDLE p = OpenProcess(SYNCHRONIZE, FALSE, pid);
-	if (!p)
-		return GetLastError() == ERROR_ACCESS_DENIED; /* exists, just not ours to open */
-	bool alive = WaitForSingleObject(p, 0) == WAIT_TIMEOUT;
-	CloseHandle(p);
-	return alive;
 }
 
 /*
  * A helper is left registered only if rdlsctl died between CreateServiceW and
- * DeleteService. Such a service is stopped (its pipe broke, so it exited) or, in
- * the worst case, still running with its rdlsctl gone. A running helper whose
- * rdlsctl is alive belongs to a concurrent plan or status and is left alone.
+ * DeleteService; its private copy, if rdlsctl died before deleting it. A helper
+ * or copy whose owning rdlsctl process still runs belongs to a concurrent plan,
+ * status or diagnose and is left alone whatever its state: between CreateServiceW
+ * and StartServiceW a live run's helper is STOPPED too. Only one whose owner is
+ * known to be gone (hp_owner_alive), or that names no owner, is deleted.
  */
 void w32_helper_sweep(void)
 {
 	SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE);
 	if (!scm)
-		return;
+		goto copies;
 	DWORD resume = 0;
 	BYTE *buf = NULL;
 	DWORD cap = 64 * 1024;
@@ -1128,8 +1205,9 @@ void w32_helper_sweep(void)
 							     SERVICE_QUERY_CONFIG | DELETE);
 			if (!svc)
 				continue;
-			if (s[i].ServiceStatusProcess.dwCurrentState == SERVICE_STOPPED ||
-			    !process_alive(helper_parent(svc)))
+			struct hp_owner o;
+			helper_owner(svc, &o);
+			if (!hp_owner_alive(&o))
 				stop_and_delete(svc, false);
 			CloseServiceHandle(svc);
 		}
@@ -1140,4 +1218,6 @@ void w32_helper_sweep(void)
 	}
 	free(buf);
 	CloseServiceHandle(scm);
+copies:
+	hc_copy_sweep();
 }

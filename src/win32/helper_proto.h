@@ -41,7 +41,12 @@ enum hp_op {
 #define HP_MSG_MAX 16384u
 #define HP_WSTR_MAX 2048u /* code units; far above every credential field limit */
 
-/* The command line of the helper service: "<exe>" HP_FLAG <pipe> <pid of rdlsctl>. */
+/*
+ * The command line of the helper service:
+ *   "<private copy>" HP_FLAG <pipe> <pid of rdlsctl> <its creation time, 16 hex digits>
+ * (the creation time tells a live owner from a reused process id; helpers of older
+ * versions have no such field).
+ */
 #define HP_FLAG "--rdlsctl-credential-helper"
 #define HP_SERVICE_PREFIX L"rdlsctl-helper-"
 #define HP_PIPE_PREFIX L"\\\\.\\pipe\\rdlsctl-"
@@ -75,5 +80,47 @@ bool hp_get_bytes(struct hp_buf *b, const unsigned char **data, size_t *n);
  */
 int w32_helper_call(struct w32_ctx *ctx, struct hp_buf *req, struct hp_buf *resp,
 		    rdls_err *err);
+
+/* The code the helper answers HP_PUT with when CredGetSessionTypes says that this
+ * computer stores no domain-password credentials (CRED_PERSIST_NONE); its api field
+ * is "CredGetSessionTypes". cred.c turns it into the policy's name. */
+#define HP_NO_CRED_STORAGE ERROR_ACCESS_DISABLED_BY_POLICY
+#define HP_NO_CRED_STORAGE_TEXT                                                                  \
+	"credential storage is not allowed on this computer (policy 'Network access: Do not "     \
+	"allow storage of passwords and credentials for network authentication', "                \
+	"HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa DisableDomainCreds)"
+
+/* The rdlsctl process that owns a helper: its id and creation time (FILETIME). */
+struct hp_owner {
+	DWORD pid;
+	uint64_t created; /* 0: unknown (a helper of an older version) */
+};
+
+/* helper_copy.c */
+bool hp_on_wine(void);
+int hp_self(struct hp_owner *o, rdls_err *err);
+/* True unless the owner is known to be gone (an owner that cannot be asked is alive). */
+bool hp_owner_alive(const struct hp_owner *o);
+/* pid: decimal (ending at NUL, '-' or ' '); created: 16 hex digits or NULL. */
+bool hp_owner_parse(const char *pid, const char *created, struct hp_owner *o);
+/* "<pid> <created, 16 hex digits>", as on the helper's command line. */
+void hp_owner_format(const struct hp_owner *o, char *buf, size_t n);
+
+/* The private copy of this executable a helper runs from (helper_copy.c). */
+struct hc_copy {
+	wchar_t *dir; /* %ProgramData%\rdlsctl\helper\<pid>-<created>-<random> */
+	wchar_t *exe; /* dir\rdlsctl.exe (under Wine: rdlsctl.exe.so) */
+	HANDLE top, helper, leaf; /* the folders, held open without FILE_SHARE_DELETE */
+	HANDLE file;              /* the copy, held open without write or delete sharing */
+	bool made_dir, made_file; /* still to be removed */
+};
+/* rnd: 16 hex digits. On failure nothing is left behind. */
+int hc_copy_create(struct hc_copy *c, const struct hp_owner *self, const char *rnd,
+		   rdls_err *err);
+/* Closes, deletes the copy (waiting up to 5 s for its image to be unmapped) and its
+ * folder; what cannot be deleted is left to the next sweep. */
+void hc_copy_remove(struct hc_copy *c);
+/* Deletes copies whose owner is gone. */
+void hc_copy_sweep(void);
 
 #endif

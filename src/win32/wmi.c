@@ -1,9 +1,13 @@
 /*
- * Win32_TSLicenseServer (root\cimv2), a singleton: methods are called on the
- * path "Win32_TSLicenseServer=@" through IWbemServices::ExecMethod. The class
- * exists only where the RD Licensing role is installed; WMI then answers
- * WBEM_E_NOT_FOUND or WBEM_E_INVALID_CLASS, which ls_pub_get reports as the state
- * RDLS_LS_ROLE_ABSENT so that plan can say so before anything changes.
+ * Win32_TSLicenseServer (root\cimv2). Its methods are called as Microsoft calls them,
+ * on the class path (static methods), and on the singleton instance path
+ * "Win32_TSLicenseServer=@" only when the provider rejects the class path; the
+ * decision and the words of a failure are the portable core's (rdls/lswmi.h). The
+ * class exists only where the RD Licensing role is installed: GetObject on the class
+ * answers WBEM_E_NOT_FOUND or WBEM_E_INVALID_CLASS otherwise, which ls_pub_get
+ * reports as the state RDLS_LS_ROLE_ABSENT so that plan can say so before anything
+ * changes. A class that exists but whose method fails is reported as that, with the
+ * TermServLicensing service's state, never as a missing role.
  *
  * COM is initialised on the first WMI operation only (a workgroup profile never
  * pays for it) and released by w32_wmi_release when the system interface is freed.
@@ -18,13 +22,14 @@
 #include <oleauto.h>
 #include <wbemcli.h>
 
+#include "rdls/lswmi.h"
+
 #define LS_CLASS L"Win32_TSLicenseServer"
-#define LS_PATH L"Win32_TSLicenseServer=@"
-#define LS_OBJ "WMI root\\cimv2 Win32_TSLicenseServer=@"
+#define LS_OBJ "WMI root\\cimv2 Win32_TSLicenseServer"
 
 static bool class_missing(HRESULT hr)
 {
-	return hr == (HRESULT)WBEM_E_NOT_FOUND || hr == (HRESULT)WBEM_E_INVALID_CLASS;
+	return rdls_lswmi_class_missing((uint32_t)hr);
 }
 
 /* Connects to WMI namespace `ns` (named `ns_obj` in errors) with the given
@@ -133,56 +138,113 @@ static bool variant_u32(const VARIANT *v, DWORD *out)
 	}
 }
 
+/* The TermServLicensing service's state in words, for the message of a failed call. */
+static void licensing_service_state(char *buf, size_t n)
+{
+	SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+	if (!scm) {
+		snprintf(buf, n, "not known (OpenSCManagerW returned %lu)",
+			 (unsigned long)GetLastError());
+		return;
+	}
+	SC_HANDLE svc = OpenServiceW(scm, L"TermServLicensing", SERVICE_QUERY_STATUS);
+	if (!svc) {
+		DWORD e = GetLastError();
+		if (e == ERROR_SERVICE_DOES_NOT_EXIST)
+			snprintf(buf, n, "not installed (OpenServiceW returned %lu)", (unsigned long)e);
+		else
+			snprintf(buf, n, "not known (OpenServiceW returned %lu)", (unsigned long)e);
+		CloseServiceHandle(scm);
+		return;
+	}
+	SERVICE_STATUS st;
+	if (QueryServiceStatus(svc, &st))
+		snprintf(buf, n, "%s", rdls_lswmi_service_state(st.dwCurrentState));
+	else
+		snprintf(buf, n, "not known (QueryServiceStatus returned %lu)",
+			 (unsigned long)GetLastError());
+	CloseServiceHandle(svc);
+	CloseServiceHandle(scm);
+}
+
+/* A call of method that failed with code (ExecMethod's HRESULT, or the method's
+ * ReturnValue when return_value): the class exists, so never "role not installed". */
+static int call_failed(rdls_err *err, const char *api, enum rdls_lswmi_path path,
+		       const char *method, uint32_t code, bool return_value)
+{
+	char state[160], text[RDLS_ERR_TEXT_MAX], obj[RDLS_ERR_OBJ_MAX];
+	licensing_service_state(state, sizeof(state));
+	rdls_lswmi_call_failed(text, sizeof(text), method, code, return_value, state);
+	snprintf(obj, sizeof(obj), "WMI root\\cimv2 %s", rdls_lswmi_path(path));
+	return w32_fail_text(err, api, obj, code, text);
+}
+
 /*
- * Calls Win32_TSLicenseServer=@.<method>(); checks ReturnValue and, when
- * out_name is set, reads that boolean out-parameter into *out_bool.
- * *absent = true (and 0 returned) when the class does not exist.
+ * Calls Win32_TSLicenseServer.<method>() on the class path, or on the instance path
+ * Win32_TSLicenseServer=@ when the provider rejects the class path (rdls_lswmi_next
+ * decides); checks ReturnValue and, when out_name is set, reads that boolean
+ * out-parameter into *out_bool. *absent = true (and 0 returned) when the class does
+ * not exist: the RD Licensing role is not installed.
  */
-static int ls_exec(struct w32_ctx *c, const wchar_t *method, const char *method_name,
-		   const wchar_t *out_name, bool *out_bool, bool *absent, rdls_err *err)
+static int ls_exec(struct w32_ctx *c, const char *method, const wchar_t *out_name,
+		   bool *out_bool, bool *absent, rdls_err *err)
 {
 	IWbemServices *svc = NULL;
 	IWbemClassObject *outp = NULL;
-	BSTR path = NULL, meth = NULL;
+	BSTR meth = NULL;
 	VARIANT v;
 	char api[RDLS_ERR_API_MAX];
+	bool present = false;
+	enum rdls_lswmi_path path = RDLS_LSWMI_CLASS;
 	int rc = -1;
 
 	VariantInit(&v);
 	*absent = false;
-	snprintf(api, sizeof(api), "Win32_TSLicenseServer.%s", method_name);
+	snprintf(api, sizeof(api), "Win32_TSLicenseServer.%s", method);
 	if (wbem_connect(c, &svc, err) != 0)
 		return -1;
-	path = SysAllocString(LS_PATH);
-	meth = SysAllocString(method);
-	if (!path || !meth) {
+	if (ls_class_present(svc, &present, err) != 0)
+		return -1;
+	if (!present) {
+		*absent = true;
+		return 0;
+	}
+	wchar_t *wmeth = w32_wide(method);
+	meth = wmeth ? SysAllocString(wmeth) : NULL;
+	free(wmeth);
+	if (!meth) {
 		w32_fail(err, "SysAllocString", LS_OBJ, (DWORD)E_OUTOFMEMORY);
 		goto out;
 	}
-	HRESULT hr = IWbemServices_ExecMethod(svc, path, meth, 0, NULL, NULL, &outp, NULL);
-	if (class_missing(hr)) {
-		*absent = true;
-		rc = 0;
-		goto out;
-	}
-	if (FAILED(hr)) {
-		/* Wine answers a method call on a missing class with WBEM_E_INVALID_QUERY;
-		 * whatever the code, a class that is not there means the role is absent. */
-		bool present = true;
-		rdls_err ignored;
-		if (ls_class_present(svc, &present, &ignored) == 0 && !present) {
-			*absent = true;
-			rc = 0;
+	for (;;) {
+		wchar_t *wpath = w32_wide(rdls_lswmi_path(path));
+		BSTR bpath = wpath ? SysAllocString(wpath) : NULL;
+		free(wpath);
+		if (!bpath) {
+			w32_fail(err, "SysAllocString", LS_OBJ, (DWORD)E_OUTOFMEMORY);
 			goto out;
 		}
-		w32_fail(err, "IWbemServices::ExecMethod", api, (DWORD)hr);
+		HRESULT hr = IWbemServices_ExecMethod(svc, bpath, meth, 0, NULL, NULL, &outp, NULL);
+		SysFreeString(bpath);
+		enum rdls_lswmi_next next = rdls_lswmi_next(path, (uint32_t)hr);
+		if (next == RDLS_LSWMI_DONE)
+			break;
+		if (outp) {
+			IWbemClassObject_Release(outp);
+			outp = NULL;
+		}
+		if (next == RDLS_LSWMI_TRY_INSTANCE) {
+			path = RDLS_LSWMI_INSTANCE;
+			continue;
+		}
+		call_failed(err, "IWbemServices::ExecMethod", path, method, (uint32_t)hr, false);
 		goto out;
 	}
 	if (!outp) {
 		w32_fail_text(err, api, LS_OBJ, (DWORD)WBEM_E_FAILED, "the method returned no result");
 		goto out;
 	}
-	hr = IWbemClassObject_Get(outp, L"ReturnValue", 0, &v, NULL, NULL);
+	HRESULT hr = IWbemClassObject_Get(outp, L"ReturnValue", 0, &v, NULL, NULL);
 	DWORD ret = 0;
 	if (FAILED(hr)) {
 		w32_fail(err, "IWbemClassObject::Get", "ReturnValue", (DWORD)hr);
@@ -195,16 +257,9 @@ static int ls_exec(struct w32_ctx *c, const wchar_t *method, const char *method_
 	}
 	VariantClear(&v);
 	if (ret != 0) {
-		/* A code from "Remote Desktop Services WMI Provider Error Codes": no
-		 * system message table has it. */
-		char text[RDLS_ERR_TEXT_MAX];
-		snprintf(text, sizeof(text),
-			 "the method failed with Remote Desktop Services WMI provider error %lu%s",
-			 (unsigned long)ret,
-			 strstr(method_name, "ublishLS") /* PublishLS, UnpublishLS */
-				 ? "; publishing needs an enterprise administrator of the forest"
-				 : "");
-		w32_fail_text(err, api, LS_OBJ, ret, text);
+		/* A code from "Remote Desktop Services WMI Provider Error Codes": no system
+		 * message table has it. */
+		call_failed(err, api, path, method, ret, true);
 		goto out;
 	}
 	if (out_name) {
@@ -230,8 +285,6 @@ out:
 	VariantClear(&v);
 	if (outp)
 		IWbemClassObject_Release(outp);
-	if (path)
-		SysFreeString(path);
 	if (meth)
 		SysFreeString(meth);
 	return rc;
@@ -246,19 +299,10 @@ static int role_absent(rdls_err *err, const char *api)
 
 int w32_ls_pub_get(void *ctx, enum rdls_ls_pub *state, rdls_err *err)
 {
-	struct w32_ctx *c = ctx;
-	IWbemServices *svc = NULL;
-	bool present = false, absent = false, published = false;
+	bool absent = false, published = false;
 
 	*state = RDLS_LS_ROLE_ABSENT;
-	if (wbem_connect(c, &svc, err) != 0)
-		return -1;
-	if (ls_class_present(svc, &present, err) != 0)
-		return -1;
-	if (!present)
-		return 0;
-	if (ls_exec(c, L"IsLSPublished", "IsLSPublished", L"Published", &published, &absent,
-		    err) != 0)
+	if (ls_exec(ctx, "IsLSPublished", L"Published", &published, &absent, err) != 0)
 		return -1;
 	if (!absent)
 		*state = published ? RDLS_LS_PUBLISHED : RDLS_LS_UNPUBLISHED;
@@ -269,8 +313,7 @@ int w32_ls_pub_set(void *ctx, bool publish, rdls_err *err)
 {
 	bool absent = false;
 	const char *name = publish ? "PublishLS" : "UnpublishLS";
-	if (ls_exec(ctx, publish ? L"PublishLS" : L"UnpublishLS", name, NULL, NULL, &absent,
-		    err) != 0)
+	if (ls_exec(ctx, name, NULL, NULL, &absent, err) != 0)
 		return -1;
 	if (absent) {
 		char api[RDLS_ERR_API_MAX];
@@ -284,7 +327,7 @@ int w32_ls_on_dc(void *ctx, bool *on_dc, rdls_err *err)
 {
 	bool absent = false;
 	*on_dc = false;
-	if (ls_exec(ctx, L"IsLSonDC", "IsLSonDC", L"OnDC", on_dc, &absent, err) != 0)
+	if (ls_exec(ctx, "IsLSonDC", L"OnDC", on_dc, &absent, err) != 0)
 		return -1;
 	if (absent)
 		return role_absent(err, "Win32_TSLicenseServer.IsLSonDC");

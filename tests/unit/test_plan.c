@@ -589,6 +589,18 @@ static void test_plan_domain_publish(void **state)
 	assert_false(s->prior.present);
 	assert_null(find(p, "user", "rdls-peer"));
 	assert_int_equal(p->n_warnings, 0);
+	/* The plan says who may publish (Microsoft's PublishLS page), and who may undo it. */
+	struct rdls_buf d;
+	rdls_buf_init(&d);
+	rdls_step_doing(s, false, &d);
+	assert_string_equal(rdls_buf_str(&d), "publish license server 'LICSVR2' in AD DS (PublishLS; "
+					       "needs an Enterprise Admin of the forest)");
+	rdls_buf_release(&d);
+	rdls_buf_init(&d);
+	rdls_step_doing(s, true, &d);
+	assert_string_equal(rdls_buf_str(&d), "unpublish license server 'LICSVR2' from AD DS "
+					       "(UnpublishLS; needs an Enterprise Admin of the forest)");
+	rdls_buf_release(&d);
 
 	fake_set_ls_pub(c.f, RDLS_LS_PUBLISHED);
 	p = plan_ok(&c, "LICSVR2", false);
