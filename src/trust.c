@@ -111,9 +111,8 @@ static void aside_name(const char *path, char *buf, size_t n)
 	time_t t = time(NULL);
 	struct tm *tm = gmtime(&t);
 	if (tm)
-		snprintf(stamp, sizeof(stamp), "%04d%02d%02dT%02d%02d%02dZ", tm->tm_year + 1900,
-			 tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec);
-	snprintf(buf, n, "%s.untrusted-%s", path, stamp);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", tm);
+	snprintf(buf, n, "%.4000s.untrusted-%s", path, stamp);
 }
 
 static bool rdls_aside(const char *name)

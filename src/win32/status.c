@@ -40,15 +40,31 @@ static const struct known_code known_codes[] = {
 	{ 0x80041055u, "the method is not implemented" },           /* WBEM_E_METHOD_NOT_IMPLEMENTED */
 };
 
-/* FormatMessageW from the system, or from a message DLL when module_name is set. */
-static wchar_t *system_text(DWORD code, const wchar_t *module_name)
+/*
+ * FormatMessageW from the system, or from a message DLL when module_name is set:
+ * netmsg.dll from System32 only (LOAD_LIBRARY_SEARCH_SYSTEM32), wmiutils.dll by its
+ * full path in System32\\wbem (which the default search reaches only through PATH),
+ * so that no DLL of the same name elsewhere is ever loaded, not even as data.
+ */
+static wchar_t *system_text(DWORD code, const wchar_t *module_name, bool in_wbem)
 {
 	DWORD flags = FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_IGNORE_INSERTS;
 	HMODULE mod = NULL;
 	wchar_t *msg = NULL;
 
+	if (module_name && in_wbem) {
+		wchar_t path[MAX_PATH + 64];
+		UINT n = GetSystemDirectoryW(path, MAX_PATH);
+		if (n == 0 || n >= MAX_PATH)
+			return NULL;
+		lstrcatW(path, L"\\wbem\\");
+		lstrcatW(path, module_name);
+		mod = LoadLibraryExW(path, NULL, LOAD_LIBRARY_AS_DATAFILE);
+	} else if (module_name) {
+		mod = LoadLibraryExW(module_name, NULL,
+				     LOAD_LIBRARY_SEARCH_SYSTEM32 | LOAD_LIBRARY_AS_DATAFILE);
+	}
 	if (module_name) {
-		mod = LoadLibraryExW(module_name, NULL, LOAD_LIBRARY_AS_DATAFILE);
 		if (!mod)
 			return NULL;
 		flags |= FORMAT_MESSAGE_FROM_HMODULE;
@@ -70,11 +86,11 @@ static wchar_t *system_text(DWORD code, const wchar_t *module_name)
  * a leading capital lowered when the word is not an acronym. */
 static bool code_text(DWORD code, char *buf, size_t n)
 {
-	wchar_t *msg = system_text(code, NULL);
+	wchar_t *msg = system_text(code, NULL, false);
 	if (!msg && code >= 2100 && code <= 2999)
-		msg = system_text(code, L"netmsg.dll");
+		msg = system_text(code, L"netmsg.dll", false);
 	if (!msg && (code & 0xFFFF0000u) == 0x80040000u)
-		msg = system_text(code, L"wmiutils.dll");
+		msg = system_text(code, L"wmiutils.dll", true);
 	if (!msg)
 		return false;
 

@@ -51,6 +51,16 @@ static const struct rdls_sys_ops win32_ops = {
 	.reg_key_get = w32_reg_key_get,
 	.reg_key_create = w32_reg_key_create,
 	.reg_key_del = w32_reg_key_del,
+
+	.data_dir = w32_data_dir,
+	.exe_dir = w32_exe_dir,
+	.path_sec = w32_path_sec,
+	.file_sec = w32_file_sec,
+	.file_create_new = w32_file_create_new,
+	.dir_create = w32_dir_create,
+	.dir_list = w32_dir_list,
+	.path_rename = w32_path_rename,
+	.lock_owner = w32_lock_owner,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */
