@@ -160,6 +160,16 @@ static int judge_dir(struct rdls_sys *sys, const char *dir, const rdls_file_sec 
 	return rc;
 }
 
+/* A junction or symbolic link is refused, not renamed or followed. */
+static int refuse_link(const char *dir, rdls_err *err)
+{
+	return rdls_err_set(err, "", dir, 0,
+			    "is a junction or symbolic link (a reparse point); rdlsctl keeps its "
+			    "journals only in a real directory that only administrators can change. "
+			    "Remove the link (it leaves its target alone) with: rmdir \"%s\"",
+			    dir);
+}
+
 /* One level of the journal directory: made when missing, checked, set aside if need be. */
 static int ensure_dir(struct rdls_sys *sys, const struct rdls_warner *w, const char *dir,
 		      bool *unchecked, rdls_err *err)
@@ -173,13 +183,7 @@ static int ensure_dir(struct rdls_sys *sys, const struct rdls_warner *w, const c
 	if (!s.exists)
 		return sys->ops->dir_create(sys->ctx, dir, &exists, err);
 	if (s.reparse)
-		/* A link is not renamed, since the rename may not stay on the link itself. */
-		return rdls_err_set(err, "", dir, 0,
-				    "is a junction or symbolic link (a reparse point); rdlsctl keeps its "
-				    "journals only in a real directory that only administrators can "
-				    "change. Remove the link (it leaves its target alone) with: rmdir "
-				    "\"%s\"",
-				    dir);
+		return refuse_link(dir, err);
 	if (!s.directory)
 		return rdls_err_set(err, "", dir, 0,
 				    "is a file, not a directory: move it away and run rdlsctl again");
@@ -225,6 +229,15 @@ int rdls_trust_journal_dir(struct rdls_sys *sys, const struct rdls_warner *w, ch
 	if (len > 1 && (top[len - 1] == '/' || top[len - 1] == '\\'))
 		top[len - 1] = '\0';
 	snprintf(dir, sizeof(dir), "%s%cjournal", top, sep_of(top));
+	/* A link at either level is refused before the parent's check could set it aside. */
+	const char *levels[2] = { top, dir };
+	for (int i = 0; i < 2; i++) {
+		rdls_file_sec s;
+		if (sys->ops->path_sec(sys->ctx, levels[i], &s, err) != 0)
+			return -1;
+		if (s.exists && s.reparse)
+			return refuse_link(levels[i], err);
+	}
 	if (ensure_dir(sys, w, top, &unchecked, err) != 0 ||
 	    ensure_dir(sys, w, dir, &unchecked, err) != 0)
 		return -1;

@@ -7,6 +7,11 @@
  * core uses, so a Windows path is first mapped to the Unix file it names with
  * wine_get_unix_file_name (exported by Wine's kernel32) and opened with fopen.
  */
+/* glibc under Wine: O_NOFOLLOW and fdopen also where a build passes only -std=c11. */
+#if defined(__WINE__) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
