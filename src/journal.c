@@ -289,7 +289,9 @@ static int register_newest(struct rdls_sys *sys, const char dir[DIR_BUF], const 
 	if (!f && !exists)
 		return -1;
 	if (!f) {
-		f = sys->ops->file_open(sys->ctx, index, "ab", err);
+		/* "a+b": also read access, which the handle needs for GetFileInformationByHandle
+		 * (FILE_READ_ATTRIBUTES) in the trust check; writes still always append. */
+		f = sys->ops->file_open(sys->ctx, index, "a+b", err);
 		if (!f)
 			return -1;
 		if (rdls_trust_file(sys, f, index, "journal index", NULL, err) != 0) {
