@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "rdls/cli.h"
@@ -30,4 +31,16 @@ void rdls_warning(const struct rdls_opts *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage(o, "warning", "1;33", fmt, ap);
 	va_end(ap);
+}
+
+static void warn_to(void *user, const char *msg)
+{
+	rdls_warning(user, "%s", msg);
+}
+
+struct rdls_warner rdls_cli_warner(const struct rdls_opts *o)
+{
+	/* The opts are only read: rdls_warning takes them const. */
+	struct rdls_warner w = { warn_to, (void *)(uintptr_t)o };
+	return w;
 }

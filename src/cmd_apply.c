@@ -36,7 +36,7 @@ static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_p
 	char msg[MSG_MAX];
 	rdls_err e;
 	rdls_err_clear(&e);
-	bool elevated = false, busy = false;
+	bool elevated = false, taken = false;
 	if (sys->ops->is_elevated(sys->ctx, &elevated, &e) != 0) {
 		rdls_err_format(&e, msg, sizeof(msg));
 		return fail(o, r, "cannot tell whether this process is elevated: %s", msg);
@@ -47,14 +47,12 @@ static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_p
 			    "which needs an elevated process: open Command Prompt or PowerShell with "
 			    "'Run as administrator' and run the same command there",
 			    doing);
-	if (sys->ops->lock_acquire(sys->ctx, &busy, &e) != 0) {
+	if (rdls_trust_lock(sys, &taken, msg, sizeof(msg), &e) != 0) {
 		rdls_err_format(&e, msg, sizeof(msg));
 		return fail(o, r, "cannot take the rdlsctl lock: %s", msg);
 	}
-	if (busy)
-		return fail(o, r,
-			    "another rdlsctl apply or rollback is running on this computer; nothing was "
-			    "changed: run again when it has finished");
+	if (!taken)
+		return fail(o, r, "%s", msg);
 	*locked = true;
 	return 0;
 }
@@ -126,6 +124,18 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	struct rdls_jheader h = { .computer = computer, .profile = o->profile,
 				  .started = time(NULL) };
 	rdls_jheader_for_plan(&h, p); /* what rollback will accept from this journal */
+	/* The journal directory is checked (and a planted one set aside) with warnings
+	 * here; journal.c checks it again, silently. With --journal FILE it is optional. */
+	struct rdls_warner wr = rdls_cli_warner(o);
+	char jdir[4096];
+	rdls_err de;
+	rdls_err_clear(&de);
+	if (rdls_trust_journal_dir(sys, &wr, jdir, sizeof(jdir), &de) != 0 && !o->journal) {
+		rdls_err_format(&de, msg, sizeof(msg));
+		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s", msg);
+		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
+		goto out;
+	}
 	if (rdls_journal_create(sys, o->journal, &h, &jw, &e) != 0) {
 		rdls_err_format(&e, msg, sizeof(msg));
 		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s", msg);

@@ -53,6 +53,12 @@ static int load(struct run *r, struct rdls_sys *sys, struct rdls_journal **j)
 	FILE *f = sys->ops->file_open(sys->ctx, r->path, "rb", &e);
 	if (!f)
 		return fail_err(r, "cannot read the journal", &e);
+	/* Before a byte of it is read: who owns it, and who else may change it. */
+	struct rdls_warner w = rdls_cli_warner(r->o);
+	if (rdls_trust_file(sys, f, r->path, "journal", &w, &e) != 0) {
+		fclose(f);
+		return fail_err(r, "cannot use the journal, so nothing was changed", &e);
+	}
 	int rc = rdls_journal_read(f, r->path, j, &e);
 	fclose(f);
 	if (rc != 0)
@@ -103,7 +109,7 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 	struct rdls_journal *j = NULL;
 	struct rdls_exec *x = NULL;
 	struct rdls_jwriter *jw = NULL;
-	bool locked = false, elevated = false, busy = false;
+	bool locked = false, elevated = false, taken = false;
 	rdls_err e;
 	int rc;
 	memset(&r, 0, sizeof(r));
@@ -127,17 +133,24 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 			      "PowerShell with 'Run as administrator' and run the same command there");
 		goto out;
 	}
-	if (sys->ops->lock_acquire(sys->ctx, &busy, &e) != 0) {
+	char why[1024];
+	if (rdls_trust_lock(sys, &taken, why, sizeof(why), &e) != 0) {
 		rc = fail_err(&r, "cannot take the rdlsctl lock", &e);
 		goto out;
 	}
-	if (busy) {
-		rc = fail(&r, "another rdlsctl apply or rollback is running on this computer; nothing "
-			      "was changed: run again when it has finished");
+	if (!taken) {
+		rc = fail(&r, "%s", why);
 		goto out;
 	}
 	locked = true;
 
+	/* The journal directory first, with warnings: a planted one is set aside. */
+	struct rdls_warner wr = rdls_cli_warner(o);
+	char jdir[PATH_MAX_];
+	if (!o->journal && rdls_trust_journal_dir(sys, &wr, jdir, sizeof(jdir), &e) != 0) {
+		rc = fail_err(&r, "cannot use the journal directory", &e);
+		goto out;
+	}
 	if (o->journal)
 		snprintf(r.path, sizeof(r.path), "%s", o->journal);
 	else if (rdls_journal_newest(sys, r.path, sizeof(r.path), &e) != 0) {

@@ -12,6 +12,7 @@
 #include <ini.h>
 
 #include "rdls/journal.h"
+#include "rdls/trust.h"
 #include "resource.h"
 
 #ifndef RDLS_VERSION
@@ -260,17 +261,6 @@ static int write_section(struct rdls_jwriter *w, struct section *s, rdls_err *er
 	return rc;
 }
 
-static bool file_exists(struct rdls_sys *sys, const char *path)
-{
-	rdls_err e;
-	rdls_err_clear(&e);
-	FILE *f = sys->ops->file_open(sys->ctx, path, "rb", &e);
-	if (!f)
-		return false;
-	fclose(f);
-	return true;
-}
-
 /*
  * The separator the directory itself uses: "C:\\ProgramData\\..." on Windows, but a
  * Unix path from the Wine build's stdio. '/' when it has none (Windows accepts it).
@@ -283,7 +273,8 @@ static char dir_sep(const char *dir)
 
 static int journal_dir(struct rdls_sys *sys, char *buf, size_t n, rdls_err *err)
 {
-	if (sys->ops->journal_dir(sys->ctx, buf, n, err) != 0)
+	/* Checked and made trustworthy; the commands run it first, with their warnings. */
+	if (rdls_trust_journal_dir(sys, NULL, buf, n, err) != 0)
 		return -1;
 	size_t len = strlen(buf);
 	/* Strip one trailing separator so that paths do not get a double one. */
@@ -311,10 +302,23 @@ static int register_newest(struct rdls_sys *sys, const char dir[DIR_BUF], const 
 			   rdls_err *err)
 {
 	char index[PATH_BUF];
+	bool exists = false;
 	snprintf(index, sizeof(index), "%s%c" INDEX_NAME, dir, dir_sep(dir));
-	FILE *f = sys->ops->file_open(sys->ctx, index, "ab", err);
-	if (!f)
+	/* A new index gets the admin-only descriptor; an existing one must deserve trust. */
+	FILE *f = sys->ops->file_create_new(sys->ctx, index, &exists, err);
+	if (!f && !exists)
 		return -1;
+	if (!f) {
+		/* "a+b": also read access, which the handle needs for GetFileInformationByHandle
+		 * (FILE_READ_ATTRIBUTES) in the trust check; writes still always append. */
+		f = sys->ops->file_open(sys->ctx, index, "a+b", err);
+		if (!f)
+			return -1;
+		if (rdls_trust_file(sys, f, index, "journal index", NULL, err) != 0) {
+			fclose(f);
+			return -1;
+		}
+	}
 	int rc = 0;
 	/* The leading newline ends a line torn by a crash, so it cannot swallow this one. */
 	if (fprintf(f, "\n%s\n", path) < 0)
@@ -356,40 +360,47 @@ int rdls_journal_create(struct rdls_sys *sys, const char *path, const struct rdl
 	/* An explicit path works without the journal directory (it is just not registered). */
 	if (!have_dir && !path)
 		return -1;
+	bool exists = false;
+	FILE *f = NULL;
+	/* Each candidate is created exclusively (CREATE_NEW) with the admin-only descriptor:
+	 * no race with another creator, and nothing inherited from the folder. */
 	if (path) {
 		if (strchr(path, '\n') || strchr(path, '\r'))
 			return rdls_err_set(err, NULL, NULL, 0, "a journal path cannot contain a line break");
-		if (file_exists(sys, path))
+		if (strlen(path) >= sizeof(chosen))
+			return rdls_err_set(err, NULL, NULL, 0, "the journal path is too long");
+		snprintf(chosen, sizeof(chosen), "%s", path);
+		f = sys->ops->file_create_new(sys->ctx, chosen, &exists, err);
+		if (exists)
 			return rdls_err_set(err, NULL, NULL, 0,
 					    "journal '%s' already exists; it may be what another apply "
 					    "needs for its rollback: choose a new file",
 					    path);
-		if (strlen(path) >= sizeof(chosen))
-			return rdls_err_set(err, NULL, NULL, 0, "the journal path is too long");
-		snprintf(chosen, sizeof(chosen), "%s", path);
 	} else {
 		char stamp[32], host[64];
 		utc(h->started, true, stamp, sizeof(stamp));
 		file_safe(host, sizeof(host), h->host ? h->host : "");
 		char sep = dir_sep(dir);
 		snprintf(chosen, sizeof(chosen), "%s%c%s-%s.ini", dir, sep, stamp, host);
-		for (int k = 2; file_exists(sys, chosen); k++) {
+		for (int k = 2; !(f = sys->ops->file_create_new(sys->ctx, chosen, &exists, err)) && exists;
+		     k++) {
 			if (k > 999)
 				return rdls_err_set(err, NULL, dir, 0, "too many journals named %s-%s",
 						    stamp, host);
 			snprintf(chosen, sizeof(chosen), "%s%c%s-%s-%d.ini", dir, sep, stamp, host, k);
 		}
 	}
+	if (!f)
+		return -1;
 
 	struct rdls_jwriter *w = calloc(1, sizeof(*w));
 	if (!w || !(w->path = dup_str(chosen))) {
 		free(w);
+		fclose(f);
 		return rdls_err_set(err, NULL, NULL, 0, "out of memory");
 	}
 	w->sys = sys;
-	w->f = sys->ops->file_open(sys->ctx, w->path, "wb", err);
-	if (!w->f)
-		goto fail;
+	w->f = f;
 
 	char started[32];
 	utc(h->started, false, started, sizeof(started));
@@ -514,6 +525,10 @@ int rdls_journal_newest(struct rdls_sys *sys, char *buf, size_t n, rdls_err *err
 			return rdls_err_set(err, NULL, NULL, 0,
 					    "no journal in '%s': nothing to roll back", dir);
 		*err = e;
+		return -1;
+	}
+	if (rdls_trust_file(sys, f, index, "journal index", NULL, err) != 0) {
+		fclose(f);
 		return -1;
 	}
 	/* The last complete line: a torn last line (a crash while registering) is skipped. */

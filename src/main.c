@@ -226,13 +226,19 @@ int main(int argc_in, char **argv_in)
 {
 	int argc = 0, rc;
 	char **argv = NULL;
+	char why[128];
 
+	/* Before anything can load a DLL: also the NETWORK SERVICE helper below. */
+	int hardened = rdls_platform_harden(why, sizeof(why));
 	rc = rdls_platform_helper_main(argc_in, argv_in);
 	if (rc >= 0)
 		return rc;
-	rdls_platform_console_init();
+	unsigned console = rdls_platform_console_init();
+	if (hardened != 0)
+		fprintf(stderr, "warning: DLLs may load from outside System32: %s\n", why);
 	if (rdls_platform_args(argc_in, argv_in, &argc, &argv) != 0) {
 		fputs("error: cannot read the command line as Unicode\n", stderr);
+		rdls_platform_console_restore(console);
 		return RDLS_EXIT_ERROR;
 	}
 
@@ -307,10 +313,16 @@ int main(int argc_in, char **argv_in)
 		rdls_report_failure_json(&o, o.host, NULL, text, rc);
 		goto out;
 	}
+	if (c->flags & NEEDS_WINDOWS) {
+		struct rdls_warner w = rdls_cli_warner(&o);
+		rdls_trust_check_exe(&sys, &w);
+	}
 	rc = (c->fn == cmd_apply && o.dry_run) ? cmd_plan(&o, &sys) : c->fn(&o, &sys);
 	rdls_platform_sys_free(&sys);
 out:
 	fflush(stdout);
+	fflush(stderr);
+	rdls_platform_console_restore(console);
 	rdls_platform_args_free(argc, argv);
 	return rc;
 }

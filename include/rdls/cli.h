@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "rdls/sys.h"
+#include "rdls/trust.h"
 
 /* Exit codes of DESIGN.md. */
 enum {
@@ -46,5 +47,7 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys);
 /* cli.c: "error: ..." on o->err (red when o->color). Returns -1. */
 int rdls_error(const struct rdls_opts *o, const char *fmt, ...) RDLS_PRINTF(2, 3);
 void rdls_warning(const struct rdls_opts *o, const char *fmt, ...) RDLS_PRINTF(2, 3);
+/* A warner (trust.h) that prints through rdls_warning(o, ...). */
+struct rdls_warner rdls_cli_warner(const struct rdls_opts *o);
 
 #endif

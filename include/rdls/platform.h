@@ -27,8 +27,15 @@ void rdls_platform_args_free(int argc, char **argv);
  * and returns its exit code; otherwise returns -1 and does nothing. */
 int rdls_platform_helper_main(int argc, char **argv);
 
-/* Makes stdout/stderr print UTF-8 correctly (console code page on Windows). */
-void rdls_platform_console_init(void);
+/* Makes stdout/stderr print UTF-8 correctly (console code page on Windows).
+ * Returns what rdls_platform_console_restore needs to put the console back. */
+unsigned rdls_platform_console_init(void);
+/* The console's output code page as it was before rdls_platform_console_init. */
+void rdls_platform_console_restore(unsigned saved);
+
+/* First thing in main: DLLs only from System32 (SetDefaultDllDirectories). 0, or -1
+ * with why (n bytes) saying what failed. */
+int rdls_platform_harden(char *why, size_t n);
 bool rdls_platform_isatty(FILE *f);
 
 #endif

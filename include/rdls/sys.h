@@ -120,6 +120,66 @@ typedef struct rdls_ts_ls {
 	uint32_t admin;              /* IsAdminOnLS: 0 no, 1 yes, 2 unknown */
 } rdls_ts_ls;
 
+/*
+ * --- who owns and who may change a file or directory: facts for the core's trust
+ * decisions (src/trust.c); the backends decide nothing ---
+ */
+/* What a SID is, as far as trust goes. */
+enum rdls_who {
+	RDLS_WHO_OTHER = 0,
+	RDLS_WHO_ADMINS,            /* BUILTIN\Administrators (S-1-5-32-544) */
+	RDLS_WHO_SYSTEM,            /* NT AUTHORITY\SYSTEM (S-1-5-18) */
+	RDLS_WHO_TRUSTED_INSTALLER, /* NT SERVICE\TrustedInstaller (runs as SYSTEM) */
+	RDLS_WHO_SELF,              /* this process's user (the token's TokenUser) */
+	RDLS_WHO_CREATOR,           /* CREATOR OWNER / CREATOR GROUP (S-1-3-0, S-1-3-1) */
+	RDLS_WHO_OWNER_RIGHTS,      /* OWNER RIGHTS (S-1-3-4): whoever owns the object */
+};
+
+/* Whether a descriptor could be read at all. */
+enum rdls_sec_state {
+	RDLS_SEC_KNOWN = 0,       /* owner and ACEs below are the object's own */
+	RDLS_SEC_UNSUPPORTED = 1, /* the file system keeps no security (no FILE_PERSISTENT_ACLS) */
+	RDLS_SEC_UNAVAILABLE = 2, /* it should, yet no owner came back (an empty descriptor) */
+};
+
+/* ACCESS_MASK bits (Windows' numbers) that change a file or a directory's entries. */
+#define RDLS_ACCESS_WRITE_DATA 0x00000002u   /* FILE_WRITE_DATA, FILE_ADD_FILE */
+#define RDLS_ACCESS_APPEND_DATA 0x00000004u  /* FILE_APPEND_DATA, FILE_ADD_SUBDIRECTORY */
+#define RDLS_ACCESS_DELETE_CHILD 0x00000040u /* FILE_DELETE_CHILD */
+#define RDLS_ACCESS_DELETE 0x00010000u
+#define RDLS_ACCESS_WRITE_DAC 0x00040000u
+#define RDLS_ACCESS_WRITE_OWNER 0x00080000u
+#define RDLS_ACCESS_GENERIC_ALL 0x10000000u
+#define RDLS_ACCESS_GENERIC_WRITE 0x40000000u
+
+#define RDLS_SEC_NAME_MAX 256
+#define RDLS_SEC_ACES_MAX 16
+
+typedef struct rdls_sec_ace {
+	enum rdls_who who;
+	char name[RDLS_SEC_NAME_MAX]; /* "DOMAIN\name", or "S-1-..." when it maps to no account */
+	uint32_t mask;
+	bool inherit_only;            /* INHERIT_ONLY_ACE: applies to children only */
+} rdls_sec_ace;
+
+typedef struct rdls_file_sec {
+	bool exists;    /* path_sec: false when nothing is there (nothing below is set) */
+	bool reparse;   /* FILE_ATTRIBUTE_REPARSE_POINT: a junction or a symbolic link */
+	bool directory; /* FILE_ATTRIBUTE_DIRECTORY */
+	enum rdls_sec_state state;
+	enum rdls_who owner;
+	char owner_name[RDLS_SEC_NAME_MAX];
+	bool null_dacl;        /* no DACL: everyone may do everything */
+	/* The platform runs every process as one account (Wine): there the process's own
+	 * user owns everything rdlsctl made, and counts as trusted. On Windows it does not:
+	 * rdlsctl's files are owned by Administrators (O:BA), and a file owned by the user
+	 * who runs rdlsctl may come from that user's unelevated processes. */
+	bool one_account;
+	size_t n_aces;         /* ACCESS_ALLOWED ACEs of the DACL, in order */
+	bool more_aces;        /* it has more than RDLS_SEC_ACES_MAX of them: aces[] is partial */
+	rdls_sec_ace aces[RDLS_SEC_ACES_MAX];
+} rdls_file_sec;
+
 struct rdls_sys_ops {
 	/* --- local accounts (netapi32) --- */
 	int (*user_get)(void *ctx, const char *user, bool *exists, rdls_err *err);
@@ -256,6 +316,37 @@ struct rdls_sys_ops {
 	int (*pbkdf2_sha256)(void *ctx, const void *pw, size_t pwlen, const void *salt,
 			     size_t saltlen, uint32_t iterations, void *out, size_t outlen,
 			     rdls_err *err);
+
+	/*
+	 * --- trust in rdlsctl's own files (src/trust.c decides; these report facts).
+	 * Paths are UTF-8, as file_open takes them. ---
+	 */
+	/* %ProgramData%\rdlsctl, the parent of the journal directory; nothing is created. */
+	int (*data_dir)(void *ctx, char *buf, size_t n, rdls_err *err);
+	/* The folder this program's executable was loaded from (GetModuleFileNameW). */
+	int (*exe_dir)(void *ctx, char *buf, size_t n, rdls_err *err);
+	/* Owner, DACL and attributes of `path` itself, opened without following a
+	 * reparse point (CreateFileW, FILE_FLAG_OPEN_REPARSE_POINT |
+	 * FILE_FLAG_BACKUP_SEMANTICS; GetFileInformationByHandle; GetSecurityInfo).
+	 * Nothing there: out->exists = false, returning 0. */
+	int (*path_sec)(void *ctx, const char *path, rdls_file_sec *out, rdls_err *err);
+	/* The same for the open file f (named path in messages), from its handle. */
+	int (*file_sec)(void *ctx, FILE *f, const char *path, rdls_file_sec *out, rdls_err *err);
+	/* Creates `path` exclusively (CREATE_NEW) with the descriptor
+	 * O:BAD:P(A;;FA;;;BA)(A;;FA;;;SY) and opens it for appending. A path that exists
+	 * is *exists = true, returning NULL without an error. */
+	FILE *(*file_create_new)(void *ctx, const char *path, bool *exists, rdls_err *err);
+	/* CreateDirectoryW with O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY). One that exists is
+	 * *exists = true and left exactly as it is. */
+	int (*dir_create)(void *ctx, const char *path, bool *exists, rdls_err *err);
+	/* The names in directory `path`, without "." and "..": *names (malloc'd, each
+	 * and the array) holds *n of them. */
+	int (*dir_list)(void *ctx, const char *path, char ***names, size_t *n, rdls_err *err);
+	/* MoveFileExW(from, to, 0): renames, never replaces. */
+	int (*path_rename)(void *ctx, const char *from, const char *to, rdls_err *err);
+	/* After lock_acquire said busy: the owner of the lock object the other holder has
+	 * (its security descriptor's owner). */
+	int (*lock_owner)(void *ctx, enum rdls_who *who, char *name, size_t n, rdls_err *err);
 };
 
 struct rdls_sys {

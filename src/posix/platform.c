@@ -57,8 +57,21 @@ int rdls_platform_helper_main(int argc, char **argv)
 	return -1;
 }
 
-void rdls_platform_console_init(void)
+unsigned rdls_platform_console_init(void)
 {
+	return 0;
+}
+
+void rdls_platform_console_restore(unsigned saved)
+{
+	(void)saved;
+}
+
+int rdls_platform_harden(char *why, size_t n)
+{
+	if (n)
+		why[0] = '\0';
+	return 0;
 }
 
 bool rdls_platform_isatty(FILE *f)

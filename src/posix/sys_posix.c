@@ -4,8 +4,11 @@
  * core's own tests need no more). Everything else fails plainly with
  * "this command needs Windows" (api "", so the message has no API in it).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -199,6 +202,167 @@ static int px_file_sync(void *c, FILE *f, const char *path, rdls_err *err)
 	return 0;
 }
 
+
+/* --- trust facts, the POSIX way: owner uid, mode bits, lstat for links --- */
+
+static int px_data_dir(void *c, char *b, size_t n, rdls_err *err)
+{ (void)c; if (n) b[0] = '\0'; return needs_windows(err, "the journal directory"); }
+static int px_lock_owner(void *c, enum rdls_who *w, char *name, size_t n, rdls_err *err)
+{ (void)c; *w = RDLS_WHO_OTHER; if (n) name[0] = '\0'; return needs_windows(err, "the apply lock"); }
+
+static int px_errno(rdls_err *err, const char *api, const char *obj)
+{
+	int e = errno;
+	return rdls_err_set(err, api, obj, (uint32_t)e, "%s", strerror(e));
+}
+
+/* root stands for Administrators, this user for itself; group and others' write bits
+ * become allow ACEs of "group <gid>" and "others". */
+static void px_facts(const struct stat *st, rdls_file_sec *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->exists = true;
+	out->reparse = S_ISLNK(st->st_mode);
+	out->directory = S_ISDIR(st->st_mode);
+	out->state = RDLS_SEC_KNOWN;
+	/* The native build changes no system; its files are its user's own. */
+	out->one_account = true;
+	out->owner = st->st_uid == 0 ? RDLS_WHO_ADMINS
+		     : st->st_uid == geteuid() ? RDLS_WHO_SELF : RDLS_WHO_OTHER;
+	snprintf(out->owner_name, sizeof(out->owner_name), "uid %lu", (unsigned long)st->st_uid);
+	if (st->st_mode & S_IWGRP) {
+		rdls_sec_ace *a = &out->aces[out->n_aces++];
+		a->who = RDLS_WHO_OTHER;
+		a->mask = RDLS_ACCESS_WRITE_DATA;
+		snprintf(a->name, sizeof(a->name), "group %lu", (unsigned long)st->st_gid);
+	}
+	if (st->st_mode & S_IWOTH) {
+		rdls_sec_ace *a = &out->aces[out->n_aces++];
+		a->who = RDLS_WHO_OTHER;
+		a->mask = RDLS_ACCESS_WRITE_DATA;
+		snprintf(a->name, sizeof(a->name), "others");
+	}
+}
+
+static int px_path_sec(void *c, const char *path, rdls_file_sec *out, rdls_err *err)
+{
+	(void)c;
+	struct stat st;
+	memset(out, 0, sizeof(*out));
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : px_errno(err, "lstat", path);
+	px_facts(&st, out);
+	return 0;
+}
+
+static int px_file_sec(void *c, FILE *f, const char *path, rdls_file_sec *out, rdls_err *err)
+{
+	(void)c;
+	struct stat st;
+	memset(out, 0, sizeof(*out));
+	if (fstat(fileno(f), &st) != 0)
+		return px_errno(err, "fstat", path);
+	px_facts(&st, out);
+	return 0;
+}
+
+static FILE *px_file_create_new(void *c, const char *path, bool *exists, rdls_err *err)
+{
+	(void)c;
+	*exists = false;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			*exists = true;
+		else
+			px_errno(err, "open", path);
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "ab");
+	if (!f) {
+		px_errno(err, "fdopen", path);
+		close(fd);
+	}
+	return f;
+}
+
+static int px_dir_create(void *c, const char *path, bool *exists, rdls_err *err)
+{
+	(void)c;
+	*exists = false;
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return px_errno(err, "mkdir", path);
+	*exists = true;
+	return 0;
+}
+
+static int px_dir_list(void *c, const char *path, char ***names, size_t *n, rdls_err *err)
+{
+	(void)c;
+	*names = NULL;
+	*n = 0;
+	DIR *d = opendir(path);
+	if (!d)
+		return px_errno(err, "opendir", path);
+	char **v = NULL;
+	size_t count = 0;
+	struct dirent *de;
+	int rc = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char **nv = realloc(v, (count + 1) * sizeof(*nv));
+		char *name = nv ? strdup(de->d_name) : NULL;
+		if (nv)
+			v = nv;
+		if (!name) {
+			rc = rdls_err_set(err, "readdir", path, ENOMEM, "out of memory");
+			break;
+		}
+		v[count++] = name;
+	}
+	closedir(d);
+	if (rc != 0) {
+		for (size_t i = 0; i < count; i++)
+			free(v[i]);
+		free(v);
+		return rc;
+	}
+	*names = v;
+	*n = count;
+	return 0;
+}
+
+static int px_path_rename(void *c, const char *from, const char *to, rdls_err *err)
+{
+	(void)c;
+	struct stat st;
+	if (lstat(to, &st) == 0)
+		return rdls_err_set(err, "rename", to, EEXIST, "%s", strerror(EEXIST));
+	if (rename(from, to) != 0)
+		return px_errno(err, "rename", from);
+	return 0;
+}
+
+static int px_exe_dir(void *c, char *buf, size_t n, rdls_err *err)
+{
+	(void)c;
+	char p[4096];
+	ssize_t len = readlink("/proc/self/exe", p, sizeof(p) - 1);
+	if (len < 0)
+		return px_errno(err, "readlink", "/proc/self/exe");
+	p[len] = '\0';
+	char *slash = strrchr(p, '/');
+	if (slash)
+		*(slash == p ? slash + 1 : slash) = '\0';
+	if (strlen(p) >= n)
+		return rdls_err_set(err, "", p, 0, "buffer too small");
+	strcpy(buf, p);
+	return 0;
+}
+
 static const struct rdls_sys_ops posix_ops = {
 	.user_get = px_user_get,
 	.user_add = px_user_add,
@@ -235,6 +399,15 @@ static const struct rdls_sys_ops posix_ops = {
 	.reg_key_del = px_reg_key_del,
 	.service_exists = px_service_exists,
 	.pbkdf2_sha256 = rdls_posix_pbkdf2_sha256,
+	.data_dir = px_data_dir,
+	.exe_dir = px_exe_dir,
+	.path_sec = px_path_sec,
+	.file_sec = px_file_sec,
+	.file_create_new = px_file_create_new,
+	.dir_create = px_dir_create,
+	.dir_list = px_dir_list,
+	.path_rename = px_path_rename,
+	.lock_owner = px_lock_owner,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

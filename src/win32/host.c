@@ -7,6 +7,11 @@
  * core uses, so a Windows path is first mapped to the Unix file it names with
  * wine_get_unix_file_name (exported by Wine's kernel32) and opened with fopen.
  */
+/* glibc under Wine: O_NOFOLLOW and fdopen also where a build passes only -std=c11. */
+#if defined(__WINE__) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,9 @@
 #include <sddl.h>
 #include <aclapi.h>
 #include <shlobj.h>
+
+#include <fcntl.h>
+#include <stdint.h>
 
 #if defined(__WINE__)
 #include <unistd.h>
@@ -152,26 +160,176 @@ static PSECURITY_DESCRIPTOR sd_from_sddl(const wchar_t *sddl, DWORD *e)
 	return sd;
 }
 
+/*
+ * The apply/rollback lock: a mutex in a private namespace bound to the
+ * Administrators SID (only a process holding that SID can create the namespace,
+ * and its descriptor lets only Administrators and SYSTEM open it), so no other
+ * account can create or hold it first, unlike a Global\ mutex. Wine 8 lacks
+ * AddSIDToBoundaryDescriptor and CreatePrivateNamespaceW (import libraries and
+ * kernel32 alike), hence GetProcAddress; without them, the fallback is a lock file
+ * opened without sharing in %ProgramData%\rdlsctl, a directory only administrators
+ * may change (src/trust.c sets aside one that others may).
+ */
+static int make_private_dir(const wchar_t *dir, const char *obj, rdls_err *err);
+static wchar_t *data_dir_w(rdls_err *err);
+
+#define LOCK_SDDL L"O:BAD:P(A;;GA;;;BA)(A;;GA;;;SY)"
+#define LOCK_NS L"rdlsctl"
+#define LOCK_MUTEX L"rdlsctl\\apply"
+
+typedef HANDLE(WINAPI *create_bd_fn)(LPCWSTR, ULONG);
+typedef BOOL(WINAPI *add_sid_fn)(HANDLE *, PSID);
+typedef HANDLE(WINAPI *create_ns_fn)(LPSECURITY_ATTRIBUTES, LPVOID, LPCWSTR);
+typedef HANDLE(WINAPI *open_ns_fn)(LPVOID, LPCWSTR);
+typedef BOOLEAN(WINAPI *close_ns_fn)(HANDLE, ULONG);
+typedef VOID(WINAPI *delete_bd_fn)(HANDLE);
+
+struct ns_api {
+	create_bd_fn create_bd;
+	add_sid_fn add_sid;
+	create_ns_fn create_ns;
+	open_ns_fn open_ns;
+	close_ns_fn close_ns;
+	delete_bd_fn delete_bd;
+};
+
+/* true when kernel32 has every private-namespace function. */
+static bool ns_api_get(struct ns_api *a)
+{
+	HMODULE k = GetModuleHandleW(L"kernel32.dll");
+	if (!k)
+		return false;
+	FARPROC p[6] = { GetProcAddress(k, "CreateBoundaryDescriptorW"),
+			 GetProcAddress(k, "AddSIDToBoundaryDescriptor"),
+			 GetProcAddress(k, "CreatePrivateNamespaceW"),
+			 GetProcAddress(k, "OpenPrivateNamespaceW"),
+			 GetProcAddress(k, "ClosePrivateNamespace"),
+			 GetProcAddress(k, "DeleteBoundaryDescriptor") };
+	for (int i = 0; i < 6; i++)
+		if (!p[i])
+			return false;
+	/* memcpy: no function-pointer cast warnings */
+	memcpy(&a->create_bd, &p[0], sizeof(p[0]));
+	memcpy(&a->add_sid, &p[1], sizeof(p[1]));
+	memcpy(&a->create_ns, &p[2], sizeof(p[2]));
+	memcpy(&a->open_ns, &p[3], sizeof(p[3]));
+	memcpy(&a->close_ns, &p[4], sizeof(p[4]));
+	memcpy(&a->delete_bd, &p[5], sizeof(p[5]));
+	return true;
+}
+
+/* The private namespace (created, or opened when it exists); *bd receives its boundary. */
+static HANDLE open_lock_ns(const struct ns_api *a, SECURITY_ATTRIBUTES *sa, HANDLE *bd,
+			   const char *obj, rdls_err *err)
+{
+	BYTE admins[SECURITY_MAX_SID_SIZE];
+	DWORD as = sizeof(admins);
+	*bd = a->create_bd(LOCK_NS, 0);
+	if (!*bd) {
+		w32_fail(err, "CreateBoundaryDescriptorW", obj, GetLastError());
+		return NULL;
+	}
+	if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, admins, &as)) {
+		w32_fail(err, "CreateWellKnownSid", "BUILTIN\\Administrators", GetLastError());
+		goto fail;
+	}
+	if (!a->add_sid(bd, admins)) {
+		w32_fail(err, "AddSIDToBoundaryDescriptor", obj, GetLastError());
+		goto fail;
+	}
+	HANDLE ns = a->create_ns(sa, *bd, LOCK_NS);
+	if (!ns) {
+		DWORD e = GetLastError();
+		if (e != ERROR_ALREADY_EXISTS) {
+			w32_fail(err, "CreatePrivateNamespaceW", obj, e);
+			goto fail;
+		}
+		ns = a->open_ns(*bd, LOCK_NS);
+		if (!ns) {
+			w32_fail(err, "OpenPrivateNamespaceW", obj, GetLastError());
+			goto fail;
+		}
+	}
+	return ns;
+fail:
+	a->delete_bd(*bd);
+	*bd = NULL;
+	return NULL;
+}
+
+/* %ProgramData%\rdlsctl\lock, made with the directory when missing; free() the result. */
+static wchar_t *lock_file_path(rdls_err *err)
+{
+	wchar_t *top = data_dir_w(err);
+	if (!top)
+		return NULL;
+	if (make_private_dir(top, "directory '%ProgramData%\\rdlsctl'", err) != 0) {
+		free(top);
+		return NULL;
+	}
+	static const wchar_t s[] = L"\\lock";
+	size_t tl = (size_t)lstrlenW(top), sl = sizeof(s) / sizeof(s[0]);
+	wchar_t *p = malloc((tl + sl) * sizeof(wchar_t));
+	if (!p) {
+		w32_fail(err, "", "the rdlsctl lock", ERROR_NOT_ENOUGH_MEMORY);
+	} else {
+		memcpy(p, top, tl * sizeof(wchar_t));
+		memcpy(p + tl, s, sl * sizeof(wchar_t));
+	}
+	free(top);
+	return p;
+}
+
+static int lock_by_file(struct w32_ctx *c, SECURITY_ATTRIBUTES *sa, bool *busy, rdls_err *err)
+{
+	const char *obj = "lock file '%ProgramData%\\rdlsctl\\lock'";
+	wchar_t *path = lock_file_path(err);
+	if (!path)
+		return -1;
+	/* No sharing: a second opener gets ERROR_SHARING_VIOLATION until this handle closes
+	 * (also when this process dies). */
+	HANDLE h = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, sa, OPEN_ALWAYS,
+			       FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	DWORD e = GetLastError();
+	free(path);
+	if (h != INVALID_HANDLE_VALUE) {
+		c->lock_file = h;
+		return 0;
+	}
+	if (e == ERROR_SHARING_VIOLATION) {
+		*busy = true;
+		return 0;
+	}
+	return w32_fail(err, "CreateFileW", obj, e);
+}
+
 int w32_lock_acquire(void *ctx, bool *busy, rdls_err *err)
 {
 	struct w32_ctx *c = ctx;
-	const char *obj = "mutex 'Global\\rdlsctl-apply'";
+	const char *obj = "mutex 'rdlsctl\\apply' (private namespace of Administrators)";
 	PSECURITY_DESCRIPTOR sd = NULL;
-	HANDLE h = NULL;
+	HANDLE h = NULL, ns = NULL, bd = NULL;
+	struct ns_api api = { 0 };
 	int rc = -1;
 	DWORD e = 0;
 
 	*busy = false;
-	if (c->lock)
+	if (c->lock || c->lock_file)
 		return 0; /* this process already holds it */
-	/* Only administrators and SYSTEM may open it, so that nobody else can hold it. */
-	sd = sd_from_sddl(L"D:P(A;;GA;;;BA)(A;;GA;;;SY)", &e);
+	sd = sd_from_sddl(LOCK_SDDL, &e);
 	if (!sd) {
 		w32_fail(err, "ConvertStringSecurityDescriptorToSecurityDescriptorW", obj, e);
 		goto out;
 	}
 	SECURITY_ATTRIBUTES sa = { sizeof(sa), sd, FALSE };
-	h = CreateMutexW(&sa, FALSE, W32_LOCK_NAME);
+	if (!ns_api_get(&api)) {
+		rc = lock_by_file(c, &sa, busy, err);
+		goto out;
+	}
+	ns = open_lock_ns(&api, &sa, &bd, obj, err);
+	if (!ns)
+		goto out;
+	h = CreateMutexW(&sa, FALSE, LOCK_MUTEX);
 	if (!h) {
 		w32_fail(err, "CreateMutexW", obj, GetLastError());
 		goto out;
@@ -181,7 +339,9 @@ int w32_lock_acquire(void *ctx, bool *busy, rdls_err *err)
 	case WAIT_OBJECT_0:
 	case WAIT_ABANDONED: /* its holder died: the journal tells what it left */
 		c->lock = h;
-		h = NULL;
+		c->lock_ns = ns;
+		c->lock_bd = bd;
+		h = ns = bd = NULL;
 		break;
 	case WAIT_TIMEOUT:
 		*busy = true;
@@ -194,19 +354,65 @@ int w32_lock_acquire(void *ctx, bool *busy, rdls_err *err)
 out:
 	if (h)
 		CloseHandle(h);
+	if (ns)
+		api.close_ns(ns, 0);
+	if (bd)
+		api.delete_bd(bd);
 	if (sd)
 		LocalFree(sd);
 	return rc;
 }
 
+/* The owner of what the other holder holds: the lock file's (the namespace's mutex can
+ * only be an administrator's, since nobody else can create or open the namespace). */
+int w32_lock_owner(void *ctx, enum rdls_who *who, char *name, size_t n, rdls_err *err)
+{
+	struct ns_api api;
+	*who = RDLS_WHO_ADMINS;
+	snprintf(name, n, "BUILTIN\\Administrators");
+	if (ns_api_get(&api))
+		return 0;
+	wchar_t *path = lock_file_path(err);
+	if (!path)
+		return -1;
+	char *u = w32_utf8(path);
+	free(path);
+	if (!u)
+		return w32_fail(err, "WideCharToMultiByte", "the rdlsctl lock", ERROR_NO_UNICODE_TRANSLATION);
+	rdls_file_sec s;
+	int rc = w32_path_sec(ctx, u, &s, err);
+	free(u);
+	if (rc != 0)
+		return -1;
+	if (s.exists && s.state == RDLS_SEC_KNOWN) {
+		*who = s.owner;
+		snprintf(name, n, "%s", s.owner_name);
+	}
+	return 0;
+}
+
 void w32_lock_release(void *ctx)
 {
 	struct w32_ctx *c = ctx;
-	if (!c || !c->lock)
+	struct ns_api api;
+	if (!c)
 		return;
-	ReleaseMutex(c->lock);
-	CloseHandle(c->lock);
-	c->lock = NULL;
+	if (c->lock) {
+		ReleaseMutex(c->lock);
+		CloseHandle(c->lock);
+		c->lock = NULL;
+	}
+	if ((c->lock_ns || c->lock_bd) && ns_api_get(&api)) {
+		if (c->lock_ns)
+			api.close_ns(c->lock_ns, 0);
+		if (c->lock_bd)
+			api.delete_bd(c->lock_bd);
+	}
+	c->lock_ns = c->lock_bd = NULL;
+	if (c->lock_file) {
+		CloseHandle(c->lock_file);
+		c->lock_file = NULL;
+	}
 }
 
 int w32_random(void *ctx, void *buf, size_t n, rdls_err *err)
@@ -404,8 +610,8 @@ static const GUID folderid_program_data = {
 /* Administrators own it; only they and SYSTEM have access; children inherit that. */
 #define JOURNAL_SDDL L"O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)"
 
-/* Creates dir with the journal DACL, or imposes that DACL on an existing one
- * (a user could have created it first: C:\ProgramData lets users create folders). */
+/* Creates dir with the journal DACL. An existing one is left as it is: src/trust.c
+ * judges it (SetNamedSecurityInfoW on it would follow a junction to its target). */
 static int make_private_dir(const wchar_t *dir, const char *obj, rdls_err *err)
 {
 	DWORD e = 0;
@@ -424,55 +630,83 @@ static int make_private_dir(const wchar_t *dir, const char *obj, rdls_err *err)
 		w32_fail(err, "CreateDirectoryW", obj, e);
 		goto out;
 	}
-	BOOL present = FALSE, defaulted = FALSE;
-	PACL dacl = NULL;
-	PSID owner = NULL;
-	if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) ||
-	    !GetSecurityDescriptorOwner(sd, &owner, &defaulted)) {
-		w32_fail(err, "GetSecurityDescriptorDacl", obj, GetLastError());
-		goto out;
-	}
-	wchar_t *wdir = (wchar_t *)dir; /* SetNamedSecurityInfoW takes a non-const name */
-	DWORD st = SetNamedSecurityInfoW(wdir, SE_FILE_OBJECT,
-					 OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION |
-						 PROTECTED_DACL_SECURITY_INFORMATION,
-					 owner, NULL, dacl, NULL);
-	if (st != ERROR_SUCCESS) {
-		w32_fail(err, "SetNamedSecurityInfoW", obj, st);
-		goto out;
-	}
 	rc = 0;
 out:
 	LocalFree(sd);
 	return rc;
 }
 
-int w32_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err)
+/* A Win32 path as the core opens it: under Wine the Unix file it names (glibc's stdio). */
+static int core_path(const wchar_t *w, const char *obj, char *buf, size_t n, rdls_err *err)
 {
-	(void)ctx;
-	PWSTR pd = NULL;
-	wchar_t *top = NULL, *dir = NULL;
-	char *u = NULL, obj[RDLS_ERR_OBJ_MAX];
-	int rc = -1;
+#if defined(__WINE__)
+	char *unix_path = wine_get_unix_file_name(w);
+	if (!unix_path)
+		return w32_fail(err, "wine_get_unix_file_name", obj, ERROR_PATH_NOT_FOUND);
+	int rc = copy_out(buf, n, unix_path, obj, err);
+	HeapFree(GetProcessHeap(), 0, unix_path);
+	return rc;
+#else
+	char *u = w32_utf8(w);
+	if (!u)
+		return w32_fail(err, "WideCharToMultiByte", obj, ERROR_NO_UNICODE_TRANSLATION);
+	int rc = copy_out(buf, n, u, obj, err);
+	free(u);
+	return rc;
+#endif
+}
 
+/* %ProgramData%\rdlsctl; free() the result. */
+static wchar_t *data_dir_w(rdls_err *err)
+{
+	PWSTR pd = NULL;
 	HRESULT hr = SHGetKnownFolderPath(&folderid_program_data, 0, NULL, &pd);
 	if (FAILED(hr)) {
 		w32_fail(err, "SHGetKnownFolderPath", "FOLDERID_ProgramData", (DWORD)hr);
-		goto out;
+		return NULL;
 	}
-	size_t pl = (size_t)lstrlenW(pd);
-	static const wchar_t s1[] = L"\\rdlsctl", s2[] = L"\\journal";
-	size_t l1 = sizeof(s1) / sizeof(s1[0]) - 1, l2 = sizeof(s2) / sizeof(s2[0]) - 1;
-	top = malloc((pl + l1 + 1) * sizeof(wchar_t));
-	dir = malloc((pl + l1 + l2 + 1) * sizeof(wchar_t));
-	if (!top || !dir) {
+	static const wchar_t s1[] = L"\\rdlsctl";
+	size_t pl = (size_t)lstrlenW(pd), l1 = sizeof(s1) / sizeof(s1[0]);
+	wchar_t *top = malloc((pl + l1) * sizeof(wchar_t));
+	if (top) {
+		memcpy(top, pd, pl * sizeof(wchar_t));
+		memcpy(top + pl, s1, l1 * sizeof(wchar_t));
+	} else {
+		w32_fail(err, "", "the journal directory", ERROR_NOT_ENOUGH_MEMORY);
+	}
+	CoTaskMemFree(pd);
+	return top;
+}
+
+int w32_data_dir(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	(void)ctx;
+	wchar_t *top = data_dir_w(err);
+	if (!top)
+		return -1;
+	int rc = core_path(top, "directory '%ProgramData%\\rdlsctl'", buf, n, err);
+	free(top);
+	return rc;
+}
+
+int w32_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	(void)ctx;
+	wchar_t *top = data_dir_w(err), *dir = NULL;
+	char *u = NULL, obj[RDLS_ERR_OBJ_MAX];
+	int rc = -1;
+
+	if (!top)
+		return -1;
+	static const wchar_t s2[] = L"\\journal";
+	size_t tl = (size_t)lstrlenW(top), l2 = sizeof(s2) / sizeof(s2[0]);
+	dir = malloc((tl + l2) * sizeof(wchar_t));
+	if (!dir) {
 		w32_fail(err, "", "the journal directory", ERROR_NOT_ENOUGH_MEMORY);
 		goto out;
 	}
-	memcpy(top, pd, pl * sizeof(wchar_t));
-	memcpy(top + pl, s1, (l1 + 1) * sizeof(wchar_t));
-	memcpy(dir, top, (pl + l1) * sizeof(wchar_t));
-	memcpy(dir + pl + l1, s2, (l2 + 1) * sizeof(wchar_t));
+	memcpy(dir, top, tl * sizeof(wchar_t));
+	memcpy(dir + tl, s2, l2 * sizeof(wchar_t));
 
 	u = w32_utf8(top);
 	snprintf(obj, sizeof(obj), "directory '%s'", u ? u : "?");
@@ -482,31 +716,10 @@ int w32_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err)
 		goto out;
 	u = w32_utf8(dir);
 	snprintf(obj, sizeof(obj), "directory '%s'", u ? u : "?");
-	free(u);
-	u = NULL;
 	if (make_private_dir(dir, obj, err) != 0)
 		goto out;
-
-#if defined(__WINE__)
-	/* The core opens files with glibc here: hand it the Unix path. */
-	char *unix_path = wine_get_unix_file_name(dir);
-	if (!unix_path) {
-		w32_fail(err, "wine_get_unix_file_name", obj, ERROR_PATH_NOT_FOUND);
-		goto out;
-	}
-	rc = copy_out(buf, n, unix_path, obj, err);
-	HeapFree(GetProcessHeap(), 0, unix_path);
-#else
-	u = w32_utf8(dir);
-	if (!u) {
-		w32_fail(err, "WideCharToMultiByte", obj, ERROR_NO_UNICODE_TRANSLATION);
-		goto out;
-	}
-	rc = copy_out(buf, n, u, obj, err);
-#endif
+	rc = core_path(dir, obj, buf, n, err);
 out:
-	if (pd)
-		CoTaskMemFree(pd);
 	free(top);
 	free(dir);
 	free(u);
@@ -556,6 +769,90 @@ FILE *w32_file_open(void *ctx, const char *path, const char *mode, rdls_err *err
 	free(wpath);
 	free(wmode);
 #endif
+	return f;
+}
+
+/* A journal or the index: only Administrators and SYSTEM, nothing inherited. */
+#define FILE_SDDL L"O:BAD:P(A;;FA;;;BA)(A;;FA;;;SY)"
+
+FILE *w32_file_create_new(void *ctx, const char *path, bool *exists, rdls_err *err)
+{
+	(void)ctx;
+	char obj[RDLS_ERR_OBJ_MAX];
+	wchar_t *wpath = w32_dos_path(path);
+	PSECURITY_DESCRIPTOR sd = NULL;
+	HANDLE h = INVALID_HANDLE_VALUE;
+	FILE *f = NULL;
+	DWORD e = 0;
+
+	*exists = false;
+	snprintf(obj, sizeof(obj), "file '%s'", path);
+	if (!wpath) {
+		w32_fail_text(err, "", obj, 0, "path is not valid UTF-8 or out of memory");
+		goto out;
+	}
+	sd = sd_from_sddl(FILE_SDDL, &e);
+	if (!sd) {
+		w32_fail(err, "ConvertStringSecurityDescriptorToSecurityDescriptorW", obj, e);
+		goto out;
+	}
+	SECURITY_ATTRIBUTES sa = { sizeof(sa), sd, FALSE };
+	h = CreateFileW(wpath, GENERIC_WRITE, FILE_SHARE_READ, &sa, CREATE_NEW, FILE_ATTRIBUTE_NORMAL,
+			NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		e = GetLastError();
+		if (e == ERROR_FILE_EXISTS || e == ERROR_ALREADY_EXISTS)
+			*exists = true;
+		else
+			w32_fail(err, "CreateFileW", obj, e);
+		goto out;
+	}
+#if defined(__WINE__)
+	/*
+	 * glibc's stdio needs a Unix descriptor: the file CreateFileW just made is opened
+	 * again by its Unix name, without O_CREAT (it must be that file) and without
+	 * following a link. Wine stores no descriptor, so the SDDL above is not kept there.
+	 */
+	CloseHandle(h);
+	h = INVALID_HANDLE_VALUE;
+	char *unix_path = path[0] == '/' ? NULL : wine_get_unix_file_name(wpath);
+	if (path[0] != '/' && !unix_path) {
+		w32_fail(err, "wine_get_unix_file_name", obj, ERROR_PATH_NOT_FOUND);
+		goto out;
+	}
+	int fd = open(unix_path ? unix_path : path, O_WRONLY | O_APPEND | O_NOFOLLOW);
+	int en = errno;
+	if (unix_path)
+		HeapFree(GetProcessHeap(), 0, unix_path);
+	if (fd < 0) {
+		rdls_err_set(err, "open", obj, (uint32_t)en, "%s", strerror(en));
+		goto out;
+	}
+	f = fdopen(fd, "ab");
+	if (!f) {
+		en = errno;
+		close(fd);
+		rdls_err_set(err, "fdopen", obj, (uint32_t)en, "%s", strerror(en));
+	}
+#else
+	int fd = _open_osfhandle((intptr_t)h, _O_WRONLY | _O_APPEND | _O_BINARY);
+	if (fd < 0) {
+		w32_fail(err, "_open_osfhandle", obj, ERROR_INVALID_HANDLE);
+		goto out;
+	}
+	h = INVALID_HANDLE_VALUE; /* the descriptor owns it now */
+	f = _fdopen(fd, "ab");
+	if (!f) {
+		_close(fd);
+		w32_fail(err, "_fdopen", obj, ERROR_NOT_ENOUGH_MEMORY);
+	}
+#endif
+out:
+	if (h != INVALID_HANDLE_VALUE)
+		CloseHandle(h);
+	if (sd)
+		LocalFree(sd);
+	free(wpath);
 	return f;
 }
 

@@ -327,8 +327,10 @@ int w32_member_del(void *ctx, const char *group, const char *member, rdls_err *e
 	LOCALGROUP_MEMBERS_INFO_3 mi;
 	mi.lgrmi3_domainandname = wmember;
 	NET_API_STATUS st = NetLocalGroupDelMembers(NULL, wgroup, 3, (LPBYTE)&mi, 1);
-	/* Not a member, or no group at all: the membership is already gone. */
-	if (st != NERR_Success && st != ERROR_MEMBER_NOT_IN_ALIAS && !group_missing(st)) {
+	/* Not a member, no such account any more (ERROR_NO_SUCH_MEMBER: the user was deleted
+	 * with its memberships), or no group at all: the membership is already gone. */
+	if (st != NERR_Success && st != ERROR_MEMBER_NOT_IN_ALIAS && st != ERROR_NO_SUCH_MEMBER &&
+	    !group_missing(st)) {
 		w32_fail(err, "NetLocalGroupDelMembers", obj, st);
 		goto out;
 	}

@@ -1,4 +1,5 @@
 /* include/rdls/platform.h for Windows (mingw-w64, MSVC, and winegcc under Wine). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,10 +81,35 @@ int rdls_platform_helper_main(int argc, char **argv)
 	return w32_helper_service_main(argc, argv);
 }
 
-void rdls_platform_console_init(void)
+unsigned rdls_platform_console_init(void)
 {
-	/* Output is UTF-8 throughout; tell the console so. Fails harmlessly without one. */
-	SetConsoleOutputCP(CP_UTF8);
+	/* Output is UTF-8 throughout; tell the console so. Without a console GetConsoleOutputCP
+	 * gives 0 and SetConsoleOutputCP fails harmlessly; there is nothing to restore then. */
+	UINT old = GetConsoleOutputCP();
+	if (old == 0 || old == CP_UTF8 || !SetConsoleOutputCP(CP_UTF8))
+		return 0;
+	return old;
+}
+
+void rdls_platform_console_restore(unsigned saved)
+{
+	/* The console outlives this process (cmd.exe's window): leave it as it was found. */
+	if (saved)
+		SetConsoleOutputCP(saved);
+}
+
+int rdls_platform_harden(char *why, size_t n)
+{
+	/* Every later LoadLibrary (also inside Windows' own DLLs, e.g. COM's) searches
+	 * System32 only, never this program's folder or the current directory. Statically
+	 * imported DLLs are resolved before main: see README, Security. */
+	if (!SetDefaultDllDirectories(LOAD_LIBRARY_SEARCH_SYSTEM32)) {
+		snprintf(why, n, "SetDefaultDllDirectories returned %lu", (unsigned long)GetLastError());
+		return -1;
+	}
+	if (n)
+		why[0] = '\0';
+	return 0;
 }
 
 bool rdls_platform_isatty(FILE *f)

@@ -62,12 +62,29 @@ static wchar_t *format_text(DWORD flags, HMODULE mod, DWORD code)
 	return msg;
 }
 
-/* FormatMessageW from the system, or from a message DLL when module_name is set. */
-static wchar_t *system_text(DWORD code, const wchar_t *module_name)
+/*
+ * FormatMessageW from the system, or from a message DLL when module_name is set:
+ * netmsg.dll from System32 only (LOAD_LIBRARY_SEARCH_SYSTEM32), wmiutils.dll by its
+ * full path in System32\\wbem (which the default search reaches only through PATH),
+ * so that no DLL of the same name elsewhere is ever loaded, not even as data.
+ */
+static wchar_t *system_text(DWORD code, const wchar_t *module_name, bool in_wbem)
 {
 	if (!module_name)
 		return format_text(FORMAT_MESSAGE_FROM_SYSTEM, NULL, code);
-	HMODULE mod = LoadLibraryExW(module_name, NULL, LOAD_LIBRARY_AS_DATAFILE);
+	HMODULE mod;
+	if (in_wbem) {
+		wchar_t path[MAX_PATH + 64];
+		UINT n = GetSystemDirectoryW(path, MAX_PATH);
+		if (n == 0 || n >= MAX_PATH)
+			return NULL;
+		lstrcatW(path, L"\\wbem\\");
+		lstrcatW(path, module_name);
+		mod = LoadLibraryExW(path, NULL, LOAD_LIBRARY_AS_DATAFILE);
+	} else {
+		mod = LoadLibraryExW(module_name, NULL,
+				     LOAD_LIBRARY_SEARCH_SYSTEM32 | LOAD_LIBRARY_AS_DATAFILE);
+	}
 	if (!mod)
 		return NULL;
 	wchar_t *msg = format_text(FORMAT_MESSAGE_FROM_HMODULE, mod, code);
@@ -87,11 +104,11 @@ static wchar_t *ntstatus_text(DWORD code)
  * a leading capital lowered when the word is not an acronym. */
 static bool code_text(DWORD code, char *buf, size_t n)
 {
-	wchar_t *msg = system_text(code, NULL);
+	wchar_t *msg = system_text(code, NULL, false);
 	if (!msg && code >= 2100 && code <= 2999)
-		msg = system_text(code, L"netmsg.dll");
+		msg = system_text(code, L"netmsg.dll", false);
 	if (!msg && (code & 0xFFFF0000u) == 0x80040000u)
-		msg = system_text(code, L"wmiutils.dll");
+		msg = system_text(code, L"wmiutils.dll", true);
 	if (!msg && (code & 0xC0000000u) == 0xC0000000u)
 		msg = ntstatus_text(code);
 	if (!msg)

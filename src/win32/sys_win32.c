@@ -55,6 +55,15 @@ static const struct rdls_sys_ops win32_ops = {
 	.service_exists = w32_service_exists,
 	/* cred_persist_max: not asked yet (NULL): the policy value alone decides. */
 	.pbkdf2_sha256 = w32_pbkdf2_sha256,
+	.data_dir = w32_data_dir,
+	.exe_dir = w32_exe_dir,
+	.path_sec = w32_path_sec,
+	.file_sec = w32_file_sec,
+	.file_create_new = w32_file_create_new,
+	.dir_create = w32_dir_create,
+	.dir_list = w32_dir_list,
+	.path_rename = w32_path_rename,
+	.lock_owner = w32_lock_owner,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

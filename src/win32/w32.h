@@ -29,6 +29,9 @@ struct w32_ctx {
 	void *wbem_services;      /* IWbemServices* for root\cimv2, lazily connected */
 	struct w32_helper *helper; /* started on the first credential op, stopped at free */
 	HANDLE lock;              /* the system-wide apply/rollback mutex */
+	HANDLE lock_ns;           /* its private namespace (ClosePrivateNamespace at release) */
+	HANDLE lock_bd;           /* the namespace's boundary descriptor */
+	HANDLE lock_file;         /* fallback without private namespaces: the lock file */
 };
 
 /* The mutex behind lock_acquire; one per machine, across sessions. */
@@ -103,6 +106,19 @@ int w32_file_sync(void *ctx, FILE *f, const char *path, rdls_err *err);
 /* fileacl.c: who besides this account may read a file (its DACL) */
 int w32_file_shared(void *ctx, FILE *f, const char *path, bool *shared, char *who, size_t n,
 		    rdls_err *err);
+
+/* fileacl.c: security facts of rdlsctl's own files and directories (sys.h) */
+wchar_t *w32_dos_path(const char *path); /* the Win32 form of a path (Wine: of a Unix path) */
+int w32_path_sec(void *ctx, const char *path, rdls_file_sec *out, rdls_err *err);
+int w32_file_sec(void *ctx, FILE *f, const char *path, rdls_file_sec *out, rdls_err *err);
+int w32_dir_create(void *ctx, const char *path, bool *exists, rdls_err *err);
+int w32_dir_list(void *ctx, const char *path, char ***names, size_t *n, rdls_err *err);
+int w32_path_rename(void *ctx, const char *from, const char *to, rdls_err *err);
+int w32_exe_dir(void *ctx, char *buf, size_t n, rdls_err *err);
+/* host.c */
+int w32_data_dir(void *ctx, char *buf, size_t n, rdls_err *err);
+FILE *w32_file_create_new(void *ctx, const char *path, bool *exists, rdls_err *err);
+int w32_lock_owner(void *ctx, enum rdls_who *who, char *name, size_t n, rdls_err *err);
 
 /* netprobe.c (diagnose: GetAddrInfoW, and a TCP connect with a timeout) */
 int w32_name_resolve(void *ctx, const char *name, bool *found, char *addr, size_t n,

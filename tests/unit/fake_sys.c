@@ -61,6 +61,8 @@ enum op {
 	OP_TS_PING_LS, OP_REG_KEY_GET, OP_REG_KEY_CREATE, OP_REG_KEY_DEL,
 	OP_SERVICE_EXISTS, OP_CRED_PERSIST_MAX,
 	OP_PBKDF2_SHA256,
+	OP_DATA_DIR, OP_EXE_DIR, OP_PATH_SEC, OP_FILE_SEC, OP_FILE_CREATE_NEW, OP_DIR_CREATE,
+	OP_DIR_LIST, OP_PATH_RENAME, OP_LOCK_OWNER,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -92,6 +94,12 @@ static const struct {
 	[OP_SERVICE_EXISTS] = { "service_exists", false },
 	[OP_CRED_PERSIST_MAX] = { "cred_persist_max", false },
 	[OP_PBKDF2_SHA256] = { "pbkdf2_sha256", false },
+	/* rdlsctl's own files, like file_open: not changes of the machine */
+	[OP_DATA_DIR] = { "data_dir", false },       [OP_EXE_DIR] = { "exe_dir", false },
+	[OP_PATH_SEC] = { "path_sec", false },       [OP_FILE_SEC] = { "file_sec", false },
+	[OP_FILE_CREATE_NEW] = { "file_create_new", false },
+	[OP_DIR_CREATE] = { "dir_create", false },   [OP_DIR_LIST] = { "dir_list", false },
+	[OP_PATH_RENAME] = { "path_rename", false }, [OP_LOCK_OWNER] = { "lock_owner", false },
 };
 
 struct f_user {
@@ -123,6 +131,10 @@ struct f_lookup {
 struct f_port {
 	char *host;
 	uint16_t port;
+};
+struct f_sec {
+	char *path;
+	rdls_file_sec sec;
 };
 struct f_tsserver {
 	char *server;
@@ -162,6 +174,9 @@ struct fake_sys {
 	char *prompt_answer;
 	char *journal_dir;
 	bool journal_dir_ours; /* created by the fake: removed by fake_sys_free */
+	char *root;            /* the fake's own directory (journal_dir_ours), holding it */
+	struct vec secs;       /* struct f_sec: path_sec / file_sec answers seeded by tests */
+	char *lock_squatter;   /* the lock is held through an object this account owns */
 	uint64_t rng_seed, rng_counter;
 	unsigned calls[OP_COUNT];
 	unsigned writes;
@@ -700,12 +715,11 @@ static int f_member_del(void *ctx, const char *group, const char *member, rdls_e
 		return -1;
 	if (!find_group(f, group, NULL))
 		return 0; /* as the backend: no group, no membership to remove */
-	struct acct a = split_account(f, member);
-	if (acct_is_local(f, a) && !find_user(f, a.name, NULL))
-		return fail(err, "NetLocalGroupDelMembers", o, W_NO_SUCH_MEMBER);
+	/* ERROR_NO_SUCH_MEMBER (a local user that is gone) and ERROR_MEMBER_NOT_IN_ALIAS:
+	 * the membership is already gone, which is success (sys.h), as in the backend. */
 	size_t i;
 	if (!find_member(f, group, member, &i))
-		return 0; /* ERROR_MEMBER_NOT_IN_ALIAS: nothing to remove is success (sys.h) */
+		return 0;
 	member_free(&AT(f->members, struct f_member, i));
 	vec_remove(&f->members, i, sizeof(struct f_member));
 	return 0;
@@ -1226,24 +1240,62 @@ static uint32_t errno_to_win32(int e)
 	}
 }
 
+/* The fake's directories: by default <tmp>/rdls-fake-journal-XXXX/rdlsctl/journal,
+ * decided (not yet created) on first use. */
+static int fake_paths(struct fake_sys *f, rdls_err *err)
+{
+	if (f->journal_dir)
+		return 0;
+	char tmpl[4096];
+	if (tu_mkdtemp(tmpl, sizeof(tmpl), "rdls-fake-journal-") != 0) {
+		int e = errno;
+		return rdls_err_set(err, "CreateDirectoryW", tmpl, errno_to_win32(e), "%s", strerror(e));
+	}
+	size_t n = strlen(tmpl) + sizeof("/rdlsctl/journal");
+	f->root = dup_or_null(tmpl);
+	f->journal_dir = malloc(n);
+	if (!f->root || !f->journal_dir) {
+		rmdir(tmpl);
+		free(f->root);
+		free(f->journal_dir);
+		f->root = f->journal_dir = NULL;
+		return fail(err, "SHGetKnownFolderPath", "FOLDERID_ProgramData", W_NOT_ENOUGH_MEMORY);
+	}
+	snprintf(f->journal_dir, n, "%s/rdlsctl/journal", tmpl);
+	f->journal_dir_ours = true;
+	return 0;
+}
+
+/* Writes dir's parent (dir without its last component) to buf. */
+static int parent_of(const char *dir, char *buf, size_t n, rdls_err *err)
+{
+	const char *slash = strrchr(dir, '/');
+	size_t len = slash && slash != dir ? (size_t)(slash - dir) : strlen(dir);
+	if (len + 1 > n)
+		return fail(err, "", dir, W_INSUFFICIENT_BUFFER);
+	memcpy(buf, dir, len);
+	buf[len] = '\0';
+	return 0;
+}
+
 static int f_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err)
 {
 	CTX;
 	if (enter(f, OP_JOURNAL_DIR, "SHGetKnownFolderPath", "FOLDERID_ProgramData", err))
 		return -1;
-	if (!f->journal_dir) {
-		char tmpl[4096];
-		if (tu_mkdtemp(tmpl, sizeof(tmpl), "rdls-fake-journal-") != 0) {
+	if (fake_paths(f, err) != 0)
+		return -1;
+	if (f->journal_dir_ours) {
+		/* "created if missing", as sys.h says */
+		char parent[4096];
+		if (parent_of(f->journal_dir, parent, sizeof(parent), err) != 0)
+			return -1;
+		if ((tu_mkdir(parent) != 0 && errno != EEXIST) ||
+		    (tu_mkdir(f->journal_dir) != 0 && errno != EEXIST)) {
 			int e = errno;
-			return rdls_err_set(err, "CreateDirectoryW", tmpl, errno_to_win32(e), "%s",
-					    strerror(e));
+			return rdls_err_set(err, "CreateDirectoryW", f->journal_dir, errno_to_win32(e),
+					    "%s", strerror(e));
 		}
-		f->journal_dir = dup_or_null(tmpl);
-		if (!f->journal_dir) {
-			rmdir(tmpl);
-			return fail(err, "SHGetKnownFolderPath", "FOLDERID_ProgramData", W_NOT_ENOUGH_MEMORY);
-		}
-		f->journal_dir_ours = true;
 	}
 	size_t len = strlen(f->journal_dir);
 	if (len + 1 > n)
@@ -1279,6 +1331,267 @@ static int f_file_sync(void *ctx, FILE *fp, const char *path, rdls_err *err)
 		return rdls_err_set(err, "FlushFileBuffers", o, errno_to_win32(e), "%s", strerror(e));
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------ trust in files */
+
+static void *xpush(struct vec *v, size_t elsz);
+
+static int f_data_dir(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_DATA_DIR, "SHGetKnownFolderPath", "FOLDERID_ProgramData", err))
+		return -1;
+	if (fake_paths(f, err) != 0)
+		return -1;
+	return parent_of(f->journal_dir, buf, n, err);
+}
+
+static int f_exe_dir(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_EXE_DIR, "GetModuleFileNameW", "this program", err))
+		return -1;
+	if (fake_paths(f, err) != 0)
+		return -1;
+	/* <root>/bin, made on first use (a fake set with fake_set_journal_dir: its parent) */
+	char dir[4096];
+	const char *base = f->root ? f->root : f->journal_dir;
+	snprintf(dir, sizeof(dir), "%s/bin", base);
+	if (tu_mkdir(dir) != 0 && errno != EEXIST) {
+		int e = errno;
+		return rdls_err_set(err, "GetModuleFileNameW", dir, errno_to_win32(e), "%s", strerror(e));
+	}
+	if (strlen(dir) + 1 > n)
+		return fail(err, "", dir, W_INSUFFICIENT_BUFFER);
+	memcpy(buf, dir, strlen(dir) + 1);
+	return 0;
+}
+
+void fake_file_sec_default(rdls_file_sec *s, bool directory)
+{
+	memset(s, 0, sizeof(*s));
+	s->exists = true;
+	s->directory = directory;
+	s->state = RDLS_SEC_KNOWN;
+	s->owner = RDLS_WHO_ADMINS;
+	snprintf(s->owner_name, sizeof(s->owner_name), "BUILTIN\\Administrators");
+	s->n_aces = 2;
+	s->aces[0] = (rdls_sec_ace){ .who = RDLS_WHO_ADMINS, .mask = 0x1f01ffu };
+	snprintf(s->aces[0].name, sizeof(s->aces[0].name), "BUILTIN\\Administrators");
+	s->aces[1] = (rdls_sec_ace){ .who = RDLS_WHO_SYSTEM, .mask = 0x1f01ffu };
+	snprintf(s->aces[1].name, sizeof(s->aces[1].name), "NT AUTHORITY\\SYSTEM");
+}
+
+static struct f_sec *find_sec(struct fake_sys *f, const char *path, size_t *at)
+{
+	for (size_t i = 0; i < f->secs.n; i++)
+		if (strcmp(AT(f->secs, struct f_sec, i).path, path) == 0) {
+			if (at)
+				*at = i;
+			return &AT(f->secs, struct f_sec, i);
+		}
+	return NULL;
+}
+
+static void drop_sec(struct fake_sys *f, const char *path)
+{
+	size_t i;
+	if (find_sec(f, path, &i)) {
+		free(AT(f->secs, struct f_sec, i).path);
+		vec_remove(&f->secs, i, sizeof(struct f_sec));
+	}
+}
+
+/* What is on disk (lstat: a symbolic link is a reparse point), then what a test seeded. */
+static int sec_of(struct fake_sys *f, const char *path, const char *api, const char *o,
+		  rdls_file_sec *out, rdls_err *err)
+{
+	bool exists, dir, link;
+	memset(out, 0, sizeof(*out));
+	if (tu_path_kind(path, &exists, &dir, &link) != 0) {
+		int e = errno;
+		return rdls_err_set(err, api, o, errno_to_win32(e), "%s", strerror(e));
+	}
+	if (!exists)
+		return 0;
+	struct f_sec *seeded = find_sec(f, path, NULL);
+	if (seeded) {
+		*out = seeded->sec;
+		out->directory = seeded->sec.directory || dir;
+	} else {
+		fake_file_sec_default(out, dir);
+	}
+	out->exists = true;
+	out->reparse = out->reparse || link;
+	return 0;
+}
+
+static int f_path_sec(void *ctx, const char *path, rdls_file_sec *out, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "file '%s'", path);
+	memset(out, 0, sizeof(*out));
+	if (enter(f, OP_PATH_SEC, "CreateFileW", o, err))
+		return -1;
+	return sec_of(f, path, "CreateFileW", o, out, err);
+}
+
+static int f_file_sec(void *ctx, FILE *fp, const char *path, rdls_file_sec *out, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "file '%s'", path);
+	memset(out, 0, sizeof(*out));
+	if (enter(f, OP_FILE_SEC, "GetSecurityInfo", o, err))
+		return -1;
+	if (!fp)
+		return fail(err, "GetSecurityInfo", o, W_INVALID_HANDLE);
+	return sec_of(f, path, "GetSecurityInfo", o, out, err);
+}
+
+static FILE *f_file_create_new(void *ctx, const char *path, bool *exists, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "file '%s'", path);
+	*exists = false;
+	if (enter(f, OP_FILE_CREATE_NEW, "CreateFileW", o, err))
+		return NULL;
+	FILE *fp = tu_create_excl(path);
+	if (!fp) {
+		int e = errno;
+		if (e == EEXIST) {
+			*exists = true;
+			return NULL;
+		}
+		rdls_err_set(err, "CreateFileW", o, errno_to_win32(e), "%s", strerror(e));
+		return NULL;
+	}
+	drop_sec(f, path); /* a new file: the admin-only descriptor, whatever was seeded */
+	return fp;
+}
+
+static int f_dir_create(void *ctx, const char *path, bool *exists, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "directory '%s'", path);
+	*exists = false;
+	if (enter(f, OP_DIR_CREATE, "CreateDirectoryW", o, err))
+		return -1;
+	if (tu_mkdir(path) != 0) {
+		int e = errno;
+		if (e == EEXIST) {
+			*exists = true;
+			return 0;
+		}
+		return rdls_err_set(err, "CreateDirectoryW", o, errno_to_win32(e), "%s", strerror(e));
+	}
+	drop_sec(f, path);
+	return 0;
+}
+
+static int f_dir_list(void *ctx, const char *path, char ***names, size_t *n, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "directory '%s'", path);
+	*names = NULL;
+	*n = 0;
+	if (enter(f, OP_DIR_LIST, "FindFirstFileW", o, err))
+		return -1;
+	DIR *d = opendir(path);
+	if (!d) {
+		int e = errno;
+		return rdls_err_set(err, "FindFirstFileW", o, errno_to_win32(e), "%s", strerror(e));
+	}
+	struct dirent *de;
+	struct vec v = { 0 };
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char **slot = vec_push(&v, sizeof(char *));
+		if (!slot || !(*slot = dup_or_null(de->d_name))) {
+			if (slot)
+				v.n--;
+			for (size_t i = 0; i < v.n; i++)
+				free(AT(v, char *, i));
+			free(v.v);
+			closedir(d);
+			return fail(err, "FindNextFileW", o, W_NOT_ENOUGH_MEMORY);
+		}
+	}
+	closedir(d);
+	*names = v.v;
+	*n = v.n;
+	return 0;
+}
+
+static int f_path_rename(void *ctx, const char *from, const char *to, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "'%s' to '%s'", from, to);
+	if (enter(f, OP_PATH_RENAME, "MoveFileExW", o, err))
+		return -1;
+	bool exists, dir, link;
+	if (tu_path_kind(to, &exists, &dir, &link) == 0 && exists)
+		return fail(err, "MoveFileExW", o, 183); /* ERROR_ALREADY_EXISTS */
+	if (rename(from, to) != 0) {
+		int e = errno;
+		return rdls_err_set(err, "MoveFileExW", o, errno_to_win32(e), "%s", strerror(e));
+	}
+	/* Seeded facts travel with what they describe. */
+	size_t fl = strlen(from);
+	for (size_t i = 0; i < f->secs.n; i++) {
+		struct f_sec *e = &AT(f->secs, struct f_sec, i);
+		if (strncmp(e->path, from, fl) != 0 || (e->path[fl] && e->path[fl] != '/'))
+			continue;
+		size_t n = strlen(to) + strlen(e->path + fl) + 1;
+		char *np = malloc(n);
+		if (!np)
+			die("out of memory");
+		snprintf(np, n, "%s%s", to, e->path + fl);
+		free(e->path);
+		e->path = np;
+	}
+	return 0;
+}
+
+static int f_lock_owner(void *ctx, enum rdls_who *who, char *name, size_t n, rdls_err *err)
+{
+	CTX;
+	*who = RDLS_WHO_ADMINS;
+	if (n)
+		name[0] = '\0';
+	if (enter(f, OP_LOCK_OWNER, "GetSecurityInfo", "the rdlsctl lock", err))
+		return -1;
+	if (f->lock_squatter) {
+		*who = RDLS_WHO_OTHER;
+		snprintf(name, n, "%s", f->lock_squatter);
+	} else {
+		snprintf(name, n, "BUILTIN\\Administrators");
+	}
+	return 0;
+}
+
+void fake_set_file_sec(struct fake_sys *f, const char *path, const rdls_file_sec *sec)
+{
+	struct f_sec *e = find_sec(f, path, NULL);
+	if (!e) {
+		e = xpush(&f->secs, sizeof(struct f_sec));
+		e->path = xdup(path);
+	}
+	e->sec = *sec;
+}
+
+void fake_set_lock_squatter(struct fake_sys *f, const char *owner)
+{
+	free(f->lock_squatter);
+	f->lock_squatter = owner ? xdup(owner) : NULL;
+	f->lock_busy = owner != NULL;
 }
 
 /* ------------------------------------------------------------- diagnose ops */
@@ -1465,6 +1778,15 @@ static const struct rdls_sys_ops fake_ops = {
 	.service_exists = f_service_exists,
 	.cred_persist_max = f_cred_persist_max,
 	.pbkdf2_sha256 = f_pbkdf2_sha256,
+	.data_dir = f_data_dir,
+	.exe_dir = f_exe_dir,
+	.path_sec = f_path_sec,
+	.file_sec = f_file_sec,
+	.file_create_new = f_file_create_new,
+	.dir_create = f_dir_create,
+	.dir_list = f_dir_list,
+	.path_rename = f_path_rename,
+	.lock_owner = f_lock_owner,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1565,8 +1887,13 @@ void fake_sys_free(struct fake_sys *f)
 	free(f->lookups.v);
 	free(f->denied.v);
 	free_secret_str(f->prompt_answer);
+	for (size_t i = 0; i < f->secs.n; i++)
+		free(AT(f->secs, struct f_sec, i).path);
+	free(f->secs.v);
+	free(f->lock_squatter);
 	if (f->journal_dir_ours)
-		remove_dir(f->journal_dir);
+		remove_dir(f->root);
+	free(f->root);
 	free(f->journal_dir);
 	free(f->host);
 	free(f);
@@ -1781,7 +2108,9 @@ void fake_set_lookup(struct fake_sys *f, const char *name, enum rdls_sid_use use
 void fake_set_journal_dir(struct fake_sys *f, const char *dir)
 {
 	if (f->journal_dir_ours)
-		remove_dir(f->journal_dir);
+		remove_dir(f->root);
+	free(f->root);
+	f->root = NULL;
 	free(f->journal_dir);
 	f->journal_dir = dir ? xdup(dir) : NULL;
 	f->journal_dir_ours = false;
@@ -1886,6 +2215,10 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_REG_KEY_DEL, reg_key_del),
 		OFF(OP_SERVICE_EXISTS, service_exists), OFF(OP_CRED_PERSIST_MAX, cred_persist_max),
 		OFF(OP_PBKDF2_SHA256, pbkdf2_sha256),
+		OFF(OP_DATA_DIR, data_dir), OFF(OP_EXE_DIR, exe_dir), OFF(OP_PATH_SEC, path_sec),
+		OFF(OP_FILE_SEC, file_sec), OFF(OP_FILE_CREATE_NEW, file_create_new),
+		OFF(OP_DIR_CREATE, dir_create), OFF(OP_DIR_LIST, dir_list),
+		OFF(OP_PATH_RENAME, path_rename), OFF(OP_LOCK_OWNER, lock_owner),
 #undef OFF
 	};
 	int i = find_op(op);

@@ -77,8 +77,9 @@ void fake_fail_nth(struct fake_sys *f, const char *op, unsigned n, uint32_t code
  *   - a new fake is Windows Server 2019 (10.0.17763), elevated, not on a DC, with
  *     the RD Licensing role installed and unpublished, lock free, no prompt answer;
  *   - members are "HOST\user"; a member without "HOST\" means this host's account;
- *     member_add/member_del of a local user that does not exist fail with 1387
- *     (ERROR_NO_SUCH_MEMBER); deleting a user or a group drops its memberships;
+ *     member_add of a local user that does not exist fails with 1387
+ *     (ERROR_NO_SUCH_MEMBER), member_del of one succeeds (its membership is gone, as
+ *     src/win32/netapi.c treats 1387); deleting a user or a group drops its memberships;
  *   - users and groups share one name space (user_add of a group's name: 2223,
  *     group_add of a user's name: 2224); fake_add_member creates a missing group;
  *   - ls_on_dc and ls_pub_set fail with 0x80041010 when the role is absent;
@@ -157,5 +158,25 @@ void fake_set_cred_persist(struct fake_sys *f, uint32_t persist);
  * OpenSSL wrapper (src/posix/crypto.c) computes, so the answers are real. Not a write;
  * fake_fail_nth(f, "pbkdf2_sha256", n, code) and fake_drop_op apply as to every op.
  */
+
+/*
+ * --- trust in rdlsctl's own files (data_dir, exe_dir, path_sec, file_sec,
+ * file_create_new, dir_create, dir_list, path_rename, lock_owner) ---
+ * The directories are real ones: data_dir is journal_dir's parent (by default
+ * <tmp>/rdls-fake-journal-XXXX/rdlsctl, journal_dir below it as "journal"; nothing is
+ * created until asked), exe_dir is <that tmp dir>/bin. path_sec and file_sec answer
+ * from the disk (lstat: a missing path does not exist, a symbolic link is a reparse
+ * point) with fake_file_sec_default's facts, unless a test seeded a path's facts with
+ * fake_set_file_sec (its `exists` is still the disk's). file_create_new and dir_create
+ * drop a seeded entry of what they create; path_rename moves the entries of what it
+ * renames. None of them counts as a write (they are rdlsctl's bookkeeping, like
+ * file_open), and fake_snapshot does not show files.
+ */
+/* Owner Administrators; Administrators and SYSTEM full control (0x1f01ff). */
+void fake_file_sec_default(rdls_file_sec *sec, bool directory);
+void fake_set_file_sec(struct fake_sys *f, const char *path, const rdls_file_sec *sec);
+/* The lock is busy, held through an object `owner` (an ordinary account) owns;
+ * lock_owner names it. NULL: lock free again. */
+void fake_set_lock_squatter(struct fake_sys *f, const char *owner);
 
 #endif

@@ -157,6 +157,16 @@ static void test_fake_sys_members(void **state)
 	/* a local account that does not exist */
 	check_fail(t->op->member_add(t->ctx, "RDLS Peers", HOST "\\rdls-peer", &t->err), t,
 		   "NetLocalGroupAddMembers", 1387);
+	/* ... whose membership is therefore gone: removing it succeeds (Windows: 1387,
+	 * which src/win32/netapi.c treats as success) and changes nothing */
+	unsigned before = fake_writes(t->f);
+	char *snap = fake_snapshot(t->f);
+	check_ok(t->op->member_del(t->ctx, "RDLS Peers", HOST "\\rdls-peer", &t->err), t);
+	char *after = fake_snapshot(t->f);
+	assert_string_equal(after, snap);
+	assert_int_equal(fake_writes(t->f), before + 1);
+	free(snap);
+	free(after);
 
 	fake_add_user(t->f, "rdls-peer", "pw");
 	check_ok(t->op->member_add(t->ctx, "rdls peers", "licsvr1\\RDLS-PEER", &t->err), t);

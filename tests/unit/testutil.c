@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <windows.h>
 #else
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -206,6 +208,39 @@ int tu_unsetenv(const char *name)
 	return put_env(name, "");
 }
 
+int tu_path_kind(const char *path, bool *exists, bool *dir, bool *link)
+{
+	DWORD a = GetFileAttributesA(path);
+	*exists = *dir = *link = false;
+	if (a == INVALID_FILE_ATTRIBUTES) {
+		DWORD e = GetLastError();
+		if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND)
+			return 0;
+		errno = EIO;
+		return -1;
+	}
+	*exists = true;
+	*dir = (a & FILE_ATTRIBUTE_DIRECTORY) != 0;
+	*link = (a & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+	return 0;
+}
+
+FILE *tu_create_excl(const char *path)
+{
+	int fd = _open(path, _O_WRONLY | _O_CREAT | _O_EXCL | _O_APPEND | _O_BINARY, _S_IREAD | _S_IWRITE);
+	if (fd < 0)
+		return NULL;
+	FILE *f = _fdopen(fd, "ab");
+	if (!f)
+		_close(fd);
+	return f;
+}
+
+int tu_mkdir(const char *path)
+{
+	return _mkdir(path);
+}
+
 #else /* POSIX */
 
 static char *empty_string(void)
@@ -315,6 +350,34 @@ int tu_setenv(const char *name, const char *value)
 int tu_unsetenv(const char *name)
 {
 	return unsetenv(name);
+}
+
+int tu_path_kind(const char *path, bool *exists, bool *dir, bool *link)
+{
+	struct stat st;
+	*exists = *dir = *link = false;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	*exists = true;
+	*dir = S_ISDIR(st.st_mode);
+	*link = S_ISLNK(st.st_mode);
+	return 0;
+}
+
+FILE *tu_create_excl(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "ab");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+int tu_mkdir(const char *path)
+{
+	return mkdir(path, 0700);
 }
 
 #endif

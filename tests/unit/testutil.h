@@ -12,6 +12,7 @@
 #define RDLS_TEST_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Room for a temporary path: %TEMP% on Windows can be long. */
@@ -84,5 +85,14 @@ int tu_fsync(FILE *fp);
  */
 int tu_setenv(const char *name, const char *value);
 int tu_unsetenv(const char *name);
+
+/* What is at path, without following a symbolic link: 0 with *exists, *dir and
+ * *link (a symbolic link; Windows: a reparse point) set, or -1 with errno. */
+int tu_path_kind(const char *path, bool *exists, bool *dir, bool *link);
+/* Creates path exclusively (O_CREAT | O_EXCL, owner-only) and opens it "ab"; NULL
+ * with errno (EEXIST when it exists). */
+FILE *tu_create_excl(const char *path);
+/* mkdir(path, 0700); 0, or -1 with errno (EEXIST when it exists). */
+int tu_mkdir(const char *path);
 
 #endif
