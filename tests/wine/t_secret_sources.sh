@@ -50,7 +50,9 @@ sed 's|^password *=.*|password = prompt|' "$P" >"$T_LOG/prompt.ini"
 grep -q "^password = file:$PWFILE\$" "$T_LOG/file.ini" && grep -q '^password = prompt$' "$T_LOG/prompt.ini" ||
 	t_die "cannot make the profile copies"
 
-HELPER_FORMAT='^"[A-Za-z]:\\[^"]*\.exe(\.so)?" --rdlsctl-credential-helper \\\\\.\\pipe\\rdlsctl-[0-9a-f]+ [0-9]+$'
+# The helper runs from its private copy under %ProgramData%\rdlsctl\helper\<pid>-<created>-<random>\,
+# with the parent's PID and creation time (which the sweep of stale helpers checks).
+HELPER_FORMAT='^"[A-Za-z]:\\ProgramData\\rdlsctl\\helper\\[0-9]+-[0-9a-f]+-[0-9a-f]+\\[^"\\]*\.exe(\.so)?" --rdlsctl-credential-helper \\\\\.\\pipe\\rdlsctl-[0-9a-f]+ [0-9]+ [0-9a-f]+$'
 
 # --- the control: Wine's console echoes typed input when echo is on ------------------------
 CANARY="echo-canary-$(rnd)"
@@ -91,7 +93,7 @@ apply_on_tty() {
 		_img=$(t_reg_get "$_svc" ImagePath | sed 's/^REG_[A-Z_]* //')
 		say "# $_src: helper $_svc, ImagePath $_img"
 		printf '%s\n' "$_img" | grep -qE -- "$HELPER_FORMAT" ||
-			t_fail "$_src: the helper's ImagePath '$_img' is not of the form \"EXE\" --rdlsctl-credential-helper PIPE PID"
+			t_fail "$_src: the helper's ImagePath '$_img' is not of the form \"PRIVATE-COPY\" --rdlsctl-credential-helper PIPE PID CREATED"
 	fi
 	t_tty_type "$_src" y
 	t_tty_end "$_src"
