@@ -61,15 +61,8 @@ static void ctx_release(struct ctx *c)
 
 static char *take(struct ctx *c, FILE *f)
 {
-	fflush(f);
-	long n = ftell(f);
-	rewind(f);
-	char *s = calloc(1, (size_t)n + 1);
-	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read back the output");
-	rewind(f);
-	if (ftruncate(fileno(f), 0) != 0)
-		fail_msg("ftruncate");
+	char *s = tu_take(f);
+	long n = (long)strlen(s);
 	c->all = realloc(c->all, c->all_len + (size_t)n + 1);
 	memcpy(c->all + c->all_len, s, (size_t)n + 1);
 	c->all_len += (size_t)n;

@@ -37,20 +37,6 @@ struct ctx {
 	char *after_apply;  /* the machine's snapshot after the apply */
 };
 
-static char *slurp(FILE *f)
-{
-	fflush(f);
-	long n = ftell(f);
-	rewind(f);
-	char *s = calloc(1, (size_t)n + 1);
-	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read back the output");
-	rewind(f);
-	if (ftruncate(fileno(f), 0) != 0)
-		fail_msg("ftruncate");
-	return s;
-}
-
 static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -70,8 +56,8 @@ static int rollback(struct rdls_sys *sys, const char *journal, char **err)
 	struct rdls_opts o = { .command = "rollback", .journal = journal, .yes = true,
 			       .out = out, .err = e };
 	int rc = cmd_rollback(&o, sys);
-	free(slurp(out));
-	*err = slurp(e);
+	free(tu_take(out));
+	*err = tu_take(e);
 	fclose(out);
 	fclose(e);
 	return rc;
@@ -95,7 +81,7 @@ static void ctx_init(struct ctx *c)
 	struct rdls_opts o = { .command = "apply", .profile = WG2, .yes = true, .out = out,
 			       .err = err };
 	int rc = cmd_apply(&o, &c->sys);
-	char *so = slurp(out), *se = slurp(err);
+	char *so = tu_take(out), *se = tu_take(err);
 	if (rc != 0)
 		fail_msg("apply: exit %d:\n%s%s", rc, so, se);
 	free(so);

@@ -61,15 +61,7 @@ static void ctx_release(struct ctx *c)
 
 static char *take(FILE *f)
 {
-	fflush(f);
-	long n = ftell(f);
-	rewind(f);
-	char *s = calloc(1, (size_t)n + 1);
-	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read back the output");
-	rewind(f);
-	if (ftruncate(fileno(f), 0) != 0)
-		fail_msg("ftruncate");
+	char *s = tu_take(f);
 	if (strstr(s, SECRET))
 		fail_msg("the secret was printed:\n%s", s);
 	return s;

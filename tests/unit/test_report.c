@@ -81,21 +81,6 @@ static void plan(struct ctx *c, const char *host, bool rotate)
 		fail_msg("plan: %s", e.text);
 }
 
-/* Everything written to f so far; f is emptied. */
-static char *take(FILE *f)
-{
-	fflush(f);
-	long n = ftell(f);
-	rewind(f);
-	char *s = calloc(1, (size_t)n + 1);
-	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read back the output");
-	rewind(f);
-	if (ftruncate(fileno(f), 0) != 0)
-		fail_msg("ftruncate");
-	return s;
-}
-
 static void assert_text(const char *got, const char *want)
 {
 	if (strcmp(got, want) != 0)
@@ -149,7 +134,7 @@ static void test_report_plan_text_lines(void **state)
 	seed(&c);
 	plan(&c, "LICSVR1", false);
 	rdls_report_plan(&c.o, c.p);
-	char *out = take(c.out);
+	char *out = tu_take(c.out);
 	assert_text(out,
 		    "Plan for LICSVR1 (workgroup license server), profile profiles/workgroup-two-servers.ini:\n"
 		    "+ user 'rdls-peer'  (absent \xe2\x86\x92 present)\n"
@@ -163,14 +148,14 @@ static void test_report_plan_text_lines(void **state)
 		    "\xe2\x86\x92 absent)\n"
 		    "Plan: 4 to create, 1 to change, 1 to remove.\n");
 	free(out);
-	char *err = take(c.err);
+	char *err = tu_take(c.err);
 	assert_text(err, "");
 	free(err);
 
 	/* --quiet: the summary only; converged: the converged line */
 	c.o.quiet = true;
 	rdls_report_plan(&c.o, c.p);
-	out = take(c.out);
+	out = tu_take(c.out);
 	assert_text(out, "Plan: 4 to create, 1 to change, 1 to remove.\n");
 	free(out);
 	ctx_release(&c);
@@ -185,14 +170,14 @@ static void test_report_plan_converged_verbose_colour(void **state)
 	fake_set_reg_dword(c.f, RDLS_KEY_TS_POLICY, "LicensingMode", 2);
 	plan(&c, "RDSH1", false);
 	rdls_report_plan(&c.o, c.p);
-	char *out = take(c.out);
+	char *out = tu_take(c.out);
 	assert_text(out, "Plan for RDSH1 (workgroup session host), profile profiles/session-hosts.ini:\n"
 			 "No changes: RDSH1 is converged.\n");
 	free(out);
 
 	c.o.verbose = true;
 	rdls_report_plan(&c.o, c.p);
-	out = take(c.out);
+	out = tu_take(c.out);
 	assert_text(out,
 		    "Plan for RDSH1 (workgroup session host), profile profiles/session-hosts.ini:\n"
 		    "  registry HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\"
@@ -208,13 +193,13 @@ static void test_report_plan_converged_verbose_colour(void **state)
 	c.o.verbose = false;
 	c.o.color = true;
 	rdls_report_plan(&c.o, c.p);
-	out = take(c.out);
+	out = tu_take(c.out);
 	assert_non_null(strstr(out, "\033[33m~ registry "));
 	assert_non_null(strstr(out, "(REG_DWORD 4 \xe2\x86\x92 REG_DWORD 2)\033[0m\n"));
 	free(out);
 	c.o.color = false;
 	rdls_report_plan(&c.o, c.p);
-	out = take(c.out);
+	out = tu_take(c.out);
 	assert_null(strchr(out, '\033'));
 	free(out);
 	ctx_release(&c);
@@ -233,7 +218,7 @@ static void test_report_conflict_text(void **state)
 	fake_set_cred(c.f, "LICSVR2", "LICSVR2\\admin", "");
 	plan(&c, "LICSVR1", false);
 	rdls_report_plan(&c.o, c.p);
-	char *out = take(c.out), *err = take(c.err);
+	char *out = tu_take(c.out), *err = tu_take(c.err);
 	assert_non_null(strstr(out, "! credential 'LICSVR2' (NETWORK SERVICE)  (user 'LICSVR2\\admin', "
 				    "not written by rdlsctl)  left alone\n"));
 	assert_non_null(strstr(out, "No changes planned for LICSVR1; 1 credential is left alone"));
@@ -305,7 +290,7 @@ static void test_report_json_writer_escapes(void **state)
 	rdls_json_kv_str(&j, "n", NULL);
 	rdls_json_obj_end(&j);
 	rdls_json_finish(&j);
-	char *text = take(f);
+	char *text = tu_take(f);
 	fclose(f);
 	struct jr *v = parse_json(text);
 	assert_jstr(v, "s", "q\"b\\n\n\t\x01 \xc3\xa9 \xef\xbf\xbd end"); /* invalid UTF-8 -> U+FFFD */
@@ -327,7 +312,7 @@ static void test_report_json_plan(void **state)
 	plan(&c, "LICSVR1", false);
 	c.o.json = true;
 	rdls_report_plan(&c.o, c.p);
-	char *out = take(c.out);
+	char *out = tu_take(c.out);
 	struct jr *v = parse_json(out);
 	assert_envelope(v, "plan", RDLS_EXIT_PENDING);
 	assert_jnum(v, "format_version", 2);
@@ -388,7 +373,7 @@ static void test_report_json_apply_and_rollback(void **state)
 	c.o.json = true;
 	c.o.command = "apply";
 	rdls_report_apply(&c.o, c.p, x, rdls_journal_path(jw));
-	char *out = take(c.out);
+	char *out = tu_take(c.out);
 	struct jr *v = parse_json(out);
 	assert_envelope(v, "apply", RDLS_EXIT_ERROR);
 	assert_jstr(v, "profile", "profiles/workgroup-two-servers.ini");
@@ -416,7 +401,7 @@ static void test_report_json_apply_and_rollback(void **state)
 	assert_int_equal(rdls_journal_create(&c.sys, NULL, &h, &jw, &e), 0);
 	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, jw, NULL, &x), RDLS_EXIT_OK);
 	rdls_report_apply(&c.o, c.p, x, rdls_journal_path(jw));
-	out = take(c.out);
+	out = tu_take(c.out);
 	v = parse_json(out);
 	assert_envelope(v, "apply", RDLS_EXIT_OK);
 	assert_jstr(v, "outcome", "applied");
@@ -431,7 +416,7 @@ static void test_report_json_apply_and_rollback(void **state)
 	c.o.command = "rollback";
 	c.o.yes = true;
 	assert_int_equal(cmd_rollback(&c.o, &c.sys), RDLS_EXIT_INCOMPLETE);
-	out = take(c.out);
+	out = tu_take(c.out);
 	v = parse_json(out);
 	assert_envelope(v, "rollback", RDLS_EXIT_INCOMPLETE);
 	assert_jstr(v, "host", "LICSVR1");
@@ -459,7 +444,7 @@ static void test_report_json_failure_document(void **state)
 	struct rdls_opts o = { .command = "plan", .profile = "p.ini", .json = true, .out = out,
 			       .err = stderr };
 	rdls_report_failure_json(&o, "H", NULL, "'H' is neither \"x\"", 1);
-	char *text = take(out);
+	char *text = tu_take(out);
 	struct jr *v = parse_json(text);
 	assert_envelope(v, "plan", 1);
 	assert_jstr(v, "host", "H");
@@ -480,7 +465,7 @@ static void test_report_json_failure_document(void **state)
 	o.command = "status";
 	rdls_report_failure_diags(&o, NULL, "J.ini", &d, "not valid", 1);
 	rdls_diags_release(&d);
-	text = take(out);
+	text = tu_take(out);
 	v = parse_json(text);
 	assert_envelope(v, "status", 1);
 	assert_int_equal(jr_get(v, "host")->type, JR_NULL);
@@ -498,7 +483,7 @@ static void test_report_json_failure_document(void **state)
 	free(text);
 	o.json = false;
 	rdls_report_failure_json(&o, "H", NULL, "x", 1);
-	text = take(out);
+	text = tu_take(out);
 	assert_string_equal(text, "");
 	free(text);
 	fclose(out);

@@ -54,20 +54,6 @@ static void ctx_release(struct ctx *c)
 	fake_sys_free(c->f);
 }
 
-static char *take(FILE *f)
-{
-	fflush(f);
-	long n = ftell(f);
-	rewind(f);
-	char *s = calloc(1, (size_t)n + 1);
-	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read back the output");
-	rewind(f);
-	if (ftruncate(fileno(f), 0) != 0)
-		fail_msg("ftruncate");
-	return s;
-}
-
 /* Runs a command with --yes; *err receives what it printed on stderr. */
 static int run(struct ctx *c, rdls_cmd_fn fn, const char *command, const char *profile,
 	       const char *journal, char **err)
@@ -75,8 +61,8 @@ static int run(struct ctx *c, rdls_cmd_fn fn, const char *command, const char *p
 	c->o = (struct rdls_opts){ .command = command, .profile = profile, .journal = journal,
 				   .yes = true, .out = c->out, .err = c->err };
 	int rc = fn(&c->o, &c->sys);
-	free(take(c->out));
-	char *e = take(c->err);
+	free(tu_take(c->out));
+	char *e = tu_take(c->err);
 	if (err)
 		*err = e;
 	else

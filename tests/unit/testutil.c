@@ -35,6 +35,29 @@ FILE *tu_strin(const char *text)
 	return tu_memin(text, strlen(text));
 }
 
+char *tu_take(FILE *f)
+{
+	if (fflush(f) != 0)
+		die("cannot flush the output");
+	long n = ftell(f);
+	if (n < 0)
+		die("cannot tell the output's length");
+	rewind(f);
+	char *s = calloc(1, (size_t)n + 1);
+	if (!s)
+		die("out of memory");
+	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
+		die("cannot read back the output");
+	rewind(f);
+#ifdef _WIN32
+	if (_chsize(_fileno(f), 0) != 0)
+#else
+	if (ftruncate(fileno(f), 0) != 0)
+#endif
+		die("cannot empty the output file");
+	return s;
+}
+
 #ifdef _WIN32
 
 FILE *tu_tmpfile(void)

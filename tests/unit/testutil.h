@@ -35,6 +35,10 @@ FILE *tu_memin(const void *data, size_t len);
 /* tu_memin of a NUL-terminated string, without the NUL. */
 FILE *tu_strin(const char *text);
 
+/* Everything written so far to f (a tu_tmpfile()), NUL-terminated, and f emptied for
+ * what comes next. The caller frees it. */
+char *tu_take(FILE *f);
+
 /*
  * Output capture, like open_memstream: give c->fp to the code under test, read
  * what it wrote with tu_capture_text, finish with tu_capture_end. On Windows the
