@@ -1356,7 +1356,7 @@ static void check_leading_space(struct dctx *c)
 
 /* --- license server: WorkgroupLicenseServerAccountsGroup, as the licensing service reads
  * it (RegGetValueW restricted to REG_SZ, then a name-to-SID lookup that must yield a group
- * or alias: DESIGN.md). */
+ * or alias: docs/contract.md, "Steps apply performs"). */
 static void check_accounts_group(struct dctx *c)
 {
 	const char *check = "accounts-group";

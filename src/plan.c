@@ -1,5 +1,5 @@
 /*
- * The planner: DESIGN.md "What apply does on a host", one step per resource, each
+ * The planner: docs/contract.md "Steps apply performs", one step per resource, each
  * observed once through the system interface. Linear in the profile: a license
  * server of a profile with N license servers observes about N resources.
  */

@@ -12,7 +12,7 @@
 #include "rdls/sys.h"
 #include "rdls/trust.h"
 
-/* Exit codes of DESIGN.md. */
+/* Exit codes of docs/contract.md. */
 enum {
 	RDLS_EXIT_OK = 0,
 	RDLS_EXIT_ERROR = 1,      /* error; nothing left half-done */

@@ -9,7 +9,7 @@
  * PBKDF2-HMAC-SHA-256 (RFC 8018) with a 16-byte random salt: the string lets
  * rdlsctl check a candidate secret, but recovering the secret from it costs an
  * attacker a full PBKDF2 run per guess. It protects a strong secret well and a
- * weak one only somewhat; README.md discusses the trade-off.
+ * weak one only somewhat; docs/design/credentials.md discusses the trade-off.
  *
  * PBKDF2 comes from the platform through the system interface (sys.h's
  * pbkdf2_sha256: CNG's BCryptDeriveKeyPBKDF2 on Windows, OpenSSL's PKCS5_PBKDF2_HMAC

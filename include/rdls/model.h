@@ -157,7 +157,7 @@ const char *rdls_licmode_name(enum rdls_licmode l);
 const char *rdls_discovery_name(enum rdls_discovery d);
 
 /*
- * Name rules (DESIGN.md "Win32 facts"). Each returns NULL when s is valid,
+ * Name rules (Microsoft's NetUserAdd / local group documentation). Each returns NULL when s is valid,
  * otherwise why not ("more than 15 characters (16)", "contains '*'"), written
  * into buf. Lengths count Unicode characters of the UTF-8 input.
  *   computer: NetBIOS, 1-15 characters, none of \ / : * ? " < > |, no space or

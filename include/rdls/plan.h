@@ -1,6 +1,6 @@
 /*
- * The planner: for one host of a model, every resource of DESIGN.md "What apply
- * does on a host", observed through the system interface and compared with what
+ * The planner: for one host of a model, every resource of docs/contract.md "Steps
+ * apply performs", observed through the system interface and compared with what
  * the profile wants. A step is one resource: its identity, the state apply wants,
  * the state observed before, and the action that gets from one to the other.
  * Steps are also what the journal records and rollback replays, so a step and its

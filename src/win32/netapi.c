@@ -3,8 +3,8 @@
  * "already a member" and "not a member" are states here, never failures; the
  * codes follow Microsoft's documentation (a missing group may come back as
  * NERR_GroupNotFound or ERROR_NO_SUCH_ALIAS, depending on the call and version).
- * Under Wine these functions are stubs (DESIGN.md): the tests replace netapi32
- * with a stand-in; this file does not know about it.
+ * Under Wine these functions are stubs (docs/HACKING.md, "What Wine cannot show"):
+ * the tests replace netapi32 with a stand-in; this file does not know about it.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -71,8 +71,6 @@ unsigned fake_writes(struct fake_sys *f);
 void fake_fail_nth(struct fake_sys *f, const char *op, unsigned n, uint32_t code);
 
 /*
- * --- added after the first version; everything above is unchanged ---
- *
  * Behaviour worth knowing (all as on Windows):
  *   - a new fake is Windows Server 2019 (10.0.17763), elevated, not on a DC, with
  *     the RD Licensing role installed and unpublished, lock free, no prompt answer;

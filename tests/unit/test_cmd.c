@@ -1,7 +1,7 @@
 /*
  * The plan, apply and rollback commands (cmd_plan.c, cmd_apply.c,
  * cmd_rollback.c) as main.c calls them, on the fake machine: exit codes of
- * DESIGN.md, `apply --dry-run` being exactly `plan`, the guards (elevation, the
+ * docs/contract.md, `apply --dry-run` being exactly `plan`, the guards (elevation, the
  * lock, confirmation), --journal, --rotate, one JSON document with --json, and
  * that the secret never appears in any output or journal.
  * Run from the repository root (make unit does): profiles are read from profiles/.

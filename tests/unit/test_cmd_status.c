@@ -2,7 +2,7 @@
  * `rdlsctl status` against the fake system: each check of what the licensing
  * service reads, converged and broken one way at a time, with the exit code and
  * the line a user sees. Under Wine the account lookup of a local group fails
- * (DESIGN.md); here the fake resolves groups to aliases as Windows does.
+ * (docs/HACKING.md, "What Wine cannot show"); here the fake resolves groups to aliases as Windows does.
  */
 #include <stdarg.h>
 #include <stddef.h>

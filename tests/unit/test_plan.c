@@ -1,6 +1,6 @@
 /*
- * The planner (plan.c and the res_*.c kinds) on the fake machine: DESIGN.md
- * "What apply does on a host" for every example profile and both roles, on a
+ * The planner (plan.c and the res_*.c kinds) on the fake machine: docs/contract.md
+ * "Steps apply performs" for every example profile and both roles, on a
  * fresh, a partly converged and a converged host; wrong types, leading-space
  * values, credentials (converged, stale, foreign, --rotate), the role-missing
  * error, and linear cost. Planning never writes: every test checks fake_writes.
@@ -276,7 +276,7 @@ static void test_plan_workgroup_ls_steps(void **state)
 	assert_true(p->license_server);
 	assert_false(p->session_host);
 	assert_counts(p, 7, 0, 0);
-	/* the order of DESIGN.md: user, group, member, value (after the keys it needs: a fresh
+	/* the order of docs/contract.md: user, group, member, value (after the keys it needs: a fresh
 	 * fake has no TermServLicensing key, as under Wine), credentials, removals */
 	static const char *const kinds[] = { "user", "group", "member", "regkey", "regkey",
 					     "regval", "cred", "regval", "regval" };

@@ -212,8 +212,8 @@ static void test_profile_base_domain_valid(void **state)
 	unload(&l);
 }
 
-/* The example of DESIGN.md "Profile", with its inline comments, made consistent
- * (a workgroup profile has no [discovery]). */
+/* A profile with every key of the README's "Profile reference" and an inline comment after
+ * each value, made consistent (a workgroup profile has no [discovery]). */
 static void test_profile_design_example_inline_comments(void **state)
 {
 	(void)state;

@@ -13,7 +13,7 @@
 #   the registry   `reg export` of TermServLicensing, TermService and HKLM\SOFTWARE\Policies,
 #                  compared byte for byte (an empty key apply created and left is a difference);
 #   services       no rdlsctl-helper-* service (registry and SCM: t_check_no_helper);
-#   accounts       the stand-in's database (Wine's local accounts are stubs: DESIGN.md);
+#   accounts       the stand-in's database (Wine's local accounts are stubs: docs/HACKING.md);
 #   credentials    CredEnumerateW through credprobe.
 # Also: the release build does not contain the switch.
 #

@@ -6,7 +6,7 @@
 #
 # Local accounts run against the test stand-in for netapi32 (Wine's are stubs).
 # Known gap, asserted as such: status checks the accounts group with LookupAccountNameW,
-# which under Wine knows only well-known accounts (DESIGN.md), so that one check fails
+# which under Wine knows only well-known accounts (docs/HACKING.md), so that one check fails
 # here and status exits 2; every other status check must hold.
 #
 # Every --json output is validated against its schema (tests/wine/json.sh): plan before and
@@ -19,7 +19,7 @@ P=$T_ROOT/profiles/workgroup-two-servers.ini
 RDLS_PEER_PASSWORD="cycle-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-Pw!"
 export RDLS_PEER_PASSWORD
 
-# The plan of a host that has nothing yet: the five steps of DESIGN.md for LICSVR1 (and the
+# The plan of a host that has nothing yet: the five steps of docs/contract.md for LICSVR1 (and the
 # keys the value needs).
 t_expect_full_plan() {
 	t_expect_out "user 'rdls-peer'" "$1"

@@ -1,13 +1,13 @@
 #!/bin/sh
 # The Win32 backend's operations called one at a time, one process per step, through
-# tests/wine/w32probe.c (the backend engineer's probe): registry round trips (SZ,
+# tests/wine/w32probe.c: registry round trips (SZ,
 # EXPAND_SZ, MULTI_SZ, DWORD, malformed data, a value of the wrong type), the DACL fault,
 # WMI without the RD Licensing role, elevation, the system-wide lock across processes
 # (held, abandoned by a killed holder, released), environment secrets, journal files,
 # arguments in UTF-16, PBKDF2 from CNG — and the same operations from the mingw-w64 PE build of the probe,
 # which runs the Windows CRT's code paths (_wfopen, _commit) under Wine.
 #
-# Local accounts are not checked here: Wine's are stubs (DESIGN.md); the netapi32
+# Local accounts are not checked here: Wine's are stubs (docs/HACKING.md); the netapi32
 # stand-in's tests cover them. The probes live in build/w32probe/, away from the stand-in
 # (Wine would load a netapi32.dll from the program's directory).
 . "$(dirname "$0")/lib.sh"

@@ -1,8 +1,8 @@
 /*
  * A test-only stand-in for the local account database: netapi32.dll.
  *
- * Why: under Wine the local account functions are stubs (see DESIGN.md, "Not real under
- * Wine"), so an end-to-end test could not tell a working apply from a broken one. This PE
+ * Why: under Wine the local account functions are stubs (see docs/HACKING.md, "What
+ * Wine cannot show"), so an end-to-end test could not tell a working apply from a broken one. This PE
  * DLL (built with mingw-w64) is placed beside the program under test and enabled with
  * WINEDLLOVERRIDES=netapi32=n; the shipped rdlsctl knows nothing of it.
  *
