@@ -3,10 +3,6 @@
 
 #include "rdls/secret.h"
 
-#ifdef _WIN32
-#include <windows.h>
-#endif
-
 struct rdls_secret {
 	size_t len;
 	char *buf; /* len bytes + NUL */
@@ -16,14 +12,12 @@ void rdls_secure_zero(void *p, size_t n)
 {
 	if (!p || !n)
 		return;
-#ifdef _WIN32
-	SecureZeroMemory(p, n);
-#else
-	/* A volatile pointer keeps the stores from being optimised away as dead. */
+	/* Stores through a volatile pointer are observable behaviour (C11 5.1.2.3), so no
+	 * compiler may drop them as dead: the same guarantee as SecureZeroMemory, in
+	 * portable C, so that the core needs no <windows.h>. */
 	volatile unsigned char *v = p;
 	while (n--)
 		*v++ = 0;
-#endif
 }
 
 rdls_secret *rdls_secret_new(const char *utf8, size_t len)
