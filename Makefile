@@ -35,6 +35,7 @@ HDRS      := $(wildcard include/rdls/*.h src/*.h src/win32/*.h tests/unit/*.h)
 
 .SECONDARY:
 .PHONY: all native win check unit mingw-check mingw wine-check wine-tools fuzz-smoke fuzz bench demo clean yaml-lint
+.PHONY: ansible-lint
 all: native win
 native: $(B)/rdlsctl
 
@@ -192,12 +193,37 @@ wine-check: win wine-tools
 # --- YAML: the GitHub workflows (and .yamllint itself) with Debian's yamllint, strict ---
 # One line on stdout, "yaml: N passed, M failed"; yamllint's findings go to stderr.
 YAML_FILES := $(sort $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)) .yamllint
+# contrib/ansible's YAML too, with the same rules (ansible-lint's yaml rule agrees with them).
+YAML_FILES += $(sort $(shell find contrib/ansible -name '*.yml' 2>/dev/null)) $(wildcard contrib/ansible/.ansible-lint)
 yaml-lint:
 	@command -v yamllint >/dev/null 2>&1 || { echo "yaml: 0 passed, 1 failed (yamllint not installed: scripts/install-deps.sh)"; exit 1; }; \
 	p=0; f=0; for y in $(YAML_FILES); do \
 	  if out=$$(yamllint -s -c .yamllint "$$y" 2>&1); then p=$$((p + 1)); \
 	  else f=$$((f + 1)); printf '%s\n' "$$out" >&2; fi; \
 	done; echo "yaml: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
+
+# --- Ansible: contrib/ansible (role rdlsctl, example playbook), offline ---------------
+# One line on stdout, "ansible: N passed, M failed"; the tools' output goes to stderr.
+# Checks: ansible-lint of the role and playbooks (production profile, offline:
+# contrib/ansible/.ansible-lint), --syntax-check of each playbook, the result fixtures
+# against docs/schema, and tests/test_result.yml (the role's reading of rdlsctl's exit
+# codes and JSON, on localhost). ansible.windows comes from Debian's ansible package.
+ANSIBLE_DIR       := contrib/ansible
+ANSIBLE_PLAYBOOKS := site.yml tests/test_result.yml
+ansible-lint:
+	@command -v ansible-lint >/dev/null 2>&1 && command -v ansible-playbook >/dev/null 2>&1 || \
+	  { echo "ansible: 0 passed, 1 failed (ansible or ansible-lint not installed: scripts/install-deps.sh)"; exit 1; }; \
+	p=0; f=0; \
+	run() { name=$$1; shift; \
+	  if out=$$(cd $(ANSIBLE_DIR) && "$$@" 2>&1); then p=$$((p + 1)); \
+	  else f=$$((f + 1)); printf '%s\n%s\n' "ansible: FAILED: $$name" "$$out" >&2; fi; }; \
+	run "ansible-lint" ansible-lint --offline --nocolor -q -c .ansible-lint roles/rdlsctl $(ANSIBLE_PLAYBOOKS) inventory.yml; \
+	for pb in $(ANSIBLE_PLAYBOOKS); do run "syntax-check $$pb" ansible-playbook --syntax-check "$$pb"; done; \
+	run "fixtures match docs/schema" sh -c 'for j in tests/fixtures/*.json; do b=$${j##*/}; b=$${b%.json}; \
+	  case $$b in *_format3) continue ;; esac; \
+	  /usr/bin/python3 ../../tests/json-validate.py "$${b%%_*}" "$$j" || { echo "$$j"; exit 1; }; done'; \
+	run "tests/test_result.yml" ansible-playbook tests/test_result.yml; \
+	echo "ansible: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
 
 # --- fuzzing -----------------------------------------------------------------------
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))

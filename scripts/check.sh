@@ -58,6 +58,7 @@ stage() {
 stage unit $MAKE --no-print-directory unit
 stage mingw $MAKE --no-print-directory mingw-check
 stage yaml $MAKE --no-print-directory yaml-lint
+stage ansible $MAKE --no-print-directory ansible-lint
 stage cli sh -c "$MAKE --no-print-directory native >/dev/null && tests/cli/run.sh"
 stage fuzz $MAKE --no-print-directory fuzz-smoke
 stage wine $MAKE --no-print-directory wine-check

@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="make gcc clang libclang-rt-14-dev libinih-dev libcmocka-dev libssl-dev pkg-config
-      wine64 wine64-tools gcc-mingw-w64-x86-64 util-linux procps python3-jsonschema yamllint"
+      wine64 wine64-tools gcc-mingw-w64-x86-64 util-linux procps python3-jsonschema yamllint
+      ansible ansible-lint"
 
 missing=""
 for p in $PKGS; do
