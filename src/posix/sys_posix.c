@@ -235,6 +235,7 @@ static const struct rdls_sys_ops posix_ops = {
 	.reg_key_del = px_reg_key_del,
 	.service_exists = px_service_exists,
 	.pbkdf2_sha256 = rdls_posix_pbkdf2_sha256,
+	.sha256 = rdls_posix_sha256,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

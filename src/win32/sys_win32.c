@@ -55,6 +55,7 @@ static const struct rdls_sys_ops win32_ops = {
 	.service_exists = w32_service_exists,
 	/* cred_persist_max: not asked yet (NULL): the policy value alone decides. */
 	.pbkdf2_sha256 = w32_pbkdf2_sha256,
+	.sha256 = w32_sha256,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

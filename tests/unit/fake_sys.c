@@ -61,6 +61,7 @@ enum op {
 	OP_TS_PING_LS, OP_REG_KEY_GET, OP_REG_KEY_CREATE, OP_REG_KEY_DEL,
 	OP_SERVICE_EXISTS, OP_CRED_PERSIST_MAX,
 	OP_PBKDF2_SHA256,
+	OP_SHA256,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -92,6 +93,7 @@ static const struct {
 	[OP_SERVICE_EXISTS] = { "service_exists", false },
 	[OP_CRED_PERSIST_MAX] = { "cred_persist_max", false },
 	[OP_PBKDF2_SHA256] = { "pbkdf2_sha256", false },
+	[OP_SHA256] = { "sha256", false },
 };
 
 struct f_user {
@@ -1422,6 +1424,24 @@ out:
 	return rc;
 }
 
+/* CNG's length check and code (src/win32/crypto.c), then OpenSSL computes. */
+static int f_sha256(void *ctx, const void *data, size_t len, unsigned char out[32], rdls_err *err)
+{
+	CTX;
+	int rc = -1;
+	if (enter(f, OP_SHA256, "BCryptHash", "SHA256", err))
+		goto out;
+	if (len > 0xFFFFFFFFu) {
+		fail(err, "BCryptHash", "SHA256", W_INVALID_PARAMETER);
+		goto out;
+	}
+	rc = rdls_posix_sha256(NULL, data, len, out, err);
+out:
+	if (rc != 0)
+		memset(out, 0, 32);
+	return rc;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -1465,6 +1485,7 @@ static const struct rdls_sys_ops fake_ops = {
 	.service_exists = f_service_exists,
 	.cred_persist_max = f_cred_persist_max,
 	.pbkdf2_sha256 = f_pbkdf2_sha256,
+	.sha256 = f_sha256,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1885,7 +1906,7 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_REG_KEY_GET, reg_key_get), OFF(OP_REG_KEY_CREATE, reg_key_create),
 		OFF(OP_REG_KEY_DEL, reg_key_del),
 		OFF(OP_SERVICE_EXISTS, service_exists), OFF(OP_CRED_PERSIST_MAX, cred_persist_max),
-		OFF(OP_PBKDF2_SHA256, pbkdf2_sha256),
+		OFF(OP_PBKDF2_SHA256, pbkdf2_sha256), OFF(OP_SHA256, sha256),
 #undef OFF
 	};
 	int i = find_op(op);
