@@ -61,6 +61,12 @@ check "unknown command" 3 "unknown command 'frobnicate'" -- frobnicate
 check "unknown option" 3 "unknown option '--frob' for 'plan'" -- plan profiles/workgroup-two-servers.ini --frob
 check "--yes is not an option of plan" 3 "unknown option '--yes'" -- plan x.ini --yes
 check "--host needs a value" 3 "--host needs a computer name" -- plan x.ini --host
+check "--out needs a value" 3 "--out needs a file name" -- plan x.ini --out
+check "--out is not an option of apply" 3 "unknown option '--out'" -- apply x.ini --out f.plan
+check "--plan needs a value" 3 "--plan needs a file name" -- apply --plan
+check "--plan takes no PROFILE" 3 "--plan FILE takes no PROFILE" -- apply --plan f.plan x.ini
+check "--plan takes no --host" 3 "--plan FILE takes no --host" -- apply --plan f.plan --host H
+check "apply --plan needs Windows" 1 "needs Windows" -- apply --plan f.plan --yes
 check "validate needs a profile" 3 "needs a PROFILE" -- validate
 check "extra argument" 3 "unexpected argument 'b.ini'" -- validate a.ini b.ini
 check "help" 0 "Commands:" -- help
