@@ -12,6 +12,7 @@
 #include "rdls/exec.h"
 #include "rdls/journal.h"
 #include "rdls/plan.h"
+#include "rdls/planfile.h"
 #include "rdls/report.h"
 
 #define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
@@ -57,6 +58,81 @@ static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_p
 	return 0;
 }
 
+/*
+ * apply --plan FILE: the saved plan must be intact, of a format this rdlsctl reads, made
+ * on this computer, from the profile as it is now; then the host is planned again from
+ * that profile, and the new plan must be the saved one step for step (identity, state
+ * planned from, action, state wanted). Only then does apply go on, with the new plan (the
+ * saved file is never the source of a change, so a forged one can at most be refused);
+ * the executor observes each step again just before changing it. r->host is this
+ * computer's name on entry.
+ */
+static int load_saved(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r)
+{
+	char msg[MSG_MAX];
+	rdls_err e;
+	rdls_err_clear(&e);
+	struct rdls_planfile *pf = NULL;
+	enum rdls_planfile_bad bad;
+	int rc;
+	FILE *f = sys->ops->file_open(sys->ctx, o->plan_file, "rb", &e);
+	if (!f) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "cannot read saved plan '%s': %s", o->plan_file, msg);
+	}
+	rc = rdls_planfile_read(sys, f, o->plan_file, &pf, &bad, &e);
+	fclose(f);
+	if (rc != 0) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "refusing saved plan, nothing was changed: %s", msg);
+	}
+	/* Made on another computer: its observations are not this one's. */
+	const char *made_on = pf->computer[0] ? pf->computer : pf->host;
+	if (!rdls_name_eq(made_on, r->host)) {
+		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: it was made on %s, "
+			  "this is %s", o->plan_file, made_on, r->host);
+		goto out;
+	}
+	/* Drift first, before the profile is read or the secret asked for. */
+	struct rdls_buf why;
+	rdls_buf_init(&why);
+	if (rdls_planfile_drift(pf, sys, &why)) {
+		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: the host changed since "
+			  "the plan was saved: %s; plan again and review the new plan", o->plan_file,
+			  why.oom ? "(out of memory)" : rdls_buf_str(&why));
+		rdls_buf_release(&why);
+		goto out;
+	}
+	struct rdls_opts so = *o;
+	so.profile = pf->profile;
+	so.host = pf->host;
+	snprintf(r->host, sizeof(r->host), "%s", pf->host);
+	r->hash_profile = true;
+	r->expect_sha256 = pf->profile_sha256;
+	if ((rc = rdls_planrun_load(&so, sys, r)) != 0)
+		goto out;
+	if (!(pf->secret ? r->secret_source && strcmp(pf->secret, r->secret_source) == 0
+			 : !r->secret_source)) {
+		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: the peer password "
+			  "came from %s when it was saved, now from %s", o->plan_file,
+			  pf->secret ? pf->secret : "nowhere",
+			  r->secret_source ? r->secret_source : "nowhere");
+		goto out;
+	}
+	bool drift = false;
+	size_t n = rdls_planfile_compare(pf, r->plan, &drift, &why);
+	if (n)
+		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: %s%s; plan again and "
+			  "review the new plan", o->plan_file,
+			  drift ? "the host changed since the plan was saved: "
+				: "planning now gives another plan: ",
+			  why.oom ? "(out of memory)" : rdls_buf_str(&why));
+	rdls_buf_release(&why);
+out:
+	rdls_planfile_free(pf);
+	return rc;
+}
+
 int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 {
 	if (o->dry_run)
@@ -75,7 +151,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (rc == 0)
 		rc = guards(o, sys, &r, "apply", &locked);
 	if (rc == 0)
-		rc = rdls_planrun_load(o, sys, &r);
+		rc = o->plan_file ? load_saved(o, sys, &r) : rdls_planrun_load(o, sys, &r);
 	if (rc != 0) {
 		rdls_report_failure_diags(o, r.host[0] ? r.host : NULL, NULL, &r.diags, r.error, rc);
 		goto out;
@@ -121,7 +197,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_err_clear(&ce);
 	if (sys->ops->host_name(sys->ctx, computer, sizeof(computer), &ce) != 0)
 		computer[0] = '\0';
-	struct rdls_jheader h = { .computer = computer, .profile = o->profile,
+	struct rdls_jheader h = { .computer = computer, .profile = p->profile,
 				  .started = time(NULL) };
 	rdls_jheader_for_plan(&h, p); /* what rollback will accept from this journal */
 	/* The journal directory is checked (and a planted one set aside) with warnings

@@ -6,14 +6,17 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rdls/cli.h"
 #include "rdls/plan.h"
+#include "rdls/planfile.h"
 #include "rdls/precond.h"
 #include "rdls/report.h"
 #include "rdls/secret_src.h"
 
 #define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
+#define PROFILE_HASH_MAX (4u * 1024u * 1024u) /* a profile a saved plan can seal */
 
 static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *fmt, ...)
 	RDLS_PRINTF(3, 4);
@@ -52,6 +55,47 @@ int rdls_planrun_host(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	return 0;
 }
 
+/*
+ * The SHA-256 of f's content, then f rewound for the profile reader. The plan built from
+ * what is read next is compared step for step with a saved one (apply --plan), so a
+ * profile rewritten between the two reads cannot slip a different plan through.
+ */
+static int hash_profile(struct rdls_sys *sys, FILE *f, const char *path, unsigned char out[32],
+			rdls_err *e)
+{
+	char *buf = malloc(PROFILE_HASH_MAX + 1);
+	if (!buf)
+		return rdls_err_set(e, NULL, path, 0, "out of memory");
+	size_t n = fread(buf, 1, PROFILE_HASH_MAX + 1, f);
+	int rc = -1;
+	if (ferror(f))
+		rdls_err_set(e, "fread", path, 0, "read error");
+	else if (n > PROFILE_HASH_MAX)
+		rdls_err_set(e, NULL, path, 0, "larger than %u bytes: too large for a saved plan",
+			     PROFILE_HASH_MAX);
+	else if (!sys->ops->sha256)
+		rdls_err_set(e, NULL, path, 0, "this system offers no SHA-256");
+	else if (sys->ops->sha256(sys->ctx, buf, n, out, e) == 0)
+		rc = 0;
+	free(buf);
+	if (rc == 0 && fseek(f, 0, SEEK_SET) != 0)
+		rc = rdls_err_set(e, "fseek", path, 0, "cannot read the profile again");
+	return rc;
+}
+
+static char *secret_source(const struct rdls_model *m)
+{
+	struct rdls_buf b;
+	rdls_buf_init(&b);
+	const struct rdls_peering *pe = &m->peering;
+	if (pe->src == RDLS_SECRET_PROMPT)
+		rdls_buf_puts(&b, "prompt");
+	else
+		rdls_buf_printf(&b, "%s:%s", pe->src == RDLS_SECRET_ENV ? "env" : "file",
+				pe->secret_ref ? pe->secret_ref : "");
+	return rdls_buf_take(&b);
+}
+
 int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r)
 {
 	char msg[MSG_MAX];
@@ -62,6 +106,26 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	if (!f) {
 		rdls_err_format(&e, msg, sizeof(msg));
 		return fail(o, r, "cannot read profile '%s': %s", o->profile, msg);
+	}
+	if (r->hash_profile && hash_profile(sys, f, o->profile, r->profile_sha256, &e) != 0) {
+		fclose(f);
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "cannot hash profile '%s': %s", o->profile, msg);
+	}
+	if (r->expect_sha256) {
+		static const char hx[] = "0123456789abcdef";
+		char hex[RDLS_SHA256_HEX];
+		for (size_t i = 0; i < 32; i++) {
+			hex[2 * i] = hx[r->profile_sha256[i] >> 4];
+			hex[2 * i + 1] = hx[r->profile_sha256[i] & 15];
+		}
+		hex[64] = '\0';
+		if (strcmp(hex, r->expect_sha256) != 0) {
+			fclose(f);
+			return fail(o, r, "profile '%s' changed since the plan was saved (SHA-256 %.12s..., "
+				    "saved plan: %.12s...): nothing was changed; plan again from the "
+				    "profile as it is now", o->profile, hex, r->expect_sha256);
+		}
 	}
 	struct rdls_diags *d = &r->diags;
 	rdls_diags_init(d, o->profile);
@@ -99,6 +163,8 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 				    "a temporary service, which needs an elevated prompt: start the "
 				    "prompt with 'Run as administrator'", r->host);
 	}
+	if (rdls_plan_needs_secret(r->model, r->host) && !(r->secret_source = secret_source(r->model)))
+		return fail(o, r, "out of memory");
 	if (rdls_plan_needs_secret(r->model, r->host) &&
 	    rdls_peer_secret_load(r->model, sys, o->err, &r->secret, &e) != 0) {
 		rdls_err_format(&e, msg, sizeof(msg));
@@ -121,12 +187,39 @@ void rdls_planrun_release(struct rdls_planrun *r)
 	rdls_model_free(r->model);
 	r->model = NULL;
 	rdls_diags_release(&r->diags);
+	free(r->secret_source);
+	r->secret_source = NULL;
+}
+
+/* plan --out FILE: the plan as reviewed, for apply --plan. Never a plan apply would refuse. */
+static int save(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r)
+{
+	const struct rdls_plan *p = r->plan;
+	if (p->n_impossible)
+		return fail(o, r, "nothing saved: apply cannot run this plan on %s: %s; %s", p->host,
+			    p->blocked_why, p->blocked_remedy);
+	char computer[256] = "", msg[MSG_MAX];
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (sys->ops->host_name(sys->ctx, computer, sizeof(computer), &e) != 0)
+		computer[0] = '\0';
+	rdls_err_clear(&e);
+	const struct rdls_planfile_meta m = { .computer = computer,
+					      .secret = r->secret_source,
+					      .profile_sha256 = r->profile_sha256,
+					      .created = time(NULL) };
+	if (rdls_planfile_write(sys, o->plan_out, p, &m, &e) != 0) {
+		rdls_err_format(&e, msg, sizeof(msg));
+		return fail(o, r, "cannot save the plan to '%s': %s", o->plan_out, msg);
+	}
+	return 0;
 }
 
 int cmd_plan(const struct rdls_opts *o, struct rdls_sys *sys)
 {
 	struct rdls_planrun r;
 	memset(&r, 0, sizeof(r));
+	r.hash_profile = o->plan_out != NULL;
 	int rc = rdls_planrun_host(o, sys, &r);
 	if (rc == 0)
 		rc = rdls_planrun_load(o, sys, &r);
@@ -137,6 +230,10 @@ int cmd_plan(const struct rdls_opts *o, struct rdls_sys *sys)
 	/* The plan is made: the secret is not needed any more. */
 	rdls_secret_free(r.secret);
 	r.secret = NULL;
+	if (o->plan_out && (rc = save(o, sys, &r)) != 0) {
+		rdls_report_failure_json(o, r.plan->host, NULL, r.error, rc);
+		goto out;
+	}
 	rdls_report_plan(o, r.plan);
 	rc = rdls_plan_changes(r.plan) ? RDLS_EXIT_PENDING : RDLS_EXIT_OK;
 	if (r.plan->n_impossible) {

@@ -1058,3 +1058,79 @@ void rdls_journal_free(struct rdls_journal *j)
 	free_list(j->peers, j->n_peers);
 	free(j);
 }
+
+/* ------------------------------------- shared with the saved plan (planfile.c) */
+
+/* The section helpers above write into b (no checksum: the saved plan has its seal). */
+void rdls_jenc_put(struct rdls_buf *b, const char *key, const char *value)
+{
+	struct section s = { .text = *b };
+	sec_put(&s, key, value);
+	*b = s.text;
+}
+
+void rdls_jenc_put_str(struct rdls_buf *b, const char *key, const char *raw)
+{
+	struct section s = { .text = *b };
+	sec_put_str(&s, key, raw);
+	*b = s.text;
+}
+
+void rdls_jenc_put_state(struct rdls_buf *b, const char *prefix, const struct rdls_step *st,
+			 const struct rdls_state *v)
+{
+	struct section s = { .text = *b };
+	put_state(&s, prefix, st, v);
+	*b = s.text;
+}
+
+char *rdls_jdec_str(const char *encoded)
+{
+	return decode(encoded);
+}
+
+bool rdls_jdec_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	return parse_ulong(s, max, out);
+}
+
+/* The journal reader's view of one section's keys, borrowed from kv. */
+static int kv_reader(struct reader *r, const struct rdls_jkv *kv, size_t n)
+{
+	memset(r, 0, sizeof(*r));
+	if (n && !(r->kv = malloc(n * sizeof(*r->kv))))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		r->kv[i].key = kv[i].key;
+		r->kv[i].value = kv[i].value;
+	}
+	r->n_kv = r->cap_kv = n;
+	return 0;
+}
+
+int rdls_jdec_state(const struct rdls_jkv *kv, size_t n, const char *prefix, struct rdls_state *st)
+{
+	struct reader r;
+	if (kv_reader(&r, kv, n) != 0)
+		return -1;
+	int rc = get_state(&r, prefix, st) ? 0 : 1;
+	if (r.oom)
+		rc = -1;
+	free(r.kv); /* the strings are kv's */
+	return rc;
+}
+
+FILE *rdls_admin_file_create(struct rdls_sys *sys, const char *path, rdls_err *err)
+{
+	if (strchr(path, '\n') || strchr(path, '\r')) {
+		rdls_err_set(err, NULL, NULL, 0, "a file name cannot contain a line break");
+		return NULL;
+	}
+	/* CREATE_NEW with the admin-only descriptor, exactly as a journal is created: never
+	 * an existing file, never one that inherits its folder's permissions. */
+	bool exists = false;
+	FILE *f = sys->ops->file_create_new(sys->ctx, path, &exists, err);
+	if (!f && exists)
+		rdls_err_set(err, NULL, path, 0, "the file already exists: choose a new file");
+	return f;
+}

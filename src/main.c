@@ -20,7 +20,8 @@ enum {
 	NEEDS_WINDOWS = 1 << 3,  /* observes or changes a Windows machine */
 	ACCEPTS_HOST = 1 << 4,   /* --host NAME */
 	CHANGES_SYSTEM = 1 << 5, /* --yes; asks first on a terminal */
-	APPLY_OPTS = 1 << 6,     /* --dry-run, --journal FILE, --rotate */
+	APPLY_OPTS = 1 << 6,     /* --dry-run, --journal FILE, --rotate, --plan FILE */
+	PLAN_OUT = 1 << 7,       /* --out FILE (plan) */
 };
 
 struct command {
@@ -38,14 +39,18 @@ static const struct command commands[] = {
 	  "Reads PROFILE and reports every error with its file and line: unknown sections\n"
 	  "or keys, bad values, invalid names, hosts whose Windows version cannot use the\n"
 	  "profile's cal_version. Works on any platform. Exit 0 when valid, 1 when not.\n" },
-	{ "plan", cmd_plan, NEEDS_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST,
-	  "plan PROFILE [--host NAME]", "what apply would change on this host (read-only)",
+	{ "plan", cmd_plan, NEEDS_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST | PLAN_OUT,
+	  "plan PROFILE [--host NAME] [--out FILE]", "what apply would change on this host (read-only)",
 	  "Observes this host through read-only calls and prints every change apply would\n"
 	  "make: + create, ~ change, - remove, with the state before and after.\n"
+	  "  --out FILE      also save the plan to the new file FILE (for review; apply it\n"
+	  "                  with 'apply --plan FILE'): each step's observed and wanted state,\n"
+	  "                  the host, the profile's SHA-256, sealed with a SHA-256; no secret\n"
 	  "Exit 0 when the host is converged, 2 when changes are pending, 1 on error.\n" },
 	{ "apply", cmd_apply,
 	  NEEDS_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST | CHANGES_SYSTEM | APPLY_OPTS,
-	  "apply PROFILE [--host NAME] [--dry-run] [--journal FILE] [--yes] [--rotate]",
+	  "apply PROFILE [--host NAME] [--dry-run] [--journal FILE] [--yes] [--rotate]\n"
+	  "       rdlsctl apply --plan FILE [--yes] [--journal FILE]",
 	  "make this host match the profile",
 	  "Shows the plan, asks for confirmation on a terminal (--yes skips the question;\n"
 	  "without a terminal and without --yes it refuses with exit 3), then performs each\n"
@@ -54,6 +59,10 @@ static const struct command commands[] = {
 	  "  --dry-run       exactly 'plan'\n"
 	  "  --journal FILE  write the journal to FILE (default: %ProgramData%\\rdlsctl\\journal\\)\n"
 	  "  --rotate        rewrite stored credentials even when unchanged\n"
+	  "  --plan FILE     apply exactly the plan saved by 'plan --out FILE': refused (exit 1,\n"
+	  "                  nothing changed) when the file was altered, is of a newer format or\n"
+	  "                  for another computer, the profile changed, or any step's state\n"
+	  "                  differs from what the plan was made from\n"
 	  "Exit 0 on success, 1 on error (rolled back), 4 if the rollback was incomplete.\n" },
 	{ "rollback", cmd_rollback, OPT_JOURNAL_ARG | NEEDS_WINDOWS | CHANGES_SYSTEM,
 	  "rollback [JOURNAL] [--yes]", "undo an apply (default: the newest journal)",
@@ -205,6 +214,16 @@ static int parse(int argc, char **argv, const struct command **cmd, struct rdls_
 			if (missing || !*v)
 				return usage_error(c->name, "--journal needs a file name");
 			o->journal = v;
+		} else if ((c->flags & PLAN_OUT) &&
+			   ((v = opt_value(argc, argv, &i, "--out", &missing)) || missing)) {
+			if (missing || !*v)
+				return usage_error(c->name, "--out needs a file name");
+			o->plan_out = v;
+		} else if ((c->flags & APPLY_OPTS) &&
+			   ((v = opt_value(argc, argv, &i, "--plan", &missing)) || missing)) {
+			if (missing || !*v)
+				return usage_error(c->name, "--plan needs a file name");
+			o->plan_file = v;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return usage_error(c->name, "unknown option '%s' for '%s'", a, c->name);
 		} else if (positional == 0 && (c->flags & (NEEDS_PROFILE | OPT_PROFILE))) {
@@ -217,7 +236,12 @@ static int parse(int argc, char **argv, const struct command **cmd, struct rdls_
 			return usage_error(c->name, "unexpected argument '%s' for '%s'", a, c->name);
 		}
 	}
-	if ((c->flags & NEEDS_PROFILE) && !o->profile)
+	/* A saved plan names its profile and host, and is exactly a plan: nothing to add. */
+	if (o->plan_file && (o->profile || o->host || o->dry_run || o->rotate))
+		return usage_error(c->name, "--plan FILE takes no %s: the saved plan decides",
+				   o->profile ? "PROFILE" : o->host ? "--host" : o->dry_run ? "--dry-run"
+				   : "--rotate");
+	if ((c->flags & NEEDS_PROFILE) && !o->profile && !o->plan_file)
 		return usage_error(c->name, "'%s' needs a PROFILE argument", c->name);
 	return 0;
 }

@@ -277,11 +277,16 @@ void rdls_report_plan(const struct rdls_opts *o, const struct rdls_plan *p)
 	rdls_report_warnings(o, p);
 	if (!o->json) {
 		rdls_report_plan_text(o, o->out, p);
+		if (o->plan_out)
+			fprintf(o->out, "Saved to %s; after review: rdlsctl apply --plan \"%s\"\n",
+				o->plan_out, o->plan_out);
 		return;
 	}
 	struct rdls_json j;
 	rdls_report_json_begin(&j, o->out, "plan", p->host, p->profile);
 	json_plan_body(&j, p, NULL);
+	if (o->plan_out)
+		rdls_json_kv_str(&j, "saved", o->plan_out); /* cmd_plan saved it before reporting */
 	const struct rdls_report_end end = {
 		.warnings = p->warnings,
 		.n_warnings = p->n_warnings,
@@ -317,6 +322,8 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 		rdls_report_json_begin(&j, o->out, "apply", p->host, p->profile);
 		json_plan_body(&j, p, x);
 		rdls_json_kv_str(&j, "journal", journal);
+		if (o->plan_file)
+			rdls_json_kv_str(&j, "plan_file", o->plan_file);
 		rdls_json_kv_str(&j, "outcome", x->exit_code == RDLS_EXIT_OK     ? "applied"
 						: x->exit_code == RDLS_EXIT_ERROR ? "failed_rolled_back"
 										  : "failed_incomplete");
@@ -481,6 +488,8 @@ void rdls_report_failure_diags(const struct rdls_opts *o, const char *host, cons
 	rdls_report_json_begin(&j, o->out, o->command, host, o->profile);
 	if (journal)
 		rdls_json_kv_str(&j, "journal", journal);
+	if (o->plan_file)
+		rdls_json_kv_str(&j, "plan_file", o->plan_file);
 	const struct rdls_report_end end = { .diags = diags, .error = error, .exit_code = exit_code };
 	rdls_report_json_end(&j, &end);
 }

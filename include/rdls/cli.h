@@ -33,6 +33,8 @@ struct rdls_opts {
 	FILE *in;             /* for the confirmation question */
 	FILE *out;            /* results (report.c) */
 	FILE *err;            /* errors, warnings, progress */
+	const char *plan_out;  /* plan --out FILE: save the plan there */
+	const char *plan_file; /* apply --plan FILE: apply exactly that saved plan */
 };
 
 typedef int (*rdls_cmd_fn)(const struct rdls_opts *o, struct rdls_sys *sys);

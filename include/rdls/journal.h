@@ -122,6 +122,37 @@ struct rdls_journal {
 int rdls_journal_read(FILE *f, const char *path, struct rdls_journal **out, rdls_err *err);
 void rdls_journal_free(struct rdls_journal *j);
 
+/* ------------------------------- the encoding, shared with the saved plan (planfile.h) */
+
+/*
+ * The journal's "key = value" lines appended to b: rdls_jenc_put with a value already
+ * encoded, _put_str percent-encoding raw, _put_state a step's state as prefix,
+ * prefix.type, prefix.data, prefix.user, prefix.ours (never a credential's check string).
+ * Long values are split over repeated keys.
+ */
+void rdls_jenc_put(struct rdls_buf *b, const char *key, const char *value);
+void rdls_jenc_put_str(struct rdls_buf *b, const char *key, const char *raw);
+void rdls_jenc_put_state(struct rdls_buf *b, const char *prefix, const struct rdls_step *st,
+			 const struct rdls_state *v);
+
+/* One key of a section as read (repeated keys are chunks of one value, joined in order). */
+struct rdls_jkv {
+	char *key, *value;
+};
+/* Percent-decoded copy (malloc); NULL if malformed, holding a NUL, or out of memory. */
+char *rdls_jdec_str(const char *encoded);
+/* Decimal digits only, at most 10, <= max. */
+bool rdls_jdec_ulong(const char *s, unsigned long max, unsigned long *out);
+/* The state written by rdls_jenc_put_state: 0, 1 if absent or malformed, -1 out of memory. */
+int rdls_jdec_state(const struct rdls_jkv *kv, size_t n, const char *prefix, struct rdls_state *st);
+
+/*
+ * Creates `path` as a new file for writing, as a journal is created: an existing file is
+ * refused (it may be what someone else needs). The one place that makes an admin-only
+ * file of rdlsctl's own besides the journal (saved plans).
+ */
+FILE *rdls_admin_file_create(struct rdls_sys *sys, const char *path, rdls_err *err);
+
 /* CRC-32 (IEEE 802.3, as zlib computes it); crc = 0 to start. */
 unsigned long rdls_crc32(unsigned long crc, const void *data, size_t n);
 

@@ -149,6 +149,14 @@ struct rdls_planrun {
 	struct rdls_plan *plan;
 	char error[1024];    /* the last error printed, for --json */
 	struct rdls_diags diags; /* the profile's errors when it is invalid, for --json */
+	/* Saved plans (planfile.h). hash_profile: compute profile_sha256 from the bytes the
+	 * profile is read from. expect_sha256 (hex): refuse, before the secret is read, a
+	 * profile whose content is not that. secret_source: "env:NAME", "file:PATH", "prompt"
+	 * when the plan needs the secret, else NULL (never the secret). */
+	bool hash_profile;
+	const char *expect_sha256;
+	unsigned char profile_sha256[32];
+	char *secret_source;
 };
 /* r->host from o->host or sys->ops->host_name. 0, or an exit code (error printed). */
 int rdls_planrun_host(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r);

@@ -347,6 +347,14 @@ struct rdls_sys_ops {
 	/* After lock_acquire said busy: the owner of the lock object the other holder has
 	 * (its security descriptor's owner). */
 	int (*lock_owner)(void *ctx, enum rdls_who *who, char *name, size_t n, rdls_err *err);
+
+	/*
+	 * SHA-256 (FIPS 180-4) of len bytes at data into out (saved plans, planfile.c): CNG's
+	 * BCryptHash on Windows, OpenSSL's EVP_Digest natively. len may be 0 (data may then be
+	 * NULL); a length the platform's call cannot take fails (CNG: above 0xFFFFFFFF, 87
+	 * ERROR_INVALID_PARAMETER). On failure out is zeroed.
+	 */
+	int (*sha256)(void *ctx, const void *data, size_t len, unsigned char out[32], rdls_err *err);
 };
 
 struct rdls_sys {

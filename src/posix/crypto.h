@@ -11,5 +11,8 @@
 int rdls_posix_pbkdf2_sha256(void *ctx, const void *pw, size_t pwlen, const void *salt,
 			     size_t saltlen, uint32_t iterations, void *out, size_t outlen,
 			     rdls_err *err);
+/* SHA-256 with EVP_Digest: sys.h's sha256. */
+int rdls_posix_sha256(void *ctx, const void *data, size_t len, unsigned char out[32],
+		      rdls_err *err);
 
 #endif

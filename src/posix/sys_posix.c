@@ -408,6 +408,7 @@ static const struct rdls_sys_ops posix_ops = {
 	.dir_list = px_dir_list,
 	.path_rename = px_path_rename,
 	.lock_owner = px_lock_owner,
+	.sha256 = rdls_posix_sha256,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

@@ -55,3 +55,42 @@ out:
 		SecureZeroMemory(out, outlen);
 	return rc;
 }
+
+/*
+ * SHA-256 with BCryptHash (no key: a plain hash), for the saved plan's integrity hash
+ * (planfile.c). BCryptHash exists since Windows 10; rdlsctl targets Server 2016 and later.
+ */
+int w32_sha256(void *ctx, const void *data, size_t len, unsigned char out[32], rdls_err *err)
+{
+	(void)ctx;
+	BCRYPT_ALG_HANDLE alg = NULL;
+	NTSTATUS st;
+	int rc = -1;
+
+	if (len > 0xFFFFFFFFu) {
+		w32_fail(err, "BCryptHash", "SHA256", ERROR_INVALID_PARAMETER);
+		goto out;
+	}
+	st = BCryptOpenAlgorithmProvider(&alg, BCRYPT_SHA256_ALGORITHM, NULL, 0);
+	if (!NT_SUCCESS(st)) {
+		alg = NULL;
+		w32_fail(err, "BCryptOpenAlgorithmProvider", "SHA256", (DWORD)st);
+		goto out;
+	}
+	/* The API takes a non-const input buffer but only reads it. */
+	st = BCryptHash(alg, NULL, 0, (PUCHAR)(len ? data : ""), (ULONG)len, out, 32);
+	if (!NT_SUCCESS(st)) {
+		w32_fail(err, "BCryptHash", "SHA256", (DWORD)st);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (alg) {
+		st = BCryptCloseAlgorithmProvider(alg, 0);
+		if (!NT_SUCCESS(st) && rc == 0)
+			rc = w32_fail(err, "BCryptCloseAlgorithmProvider", "SHA256", (DWORD)st);
+	}
+	if (rc != 0)
+		SecureZeroMemory(out, 32);
+	return rc;
+}

@@ -64,6 +64,7 @@ static const struct rdls_sys_ops win32_ops = {
 	.dir_list = w32_dir_list,
 	.path_rename = w32_path_rename,
 	.lock_owner = w32_lock_owner,
+	.sha256 = w32_sha256,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -140,6 +140,8 @@ int w32_service_exists(void *ctx, const char *name, bool *exists, rdls_err *err)
 /* crypto.c (CNG: PBKDF2-HMAC-SHA-256 for the credential check strings) */
 int w32_pbkdf2_sha256(void *ctx, const void *pw, size_t pwlen, const void *salt, size_t saltlen,
 		      uint32_t iterations, void *out, size_t outlen, rdls_err *err);
+/* crypto.c (CNG: SHA-256 for the saved plan's integrity hash) */
+int w32_sha256(void *ctx, const void *data, size_t len, unsigned char out[32], rdls_err *err);
 
 /* sys_win32.c */
 struct rdls_sys rdls_sys_win32_new(void);

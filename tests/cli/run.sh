@@ -61,6 +61,12 @@ check "unknown command" 3 "unknown command 'frobnicate'" -- frobnicate
 check "unknown option" 3 "unknown option '--frob' for 'plan'" -- plan profiles/workgroup-two-servers.ini --frob
 check "--yes is not an option of plan" 3 "unknown option '--yes'" -- plan x.ini --yes
 check "--host needs a value" 3 "--host needs a computer name" -- plan x.ini --host
+check "--out needs a value" 3 "--out needs a file name" -- plan x.ini --out
+check "--out is not an option of apply" 3 "unknown option '--out'" -- apply x.ini --out f.plan
+check "--plan needs a value" 3 "--plan needs a file name" -- apply --plan
+check "--plan takes no PROFILE" 3 "--plan FILE takes no PROFILE" -- apply --plan f.plan x.ini
+check "--plan takes no --host" 3 "--plan FILE takes no --host" -- apply --plan f.plan --host H
+check "apply --plan needs Windows" 1 "needs Windows" -- apply --plan f.plan --yes
 check "validate needs a profile" 3 "needs a PROFILE" -- validate
 check "extra argument" 3 "unexpected argument 'b.ini'" -- validate a.ini b.ini
 check "help" 0 "Commands:" -- help
@@ -97,8 +103,8 @@ check_json "diagnose --json needs Windows" diagnose 1 "needs Windows" -- diagnos
 # The validator is a real check: it refuses what the schemas forbid.
 good=$("$BIN" validate --json profiles/domain-publish.ini)
 printf '%s\n' "$good" | sed 's/"valid":true/"valid":true,"extra":1/' | reject "validator: a field the schema does not name" validate
-printf '%s\n' "$good" | sed 's/"format_version":2,//' | reject "validator: no format_version" validate
-printf '%s\n' "$good" | sed 's/"format_version":2/"format_version":1/' | reject "validator: format_version 1" validate
+printf '%s\n' "$good" | sed 's/"format_version":3,//' | reject "validator: no format_version" validate
+printf '%s\n' "$good" | sed 's/"format_version":3/"format_version":2/' | reject "validator: format_version 2" validate
 printf '%s\n%s\n' "$good" "$good" | reject "validator: two documents" validate
 printf '%s\n' "$good" | sed 's/"exit_code":0/"exit_code":1/' | reject "validator: exit_code 1 of a valid profile" validate
 printf '%s\n' "$good" | reject "validator: a validate document is not a plan document" plan

@@ -7,7 +7,8 @@
 #   tests/fuzz/corpus-work/NAME/  the working corpus (not in git; grows across runs),
 #                                 refreshed here from the tree: profiles/*.ini and any
 #                                 *.ini under tests/ for fuzz_profile, journals written
-#                                 by the real writer (RDLS_FUZZ_WRITE_SEEDS) for fuzz_journal;
+#                                 by the real writer (RDLS_FUZZ_WRITE_SEEDS) for fuzz_journal
+#                                 and fuzz_planfile (saved plans);
 #   tests/fuzz/corpus/NAME/       hand-written malformed seeds and crash regressions (in git).
 # A crash, leak, sanitizer report or timeout leaves its input in build/fuzz/artifacts/NAME/
 # and makes this script exit 1. Add such an input to tests/fuzz/corpus/NAME/ once fixed:
@@ -58,11 +59,12 @@ for bin in "$@"; do
 				cp "$f" "$work/tests-$(printf '%s' "$rel" | tr '/' '_')"
 			done
 		;;
-	fuzz_journal)
+	fuzz_journal | fuzz_planfile)
 		if ! RDLS_FUZZ_WRITE_SEEDS=$work "$bin" >"$art/seeds.log" 2>&1; then
-			echo "fuzz: $name: writing seed journals failed:" >&2
+			echo "fuzz: $name: writing seeds failed:" >&2
 			cat "$art/seeds.log" >&2
 			status=1
+			nfail=$((nfail + 1))
 			continue
 		fi
 		;;

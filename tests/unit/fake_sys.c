@@ -63,6 +63,7 @@ enum op {
 	OP_PBKDF2_SHA256,
 	OP_DATA_DIR, OP_EXE_DIR, OP_PATH_SEC, OP_FILE_SEC, OP_FILE_CREATE_NEW, OP_DIR_CREATE,
 	OP_DIR_LIST, OP_PATH_RENAME, OP_LOCK_OWNER,
+	OP_SHA256,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -100,6 +101,7 @@ static const struct {
 	[OP_FILE_CREATE_NEW] = { "file_create_new", false },
 	[OP_DIR_CREATE] = { "dir_create", false },   [OP_DIR_LIST] = { "dir_list", false },
 	[OP_PATH_RENAME] = { "path_rename", false }, [OP_LOCK_OWNER] = { "lock_owner", false },
+	[OP_SHA256] = { "sha256", false },
 };
 
 struct f_user {
@@ -1735,6 +1737,24 @@ out:
 	return rc;
 }
 
+/* CNG's length check and code (src/win32/crypto.c), then OpenSSL computes. */
+static int f_sha256(void *ctx, const void *data, size_t len, unsigned char out[32], rdls_err *err)
+{
+	CTX;
+	int rc = -1;
+	if (enter(f, OP_SHA256, "BCryptHash", "SHA256", err))
+		goto out;
+	if (len > 0xFFFFFFFFu) {
+		fail(err, "BCryptHash", "SHA256", W_INVALID_PARAMETER);
+		goto out;
+	}
+	rc = rdls_posix_sha256(NULL, data, len, out, err);
+out:
+	if (rc != 0)
+		memset(out, 0, 32);
+	return rc;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -1787,6 +1807,7 @@ static const struct rdls_sys_ops fake_ops = {
 	.dir_list = f_dir_list,
 	.path_rename = f_path_rename,
 	.lock_owner = f_lock_owner,
+	.sha256 = f_sha256,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -2219,6 +2240,7 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_FILE_SEC, file_sec), OFF(OP_FILE_CREATE_NEW, file_create_new),
 		OFF(OP_DIR_CREATE, dir_create), OFF(OP_DIR_LIST, dir_list),
 		OFF(OP_PATH_RENAME, path_rename), OFF(OP_LOCK_OWNER, lock_owner),
+		OFF(OP_SHA256, sha256),
 #undef OFF
 	};
 	int i = find_op(op);

@@ -155,6 +155,10 @@ void fake_set_cred_persist(struct fake_sys *f, uint32_t persist);
  * from "BCryptDeriveKeyPBKDF2"; a length above 32 bits: 87), then the native build's
  * OpenSSL wrapper (src/posix/crypto.c) computes, so the answers are real. Not a write;
  * fake_fail_nth(f, "pbkdf2_sha256", n, code) and fake_drop_op apply as to every op.
+ *
+ * --- sha256 ---
+ * CNG's length check (above 32 bits: 87 from "BCryptHash"), then OpenSSL's EVP_Digest
+ * computes (the same wrapper as the native build). Not a write; failure injection as above.
  */
 
 /*

@@ -91,6 +91,14 @@ check pbkdf2_zero_iterations \
 	"pbkdf2 with 0 iterations: error: BCryptDeriveKeyPBKDF2 on PBKDF2-HMAC-SHA256 returned 0xC000000D" \
 	$P pbkdf2
 
+# SHA-256 through the backend's sha256 (BCryptHash, the saved plan's integrity hash): the
+# FIPS 180-2 known answers of tests/unit/sha256_vectors.h ("abc", the 448-bit message, a
+# million 'a') and the empty message. Under Wine this is Wine's bcrypt; Microsoft's CNG
+# answers in .github/workflows/windows.yml (w32probe-mingw.exe sha256).
+check sha256_known_answers "sha256: 4 known answers, 0 wrong" $P sha256
+check sha256_abc "sha256 fips180-2-abc: ok" $P sha256
+check sha256_empty "sha256 empty: ok" $P sha256
+
 # The lock across processes, without sleeping for a guessed time: a holder is started and
 # the test waits for its "busy=0" before probing; then the holder is killed (SIGKILL of its
 # Wine process: the wineserver abandons its mutex, which the next run may take); then a run
@@ -119,6 +127,7 @@ if [ -f "$PE" ]; then
 	check pe_wmi "ls_pub_get: role absent" wine64 "$PE" wmi
 	check pe_lock "busy=0" wine64 "$PE" lock 0
 	check pe_pbkdf2 "pbkdf2: 9 known answers, 0 wrong" wine64 "$PE" pbkdf2
+	check pe_sha256 "sha256: 4 known answers, 0 wrong" wine64 "$PE" sha256
 else
 	t_fail "build/w32probe/w32probe-mingw.exe missing: the PE build was not checked (make wine-tools)"
 fi

@@ -22,6 +22,7 @@
  *   w32probe pbkdf2                  pbkdf2_sha256 (CNG) against tests/unit/pbkdf2_vectors.h,
  *                                    the check strings of older versions through
  *                                    cred_check.c, and iterations 0 (must fail)
+ *   w32probe sha256                  sha256 (CNG) against tests/unit/sha256_vectors.h
  *
  * Build under Wine (-fshort-wchar: 16-bit L""; lean windows.h: see w32.h):
  *   winegcc -std=c11 -fshort-wchar -DUNICODE -D_UNICODE -DWIN32_LEAN_AND_MEAN -Iinclude -Isrc \
@@ -38,6 +39,7 @@
 #include "win32/w32.h"
 
 #include "../unit/pbkdf2_vectors.h"
+#include "../unit/sha256_vectors.h"
 
 #include <sddl.h>
 
@@ -441,6 +443,50 @@ static int cmd_pbkdf2(struct rdls_sys *s)
 	return wrong || bad ? 1 : 0;
 }
 
+/* SHA-256's known answers through the backend's operation, one line each, then a count. */
+static int cmd_sha256(struct rdls_sys *s)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t n = sizeof(sha256_vectors) / sizeof(sha256_vectors[0]), wrong = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sha256_vector *v = &sha256_vectors[i];
+		size_t len = v->len * v->repeat;
+		char *msg = malloc(len ? len : 1);
+		unsigned char md[32];
+		char hex[65];
+		rdls_err e;
+		rdls_err_clear(&e);
+		if (!msg) {
+			printf("sha256 %s: out of memory\n", v->name);
+			wrong++;
+			continue;
+		}
+		for (size_t r = 0; r < v->repeat; r++)
+			memcpy(msg + r * v->len, v->msg, v->len);
+		int rc = s->ops->sha256(s->ctx, msg, len, md, &e);
+		free(msg);
+		if (rc != 0) {
+			printf("sha256 %s: ", v->name);
+			fail(&e);
+			wrong++;
+			continue;
+		}
+		for (size_t j = 0; j < 32; j++) {
+			hex[2 * j] = hx[md[j] >> 4];
+			hex[2 * j + 1] = hx[md[j] & 15];
+		}
+		hex[64] = '\0';
+		if (strcmp(hex, v->hex) == 0) {
+			printf("sha256 %s: ok\n", v->name);
+		} else {
+			printf("sha256 %s: got %s, expected %s\n", v->name, hex, v->hex);
+			wrong++;
+		}
+	}
+	printf("sha256: %lu known answers, %lu wrong\n", (unsigned long)n, (unsigned long)wrong);
+	return wrong ? 1 : 0;
+}
+
 static int probe_main(int argc, char **argv);
 
 /* Arguments through rdls_platform_args, as main.c gets them: the argv Wine (or a
@@ -498,6 +544,8 @@ static int probe_main(int argc, char **argv)
 		rc = cmd_file(&s, argv[2]);
 	else if (!strcmp(argv[1], "pbkdf2") && argc == 2)
 		rc = cmd_pbkdf2(&s);
+	else if (!strcmp(argv[1], "sha256") && argc == 2)
+		rc = cmd_sha256(&s);
 	rdls_platform_sys_free(&s);
 	return rc;
 }
