@@ -22,7 +22,7 @@
  * opened by rdls_report_json_begin and closed by rdls_report_json_end, for every command.
  * A change of any field is a change of this number, written down in the README.
  */
-#define RDLS_JSON_FORMAT 2
+#define RDLS_JSON_FORMAT 3
 
 /* Opens the document on f: format_version, command, tool_version, host, profile (NULL: null). */
 void rdls_report_json_begin(struct rdls_json *j, FILE *f, const char *command, const char *host,

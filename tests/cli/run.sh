@@ -97,8 +97,8 @@ check_json "diagnose --json needs Windows" diagnose 1 "needs Windows" -- diagnos
 # The validator is a real check: it refuses what the schemas forbid.
 good=$("$BIN" validate --json profiles/domain-publish.ini)
 printf '%s\n' "$good" | sed 's/"valid":true/"valid":true,"extra":1/' | reject "validator: a field the schema does not name" validate
-printf '%s\n' "$good" | sed 's/"format_version":2,//' | reject "validator: no format_version" validate
-printf '%s\n' "$good" | sed 's/"format_version":2/"format_version":1/' | reject "validator: format_version 1" validate
+printf '%s\n' "$good" | sed 's/"format_version":3,//' | reject "validator: no format_version" validate
+printf '%s\n' "$good" | sed 's/"format_version":3/"format_version":2/' | reject "validator: format_version 2" validate
 printf '%s\n%s\n' "$good" "$good" | reject "validator: two documents" validate
 printf '%s\n' "$good" | sed 's/"exit_code":0/"exit_code":1/' | reject "validator: exit_code 1 of a valid profile" validate
 printf '%s\n' "$good" | reject "validator: a validate document is not a plan document" plan

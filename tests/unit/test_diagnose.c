@@ -1055,6 +1055,147 @@ static void test_diagnose_cmd_bad_profile(void **state)
 	env_free(e);
 }
 
+
+/* ------------------------------------------- rules status shares (its subset) */
+
+static void test_diagnose_policy_not_profile(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	load_profile(e, wg_profile);
+	run(e);
+	expect_no_finding(e, "licensing-mode-not-profile");
+	expect_no_finding(e, "license-servers-not-profile");
+	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
+
+	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 4);
+	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1");
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "licensing-mode-not-profile", "LicensingMode",
+						      RDLS_DSEV_WARNING);
+	expect_contains(r->title, "REG_DWORD 4, the profile wants per device");
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	r = expect_finding(e, "license-servers-not-profile", "LicenseServers", RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "the profile wants REG_SZ 'LICSVR1,LICSVR2'");
+	expect_never_passed(e, "license-servers");
+	env_free(e);
+}
+
+static void test_diagnose_accounts_group_not_profile(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_add_group(e->f, "Other Group");
+	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\Other Group");
+	load_profile(e, wg_profile);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "accounts-group-not-profile",
+						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_WARNING);
+	expect_contains(r->title, "names the group 'Other Group', the profile's group is 'RDLS Peers'");
+	expect_no_finding(e, "accounts-group-other-host");
+	env_free(e);
+}
+
+static void test_diagnose_peer_account(void **state)
+{
+	(void)state;
+	struct env *e = env_new("LICSVR1");
+	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
+	load_profile(e, wg_profile);
+	run(e);
+	expect_finding(e, "peer-user-missing", "rdls-peer", RDLS_DSEV_ERROR);
+	expect_finding(e, "peer-group-missing", "RDLS Peers", RDLS_DSEV_ERROR);
+	expect_never_passed(e, "peer-account");
+
+	fake_add_user(e->f, "rdls-peer", "pw");
+	fake_add_group(e->f, "RDLS Peers");
+	run(e);
+	expect_finding(e, "peer-not-member", "LICSVR1\\rdls-peer", RDLS_DSEV_ERROR);
+
+	fake_add_member(e->f, "RDLS Peers", "LICSVR1\\rdls-peer");
+	run(e);
+	expect_status(e, "peer-account", "LICSVR1\\rdls-peer", RDLS_D_PASSED);
+
+	fake_fail_nth(e->f, "member_get", 1, 5);
+	run(e);
+	{
+		const struct rdls_dresult *r = expect_status(e, "peer-account", NULL, RDLS_D_NOT_RUN);
+		expect_contains(r->reason, "returned 5");
+	}
+	/* Without a profile it does not apply. */
+	rdls_model_free(e->m);
+	e->m = NULL;
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "peer-account", NULL, RDLS_D_NOT_RUN);
+	assert_true(r->not_applicable);
+	env_free(e);
+}
+
+static const char domain_profile[] =
+	"[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n"
+	"[discovery]\nmethod = both\n"
+	"[license_server LICSVR1]\nos = 2019\ndns = licsvr1.corp.example\n"
+	"[license_server LICSVR2]\nos = 2019\ndns = licsvr2.corp.example\n";
+
+static void test_diagnose_domain_publication_and_list(void **state)
+{
+	(void)state;
+	struct env *e = env_new("LICSVR1");
+	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
+	load_profile(e, domain_profile);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "ls-not-published", "LICSVR1", RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "Enterprise Admin");
+	r = expect_finding(e, "specified-servers-not-profile", "SpecifiedLicenseServers",
+			   RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "'SpecifiedLicenseServers': absent; the profile wants "
+				     "REG_MULTI_SZ 'licsvr2.corp.example'");
+	/* Not a workgroup: no peer account. */
+	r = expect_status(e, "peer-account", NULL, RDLS_D_NOT_RUN);
+	assert_true(r->not_applicable);
+
+	fake_set_ls_pub(e->f, RDLS_LS_PUBLISHED);
+	const char *peers[] = { "LICSVR2.corp.example" };
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_multi(&v, peers, 1), 0);
+	fake_set_reg(e->f, TSL, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	run(e);
+	expect_status(e, "ls-publication", "LICSVR1", RDLS_D_PASSED);
+	expect_status(e, "specified-servers", "SpecifiedLicenseServers", RDLS_D_PASSED);
+	env_free(e);
+}
+
+/* --check ID: one check and what it depends on, nothing else. */
+static void test_diagnose_only_one_check(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	struct rdls_diagnose_opts o;
+	rdls_diagnose_opts_init(&o);
+	o.only = "ts-grace";
+	rdls_err err;
+	rdls_err_clear(&err);
+	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), 0);
+	e->ran = true;
+	expect_status(e, "ts-grace", NULL, RDLS_D_PASSED);
+	expect_status(e, "ts-connectivity", "LICSVR1", RDLS_D_PASSED); /* it depends on these */
+	expect_status(e, "license-servers", NULL, RDLS_D_PASSED);
+	assert_null(rdls_diagnosis_check(&e->d, "ls-rpc", NULL));
+	assert_null(rdls_diagnosis_check(&e->d, "workgroup-auth", NULL));
+	assert_null(rdls_diagnosis_check(&e->d, "profile-host", NULL));
+	rdls_diagnosis_release(&e->d);
+	e->ran = false;
+
+	o.only = "no-such-check";
+	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), -1);
+	expect_contains(err.text, "no such check");
+	assert_true(rdls_diagnose_check_known("cred-storage"));
+	assert_false(rdls_diagnose_check_known("cred"));
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1084,6 +1225,11 @@ int main(void)
 		cmocka_unit_test(test_diagnose_accounts_group_missing_group),
 		cmocka_unit_test(test_diagnose_accounts_group_not_a_group),
 		cmocka_unit_test(test_diagnose_accounts_group_other_host),
+		cmocka_unit_test(test_diagnose_policy_not_profile),
+		cmocka_unit_test(test_diagnose_accounts_group_not_profile),
+		cmocka_unit_test(test_diagnose_peer_account),
+		cmocka_unit_test(test_diagnose_domain_publication_and_list),
+		cmocka_unit_test(test_diagnose_only_one_check),
 		cmocka_unit_test(test_diagnose_accounts_group_missing_value),
 		cmocka_unit_test(test_diagnose_peer_credentials),
 		cmocka_unit_test(test_diagnose_peer_credentials_unreadable),

@@ -330,7 +330,7 @@ static void test_report_json_plan(void **state)
 	char *out = take(c.out);
 	struct jr *v = parse_json(out);
 	assert_envelope(v, "plan", RDLS_EXIT_PENDING);
-	assert_jnum(v, "format_version", 2);
+	assert_jnum(v, "format_version", 3);
 	assert_jstr(v, "command", "plan");
 	assert_jstr(v, "host", "LICSVR1");
 	assert_jstr(v, "profile", "profiles/workgroup-two-servers.ini");

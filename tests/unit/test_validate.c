@@ -23,7 +23,7 @@
 #define RDLS_VERSION "0.0.0"
 #endif
 /* The envelope's start for validate (docs/schema/validate.schema.json). */
-#define HEAD "{\"format_version\":2,\"command\":\"validate\",\"tool_version\":\"" RDLS_VERSION \
+#define HEAD "{\"format_version\":3,\"command\":\"validate\",\"tool_version\":\"" RDLS_VERSION \
 	     "\",\"host\":null,"
 
 struct env {
