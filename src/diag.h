@@ -151,6 +151,8 @@ void diag_check_os(struct dctx *c);
 void diag_check_licensing_mode(struct dctx *c);
 void diag_check_license_servers(struct dctx *c);
 void diag_check_cal(struct dctx *c);
+void diag_check_sh_certificate(struct dctx *c);
+void diag_check_setting_in_effect(struct dctx *c);
 /* diag_ts.c */
 void diag_check_resolve(struct dctx *c);
 void diag_check_rpc(struct dctx *c);

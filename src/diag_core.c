@@ -584,6 +584,8 @@ const struct diag_check diag_checks[] = {
 	{ "os-version", DIAG_ANY, 0, 0, diag_check_os, { NULL } },
 	{ "licensing-mode", SH, SH, DIAG_SAY_NA, diag_check_licensing_mode, { "os-version" } },
 	{ "license-servers", SH, SH, DIAG_SAY_NA, diag_check_license_servers, { NULL } },
+	{ "setting-in-effect", SH, 0, 0, diag_check_setting_in_effect, { NULL } },
+	{ "sh-certificate", SH, 0, 0, diag_check_sh_certificate, { NULL } },
 	{ "ls-resolve", DIAG_ANY, 0, 0, diag_check_resolve, { "license-servers" } },
 	{ "ls-rpc", DIAG_ANY, 0, 0, diag_check_rpc, { "ls-resolve" } },
 	{ "ts-connectivity", SH, 0, 0, diag_check_ts_connectivity, { "license-servers" } },

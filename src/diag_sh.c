@@ -389,3 +389,161 @@ void diag_check_cal(struct dctx *c)
 	}
 }
 
+
+/* The values Remote Desktop Services keeps under RCM once a license server has given this
+ * session host its certificate (Microsoft's support article "Cannot connect to RDS because no
+ * RD Licensing servers are available", symptom "Access was denied because of a security
+ * error": back up the key, delete these values and restart the server). */
+static const char *const rcm_cert_values[] = { "X509 Certificate", "X509 Certificate ID",
+					       "X509 Certificate2" };
+
+#define RCM_REFRESH                                                                            \
+	"only if clients are refused with 'Access was denied because of a security error': back " \
+	"up the key (reg export \"HKLM\\" RDLS_KEY_RCM "\" rcm-backup.reg), delete the values "   \
+	"Certificate, X509 Certificate, X509 Certificate ID and X509 Certificate2 there, and "    \
+	"restart the server, which requests a new certificate (the documented refresh; diagnose " \
+	"never does it)"
+
+/* --- session host: the license server's certificate under RCM. */
+void diag_check_sh_certificate(struct dctx *c)
+{
+	const char *check = "sh-certificate";
+	char ev[1024] = "";
+	size_t off = 0, present = 0, n = sizeof(rcm_cert_values) / sizeof(rcm_cert_values[0]);
+	for (size_t i = 0; i < n; i++) {
+		rdls_regval v = { 0 };
+		if (diag_read_value(c, check, RDLS_KEY_RCM, rcm_cert_values[i], &v) != 0)
+			return;
+		present += v.present;
+		if (off < sizeof(ev)) {
+			int k = snprintf(ev + off, sizeof(ev) - off, "%s'%s': %s", i ? ", " : "",
+					 rcm_cert_values[i], !v.present ? "absent"
+					 : v.type == RDLS_REG_BINARY ? "REG_BINARY" : diag_reg_type_name(v.type));
+			off += k > 0 ? (size_t)k : 0;
+		}
+		rdls_regval_release(&v);
+	}
+	struct rdls_dresult *r;
+	if (present == 0) {
+		r = diag_finding(c, RDLS_DSEV_INFO, check, "sh-certificate-absent", NULL);
+		SET(r, title, "this session host holds no license server certificate");
+		SET(r, evidence, "HKLM\\" RDLS_KEY_RCM " values %s", ev);
+		SET(r, cause, "the certificate is written when a license server first issues this "
+			      "session host a license: it has never obtained one (new, or no license "
+			      "server was ever reachable); clients connect on the grace period until it "
+			      "does");
+		SET(r, remedy, "fix the license server findings above (licensing-mode, "
+			       "license-servers, ls-rpc, ts-*); the certificate then arrives by itself");
+		return;
+	}
+	if (present < n) {
+		r = diag_finding(c, RDLS_DSEV_WARNING, check, "sh-certificate-incomplete", NULL);
+		SET(r, title, "the license server certificate under RCM is incomplete");
+		SET(r, evidence, "HKLM\\" RDLS_KEY_RCM " values %s", ev);
+		SET(r, cause, "Remote Desktop Services writes the X509 values together; a partial set "
+			      "is the damaged state behind 'Access was denied because of a security "
+			      "error'");
+		SET(r, remedy, "%s", RCM_REFRESH);
+		return;
+	}
+	r = diag_passed(c, check, NULL);
+	SET(r, title, "this session host holds a license server certificate (if clients are "
+		      "refused with 'Access was denied because of a security error': docs/diagnose.md, "
+		      "sh-certificate, the documented refresh)");
+	SET(r, evidence, "HKLM\\" RDLS_KEY_RCM " values %s", ev);
+}
+
+/* --- session host: which of the places that set the licensing mode and servers is in
+ * effect. The policy (local or domain GPO) wins over the local RCM\Licensing Core setting and
+ * over what Server Manager writes on a Connection Broker deployment. */
+void diag_check_setting_in_effect(struct dctx *c)
+{
+	const char *check = "setting-in-effect";
+	rdls_regval pm = { 0 }, lm = { 0 }, ps = { 0 }, bs = { 0 };
+	if (diag_read_value(c, check, RDLS_KEY_TS_POLICY, "LicensingMode", &pm) != 0)
+		return;
+	if (diag_read_value(c, check, RDLS_KEY_RCM_LICENSING, "LicensingMode", &lm) != 0 ||
+	    diag_read_value(c, check, RDLS_KEY_TS_POLICY, "LicenseServers", &ps) != 0 ||
+	    diag_read_value(c, check, RDLS_KEY_TS_BROKER_LS, "SpecifiedLicenseServers", &bs) != 0)
+		goto out;
+	char pm_s[128], lm_s[128], ps_s[1024], bs_s[1024];
+	diag_describe_regval(&pm, pm_s, sizeof(pm_s));
+	diag_describe_regval(&lm, lm_s, sizeof(lm_s));
+	diag_describe_regval(&ps, ps_s, sizeof(ps_s));
+	diag_describe_regval(&bs, bs_s, sizeof(bs_s));
+	bool bad = false;
+	uint32_t p = 0, l = 0;
+	if (diag_dword_of(&pm, &p) && diag_dword_of(&lm, &l) && p != l &&
+	    (l == MODE_PER_DEVICE || l == MODE_PER_USER)) {
+		bad = true;
+		struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_WARNING, check,
+						      "licensing-mode-conflict", "LicensingMode");
+		SET(r, title, "the licensing mode is %s in the policy and %s in RCM\\Licensing Core: "
+			      "the policy wins", diag_mode_name(p), diag_mode_name(l));
+		SET(r, evidence, "HKLM\\" RDLS_KEY_TS_POLICY " value 'LicensingMode': %s; HKLM\\"
+				 RDLS_KEY_RCM_LICENSING " value 'LicensingMode': %s", pm_s, lm_s);
+		SET(r, cause, "Remote Desktop Services uses the policy value and ignores the local "
+			      "setting while the policy is set; whoever changed the local setting "
+			      "(Server Manager, Set-RDLicenseConfiguration, a script) expects the other mode");
+		SET(r, remedy, "decide on one mode: set it in the policy (gpedit.msc > ... > Licensing > "
+			       "'Set the Remote Desktop licensing mode', or the profile's licensing_mode "
+			       "and rdlsctl apply); with a Connection Broker, also in Server Manager > "
+			       "Remote Desktop Services > Overview > Edit Deployment Properties > RD "
+			       "Licensing (or Set-RDLicenseConfiguration on the broker)");
+	}
+	bool broker = bs.present && bs.type == RDLS_REG_MULTI_SZ && bs.len > 1 && bs.data[0];
+	if (broker && diag_is_string_type(&ps) && ((const char *)ps.data)[0]) {
+		/* Compare the two sets: the broker's entries against the policy's. */
+		const char *names[MAX_SERVERS];
+		size_t nn = 0;
+		const char *q = (const char *)bs.data, *end = q + bs.len;
+		while (q < end && *q && nn < MAX_SERVERS) {
+			names[nn++] = q;
+			q += diag_bounded_len(q, (size_t)(end - q)) + 1;
+		}
+		const char *pl = (const char *)ps.data;
+		if (!diag_same_names(pl, strlen(pl), ',', names, nn)) {
+			bad = true;
+			struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_WARNING, check,
+							      "license-servers-conflict", "LicenseServers");
+			SET(r, title, "the policy and the Connection Broker's setting name different "
+				      "license servers: the policy wins");
+			SET(r, evidence, "HKLM\\" RDLS_KEY_TS_POLICY " value 'LicenseServers': %s; HKLM\\"
+					 RDLS_KEY_TS_BROKER_LS " value 'SpecifiedLicenseServers': %s",
+			    ps_s, bs_s);
+			SET(r, cause, "Remote Desktop Services asks the servers the policy names; the "
+				      "deployment's own setting (Server Manager) is not used while the "
+				      "policy is set");
+			SET(r, remedy, "name the same servers in both: the policy (gpedit.msc or rdlsctl "
+				       "apply) and, on the Connection Broker, Server Manager > Remote "
+				       "Desktop Services > Overview > Edit Deployment Properties > RD "
+				       "Licensing or Set-RDLicenseConfiguration -LicenseServer");
+		}
+	}
+	if (broker) {
+		struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_INFO, check,
+						      "connection-broker-deployment", NULL);
+		SET(r, title, "this session host belongs to a deployment with an RD Connection Broker");
+		SET(r, evidence, "HKLM\\" RDLS_KEY_TS_BROKER_LS " value 'SpecifiedLicenseServers': %s "
+				 "(written by Server Manager for the deployment)", bs_s);
+		SET(r, cause, "the documented way to configure licensing for such a deployment is on "
+			      "the broker, for all its session hosts at once");
+		SET(r, remedy, "on the RD Connection Broker: Server Manager > Remote Desktop Services > "
+			       "Overview > Edit Deployment Properties > RD Licensing, or PowerShell "
+			       "Set-RDLicenseConfiguration -Mode PerDevice|PerUser -LicenseServer NAMES "
+			       "-ConnectionBroker BROKER");
+	}
+	if (!bad) {
+		struct rdls_dresult *r = diag_passed(c, check, NULL);
+		SET(r, title, "no local setting contradicts the policy");
+		SET(r, evidence, "HKLM\\" RDLS_KEY_TS_POLICY ": LicensingMode %s, LicenseServers %s; "
+				 "RCM\\Licensing Core LicensingMode %s; Connection Broker "
+				 "SpecifiedLicenseServers %s (domain GPOs through RSOP are not read by "
+				 "this check)", pm_s, ps_s, lm_s, bs_s);
+	}
+out:
+	rdls_regval_release(&pm);
+	rdls_regval_release(&lm);
+	rdls_regval_release(&ps);
+	rdls_regval_release(&bs);
+}

@@ -32,6 +32,7 @@ struct rdls_opts {
 	FILE *in;             /* for the confirmation question */
 	FILE *out;            /* results (report.c) */
 	FILE *err;            /* errors, warnings, progress */
+	const char *check;    /* diagnose --check ID, or NULL: every check */
 };
 
 typedef int (*rdls_cmd_fn)(const struct rdls_opts *o, struct rdls_sys *sys);

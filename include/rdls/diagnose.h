@@ -108,6 +108,7 @@ bool rdls_os_from_version(const rdls_osinfo *os, enum rdls_os *out);
 /* RDLS_KEY_TS_POLICY and RDLS_KEY_LICENSING: rdls/writable.h */
 #define RDLS_KEY_TS_BROKER_LS \
 	"SYSTEM\\CurrentControlSet\\Services\\TermService\\Parameters\\LicenseServers"
+#define RDLS_KEY_RCM "SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM"
 #define RDLS_KEY_RCM_LICENSING \
 	"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\Licensing Core"
 

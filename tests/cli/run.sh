@@ -61,6 +61,8 @@ check "unknown command" 3 "unknown command 'frobnicate'" -- frobnicate
 check "unknown option" 3 "unknown option '--frob' for 'plan'" -- plan profiles/workgroup-two-servers.ini --frob
 check "--yes is not an option of plan" 3 "unknown option '--yes'" -- plan x.ini --yes
 check "--host needs a value" 3 "--host needs a computer name" -- plan x.ini --host
+check "diagnose --check of an unknown check" 3 "no check 'frob'" -- diagnose --check frob
+check "--check is not an option of plan" 3 "unknown option '--check'" -- plan x.ini --check ls-rpc
 check "validate needs a profile" 3 "needs a PROFILE" -- validate
 check "extra argument" 3 "unexpected argument 'b.ini'" -- validate a.ini b.ini
 check "help" 0 "Commands:" -- help

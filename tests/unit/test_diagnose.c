@@ -197,6 +197,21 @@ static void good_server(struct env *e, const char *name, const char *addr)
 	fake_add_ts_ls(e->f, &ls);
 }
 
+/* A license server certificate under RCM, as Remote Desktop Services keeps it (REG_BINARY). */
+static void set_rcm_cert(struct env *e, const char *name)
+{
+	unsigned char blob[4] = { 0x30, 0x82, 0x01, 0x0a };
+	rdls_regval v = { .present = true, .type = RDLS_REG_BINARY, .data = blob, .len = sizeof(blob) };
+	fake_set_reg(e->f, RDLS_KEY_RCM, name, &v);
+}
+
+static void set_rcm_certs(struct env *e)
+{
+	set_rcm_cert(e, "X509 Certificate");
+	set_rcm_cert(e, "X509 Certificate ID");
+	set_rcm_cert(e, "X509 Certificate2");
+}
+
 /* A healthy workgroup session host RDSH1 (Windows Server 2019) using LICSVR1 and LICSVR2. */
 static struct env *healthy_sh(void)
 {
@@ -206,6 +221,7 @@ static struct env *healthy_sh(void)
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2");
 	good_server(e, "LICSVR1", "192.0.2.11");
 	good_server(e, "LICSVR2", "192.0.2.12");
+	set_rcm_certs(e);
 	return e;
 }
 
@@ -1196,6 +1212,81 @@ static void test_diagnose_only_one_check(void **state)
 	env_free(e);
 }
 
+
+/* ----------------------------------- the session host's certificate, setting in effect */
+
+static void test_diagnose_sh_certificate(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "sh-certificate", NULL, RDLS_D_PASSED);
+	expect_contains(r->title, "Access was denied because of a security error");
+	expect_clean(e);
+
+	fake_set_reg(e->f, RDLS_KEY_RCM, "X509 Certificate2", NULL);
+	run(e);
+	r = expect_finding(e, "sh-certificate-incomplete", NULL, RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "'X509 Certificate2': absent");
+	expect_contains(r->remedy, "reg export");
+	expect_contains(r->remedy, "diagnose never does it");
+
+	fake_set_reg(e->f, RDLS_KEY_RCM, "X509 Certificate", NULL);
+	fake_set_reg(e->f, RDLS_KEY_RCM, "X509 Certificate ID", NULL);
+	run(e);
+	r = expect_finding(e, "sh-certificate-absent", NULL, RDLS_DSEV_INFO);
+	expect_contains(r->cause, "never obtained one");
+	expect_never_passed(e, "sh-certificate");
+
+	fake_fail_nth(e->f, "reg_get", 1, 5);
+	struct rdls_diagnose_opts o;
+	rdls_diagnose_opts_init(&o);
+	o.only = "sh-certificate";
+	rdls_err err;
+	rdls_err_clear(&err);
+	rdls_diagnosis_release(&e->d);
+	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), 0);
+	expect_status(e, "sh-certificate", NULL, RDLS_D_NOT_RUN);
+	env_free(e);
+}
+
+static void test_diagnose_setting_in_effect(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	run(e);
+	expect_status(e, "setting-in-effect", NULL, RDLS_D_PASSED);
+
+	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 4);
+	const char *brk[] = { "LICSVR9" };
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_multi(&v, brk, 1), 0);
+	fake_set_reg(e->f, RDLS_KEY_TS_BROKER_LS, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "licensing-mode-conflict", "LicensingMode",
+						      RDLS_DSEV_WARNING);
+	expect_contains(r->title, "per device in the policy and per user in RCM\\Licensing Core: "
+				  "the policy wins");
+	r = expect_finding(e, "license-servers-conflict", "LicenseServers", RDLS_DSEV_WARNING);
+	expect_contains(r->remedy, "Set-RDLicenseConfiguration");
+	r = expect_finding(e, "connection-broker-deployment", NULL, RDLS_DSEV_INFO);
+	expect_contains(r->remedy, "Edit Deployment Properties");
+	expect_never_passed(e, "setting-in-effect");
+
+	/* The same servers in another order and case: no conflict, still a broker deployment. */
+	const char *same[] = { "licsvr2", "LICSVR1" };
+	assert_int_equal(rdls_regval_set_multi(&v, same, 2), 0);
+	fake_set_reg(e->f, RDLS_KEY_TS_BROKER_LS, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 2);
+	run(e);
+	expect_no_finding(e, "license-servers-conflict");
+	expect_no_finding(e, "licensing-mode-conflict");
+	expect_status(e, "setting-in-effect", NULL, RDLS_D_FINDING);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1230,6 +1321,8 @@ int main(void)
 		cmocka_unit_test(test_diagnose_peer_account),
 		cmocka_unit_test(test_diagnose_domain_publication_and_list),
 		cmocka_unit_test(test_diagnose_only_one_check),
+		cmocka_unit_test(test_diagnose_sh_certificate),
+		cmocka_unit_test(test_diagnose_setting_in_effect),
 		cmocka_unit_test(test_diagnose_accounts_group_missing_value),
 		cmocka_unit_test(test_diagnose_peer_credentials),
 		cmocka_unit_test(test_diagnose_peer_credentials_unreadable),
