@@ -246,6 +246,7 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	dopt.model = m;
 	dopt.profile_path = o->profile;
 	dopt.host = o->host;
+	dopt.only = o->check;
 #ifdef RDLS_TESTING
 	testing_overrides(&dopt);
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rdls/cli.h"
+#include "rdls/diagnose.h"
 #include "rdls/platform.h"
 #include "rdls/report.h"
 
@@ -19,6 +20,7 @@ enum {
 	OPT_JOURNAL_ARG = 1 << 2, /* an optional JOURNAL argument (rollback) */
 	NEEDS_WINDOWS = 1 << 3,  /* observes or changes a Windows machine */
 	ACCEPTS_HOST = 1 << 4,   /* --host NAME */
+	DIAG_OPTS = 1 << 9,      /* diagnose's --check ID */
 	CHANGES_SYSTEM = 1 << 5, /* --yes; asks first on a terminal */
 	APPLY_OPTS = 1 << 6,     /* --dry-run, --journal FILE, --rotate, --plan FILE */
 	PLAN_OUT = 1 << 7,       /* --out FILE (plan) */
@@ -76,14 +78,15 @@ static const struct command commands[] = {
 	  "and its resolution to a local group, the peer account's membership, the peer\n"
 	  "credentials in the NETWORK SERVICE context, publication or specified servers.\n"
 	  "Exit 0 when everything holds, 2 when something does not.\n" },
-	{ "diagnose", cmd_diagnose, OPT_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST,
-	  "diagnose [PROFILE] [--host NAME]", "\"no license servers available\" checks, with remedies",
+	{ "diagnose", cmd_diagnose, OPT_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST | DIAG_OPTS,
+	  "diagnose [PROFILE] [--host NAME] [--check ID]", "\"no license servers available\" checks, with remedies",
 	  "Read-only checks from the troubleshooting document, each with its evidence,\n"
 	  "cause and remedy: licensing mode, specified license servers (name, TCP 135),\n"
 	  "the RD Licensing role, CAL versions, the accounts group value, peer credentials,\n"
 	  "what Remote Desktop Services reports (Win32_TerminalServiceSetting). A check\n"
 	  "whose source is missing is reported as not run. With PROFILE, also every\n"
 	  "difference from the profile (as plan reports it); --host picks its section.\n"
+	  "--check ID runs one check and the checks it depends on (docs/diagnose.md).\n"
 	  "Exit 0 when nothing needs action, 2 when a finding does, 1 on error.\n" },
 };
 
@@ -209,6 +212,13 @@ static int parse(int argc, char **argv, const struct command **cmd, struct rdls_
 			if (missing || !*v)
 				return usage_error(c->name, "--host needs a computer name");
 			o->host = v;
+		} else if ((c->flags & DIAG_OPTS) &&
+			   ((v = opt_value(argc, argv, &i, "--check", &missing)) || missing)) {
+			if (missing || !*v)
+				return usage_error(c->name, "--check needs a check id");
+			if (!rdls_diagnose_check_known(v))
+				return usage_error(c->name, "no check '%s' (docs/diagnose.md lists them)", v);
+			o->check = v;
 		} else if ((c->flags & APPLY_OPTS) &&
 			   ((v = opt_value(argc, argv, &i, "--journal", &missing)) || missing)) {
 			if (missing || !*v)

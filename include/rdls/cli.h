@@ -35,6 +35,7 @@ struct rdls_opts {
 	FILE *err;            /* errors, warnings, progress */
 	const char *plan_out;  /* plan --out FILE: save the plan there */
 	const char *plan_file; /* apply --plan FILE: apply exactly that saved plan */
+	const char *check;    /* diagnose --check ID, or NULL: every check */
 };
 
 typedef int (*rdls_cmd_fn)(const struct rdls_opts *o, struct rdls_sys *sys);

@@ -8,7 +8,8 @@
  *               access denied, an operation this backend lacks), with the reason.
  * A check is never "passed" when its source was not read.
  *
- * The core is portable: diagnose.c decides, cmd_diagnose.c prints (text or JSON).
+ * The core is portable: the table of checks in src/diag_core.c and the checks in
+ * src/diag_*.c decide; cmd_diagnose.c and cmd_status.c print (text or JSON).
  */
 #ifndef RDLS_DIAGNOSE_H
 #define RDLS_DIAGNOSE_H
@@ -38,6 +39,7 @@ struct rdls_dresult {
 	char *cause;          /* findings: why it breaks licensing */
 	char *remedy;         /* findings: an rdlsctl command or the manual step */
 	char *reason;         /* not run: why not */
+	bool not_applicable;  /* not run because the check does not concern this host */
 };
 
 struct rdls_diagnosis {
@@ -60,6 +62,8 @@ struct rdls_diagnose_opts {
 	uint16_t rpc_port;              /* the RPC endpoint mapper's port: 135 (tests may change it) */
 	uint32_t probe_timeout_ms;      /* per TCP connect attempt */
 	uint32_t grace_warn_days;       /* grace period "running out" threshold */
+	const char *only;               /* --check ID: this check and what it depends on, or NULL */
+	bool status;                    /* only the checks `status` runs (the licensing service's) */
 };
 
 /* Default options: rpc_port 135, 3000 ms, 30 days. */
@@ -74,6 +78,10 @@ void rdls_diagnose_opts_init(struct rdls_diagnose_opts *o);
 int rdls_diagnose(struct rdls_sys *sys, const struct rdls_diagnose_opts *o,
 		  struct rdls_diagnosis *d, rdls_err *err);
 void rdls_diagnosis_release(struct rdls_diagnosis *d);
+
+/* Whether id names a check of the table (for --check); the i-th check's id, or NULL. */
+bool rdls_diagnose_check_known(const char *id);
+const char *rdls_diagnose_check_id(size_t i);
 
 /* Counters over d. */
 size_t rdls_diagnosis_count(const struct rdls_diagnosis *d, enum rdls_dstatus st);
@@ -100,6 +108,7 @@ bool rdls_os_from_version(const rdls_osinfo *os, enum rdls_os *out);
 /* RDLS_KEY_TS_POLICY and RDLS_KEY_LICENSING: rdls/writable.h */
 #define RDLS_KEY_TS_BROKER_LS \
 	"SYSTEM\\CurrentControlSet\\Services\\TermService\\Parameters\\LicenseServers"
+#define RDLS_KEY_RCM "SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM"
 #define RDLS_KEY_RCM_LICENSING \
 	"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\Licensing Core"
 

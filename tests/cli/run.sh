@@ -67,6 +67,8 @@ check "--plan needs a value" 3 "--plan needs a file name" -- apply --plan
 check "--plan takes no PROFILE" 3 "--plan FILE takes no PROFILE" -- apply --plan f.plan x.ini
 check "--plan takes no --host" 3 "--plan FILE takes no --host" -- apply --plan f.plan --host H
 check "apply --plan needs Windows" 1 "needs Windows" -- apply --plan f.plan --yes
+check "diagnose --check of an unknown check" 3 "no check 'frob'" -- diagnose --check frob
+check "--check is not an option of plan" 3 "unknown option '--check'" -- plan x.ini --check ls-rpc
 check "validate needs a profile" 3 "needs a PROFILE" -- validate
 check "extra argument" 3 "unexpected argument 'b.ini'" -- validate a.ini b.ini
 check "help" 0 "Commands:" -- help

@@ -1,7 +1,8 @@
 /*
  * `rdlsctl status` against the fake system: each check of what the licensing
  * service reads, converged and broken one way at a time, with the exit code and
- * the line a user sees. Under Wine the account lookup of a local group fails
+ * the line a user sees. Status runs diagnose's check functions (its status subset):
+ * test_cmd_status_same_rule_as_diagnose shows both report one function's verdict. Under Wine the account lookup of a local group fails
  * (docs/HACKING.md, "What Wine cannot show"); here the fake resolves groups to aliases as Windows does.
  */
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "fake_sys.h"
 #include "json_reader.h"
 #include "rdls/cli.h"
+#include "rdls/diagnose.h"
 #include "rdls/plan.h"
 #include "testutil.h"
 
@@ -109,7 +111,7 @@ static void test_cmd_status_converged(void **state)
 	converged_ls(&r);
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_OK);
-	contains(&r, "all 8 checks hold");
+	contains(&r, "all 4 checks hold"); /* leading-space, accounts-group, peer-account, peer-credentials */
 	assert_int_equal(fake_writes(r.f), 0);
 	done(&r);
 }
@@ -123,9 +125,11 @@ static void test_cmd_status_wrong_type(void **state)
 			RDLS_REG_EXPAND_SZ, "LICSVR1\\RDLS Peers");
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
-	contains(&r, "FAILED HKLM\\SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters "
-		     "value 'WorkgroupLicenseServerAccountsGroup': REG_EXPAND_SZ 'LICSVR1\\RDLS Peers': "
-		     "the service reads it only as REG_SZ");
+	contains(&r, "FAILED accounts-group WorkgroupLicenseServerAccountsGroup: "
+		     "WorkgroupLicenseServerAccountsGroup is REG_EXPAND_SZ, not REG_SZ (HKLM\\SYSTEM\\"
+		     "CurrentControlSet\\Services\\TermServLicensing\\Parameters value "
+		     "'WorkgroupLicenseServerAccountsGroup': REG_EXPAND_SZ 'LICSVR1\\RDLS Peers')");
+	contains(&r, "accounts-group-wrong-type: remedy: rdlsctl apply ");
 	done(&r);
 }
 
@@ -137,11 +141,13 @@ static void test_cmd_status_not_a_group(void **state)
 	fake_set_lookup(r.f, "LICSVR1\\RDLS Peers", RDLS_SID_NONE);
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
-	contains(&r, "FAILED account 'LICSVR1\\RDLS Peers' (LookupAccountNameW): does not resolve");
+	contains(&r, "FAILED accounts-group WorkgroupLicenseServerAccountsGroup: 'LICSVR1\\RDLS Peers' "
+		     "does not resolve to a group");
+	contains(&r, "LookupAccountNameW('LICSVR1\\RDLS Peers'): nothing (ERROR_NONE_MAPPED)");
 	fake_set_lookup(r.f, "LICSVR1\\RDLS Peers", RDLS_SID_USER);
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
-	contains(&r, "resolves to a user: the licensing service needs a group or alias");
+	contains(&r, "LookupAccountNameW('LICSVR1\\RDLS Peers'): a user");
 	done(&r);
 }
 
@@ -153,8 +159,9 @@ static void test_cmd_status_missing_credential_json(void **state)
 	r.f = fake_sys_new("LICSVR1");
 	status(&r, "licsvr1", true);
 	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
-	contains(&r, "\"check\":\"peer-credential\"");
-	contains(&r, "\"result\":\"failed\",\"detail\":\"absent\"");
+	contains(&r, "{\"check\":\"peer-credentials\",\"subject\":\"LICSVR2\",\"result\":\"failed\","
+		     "\"detail\":\"no credential for 'LICSVR2' in the NETWORK SERVICE context");
+	contains(&r, "\"finding\":\"peer-credential-missing\",\"remedy\":\"rdlsctl apply ");
 	contains(&r, "\"exit_code\":2");
 	struct jr *v = parse_document(&r);
 	assert_string_equal(jr_str(v, "host"), "LICSVR1");
@@ -196,8 +203,8 @@ static void test_cmd_status_call_fails(void **state)
 	fake_fail_nth(r.f, "cred_get", 1, 5);
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_ERROR);
-	contains(&r, "ERROR  NETWORK SERVICE credential 'LICSVR2' for user 'LICSVR2\\rdls-peer': "
-		     "could not check:");
+	contains(&r, "ERROR  peer-credentials LICSVR2: could not check: the NETWORK SERVICE credential "
+		     "'LICSVR2' could not be read: CredReadW");
 	done(&r);
 }
 
@@ -210,7 +217,8 @@ static void test_cmd_status_misnamed_value(void **state)
 			"LICSVR1\\RDLS Peers");
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
-	contains(&r, "the service never reads a name with a leading space");
+	contains(&r, "FAILED leading-space WorkgroupLicenseServerAccountsGroup: value "
+		     "' WorkgroupLicenseServerAccountsGroup' is named with a leading space");
 	done(&r);
 }
 
@@ -220,7 +228,7 @@ static void test_cmd_status_session_host(void **state)
 	struct run r = { 0 };
 	profile(&r, WG_PROFILE);
 	r.f = fake_sys_new("RDSH1");
-	fake_set_reg_sz(r.f, RDLS_KEY_TS_POLICY, "LicenseServers", RDLS_REG_SZ, "licsvr2, LICSVR1");
+	fake_set_reg_sz(r.f, RDLS_KEY_TS_POLICY, "LicenseServers", RDLS_REG_SZ, "licsvr2,LICSVR1");
 	fake_set_reg_dword(r.f, RDLS_KEY_TS_POLICY, "LicensingMode", 2);
 	fake_set_cred(r.f, "LICSVR1", "LICSVR1\\rdls-peer", "");
 	fake_set_cred(r.f, "LICSVR2", "LICSVR2\\rdls-peer", "");
@@ -229,7 +237,15 @@ static void test_cmd_status_session_host(void **state)
 	fake_set_reg_dword(r.f, RDLS_KEY_TS_POLICY, "LicensingMode", 4);
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
-	contains(&r, "REG_DWORD 4: the profile wants REG_DWORD 2 (per device)");
+	contains(&r, "FAILED licensing-mode LicensingMode: the licensing mode policy is REG_DWORD 4, "
+		     "the profile wants per device");
+	/* diagnose's whitespace rule holds in status too: a name with a space is not the name. */
+	fake_set_reg_dword(r.f, RDLS_KEY_TS_POLICY, "LicensingMode", 2);
+	fake_set_reg_sz(r.f, RDLS_KEY_TS_POLICY, "LicenseServers", RDLS_REG_SZ, "licsvr2, LICSVR1");
+	status(&r, NULL, false);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+	contains(&r, "FAILED license-servers LICSVR1: license server name 'LICSVR1' carries stray "
+		     "whitespace");
 	done(&r);
 }
 
@@ -244,6 +260,9 @@ static void test_cmd_status_domain(void **state)
 	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
 	contains(&r, "the Remote Desktop Licensing role is not installed");
 	contains(&r, "value 'SpecifiedLicenseServers': absent");
+	/* Not applicable to a domain license server: no accounts, no credentials. */
+	assert_null(strstr(r.out, "peer-credentials"));
+	assert_null(strstr(r.out, "peer-account"));
 
 	fake_set_ls_pub(r.f, RDLS_LS_PUBLISHED);
 	const char *peers[] = { "LICSVR2.corp.example" };
@@ -253,6 +272,69 @@ static void test_cmd_status_domain(void **state)
 	rdls_regval_release(&v);
 	status(&r, NULL, false);
 	assert_int_equal(r.rc, RDLS_EXIT_OK);
+	done(&r);
+}
+
+/* One rule, one function: status and diagnose on the same broken machine report the verdict
+ * of the same check function (check, finding id, title, remedy), and when the machine is
+ * mended both see that. */
+static void test_cmd_status_same_rule_as_diagnose(void **state)
+{
+	(void)state;
+	struct run r = { 0 };
+	converged_ls(&r);
+	fake_set_reg_sz(r.f, RDLS_KEY_LICENSING, "WorkgroupLicenseServerAccountsGroup",
+			RDLS_REG_EXPAND_SZ, "LICSVR1\\RDLS Peers");
+	status(&r, NULL, true);
+	assert_int_equal(r.rc, RDLS_EXIT_PENDING);
+
+	FILE *f = fopen(r.path, "r");
+	assert_non_null(f);
+	struct rdls_diags dg;
+	rdls_diags_init(&dg, r.path);
+	struct rdls_model *m = rdls_model_load(f, r.path, &dg);
+	fclose(f);
+	rdls_diags_release(&dg);
+	assert_non_null(m);
+	struct rdls_diagnose_opts o;
+	rdls_diagnose_opts_init(&o);
+	o.model = m;
+	o.profile_path = r.path;
+	o.host = "LICSVR1"; /* status names the host as the profile spells it */
+	struct rdls_sys sys = fake_sys_iface(r.f);
+	struct rdls_diagnosis d;
+	rdls_err e;
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_diagnose(&sys, &o, &d, &e), 0);
+	const struct rdls_dresult *x = rdls_diagnosis_find(&d, "accounts-group-wrong-type", NULL);
+	assert_non_null(x);
+	assert_string_equal(x->check, "accounts-group");
+
+	struct jr *v = parse_document(&r);
+	const struct jr *checks = jr_get(v, "checks");
+	const struct jr *row = NULL;
+	for (size_t i = 0; i < checks->n; i++)
+		if (strcmp(jr_str(jr_at(checks, i), "check"), "accounts-group") == 0)
+			row = jr_at(checks, i);
+	assert_non_null(row);
+	assert_string_equal(jr_str(row, "result"), "failed");
+	assert_string_equal(jr_str(row, "finding"), x->id);
+	assert_string_equal(jr_str(row, "remedy"), x->remedy);
+	assert_non_null(strstr(jr_str(row, "detail"), x->title));
+	jr_free(v);
+	rdls_diagnosis_release(&d);
+
+	/* Mended: both agree again. */
+	fake_set_reg_sz(r.f, RDLS_KEY_LICENSING, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\RDLS Peers");
+	status(&r, NULL, true);
+	assert_int_equal(r.rc, RDLS_EXIT_OK);
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_diagnose(&sys, &o, &d, &e), 0);
+	assert_null(rdls_diagnosis_find(&d, "accounts-group-wrong-type", NULL));
+	assert_int_equal(rdls_diagnosis_check(&d, "accounts-group", NULL)->status, RDLS_D_PASSED);
+	rdls_diagnosis_release(&d);
+	rdls_model_free(m);
 	done(&r);
 }
 
@@ -268,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_status_misnamed_value),
 		cmocka_unit_test(test_cmd_status_session_host),
 		cmocka_unit_test(test_cmd_status_domain),
+		cmocka_unit_test(test_cmd_status_same_rule_as_diagnose),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

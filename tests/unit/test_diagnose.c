@@ -197,6 +197,21 @@ static void good_server(struct env *e, const char *name, const char *addr)
 	fake_add_ts_ls(e->f, &ls);
 }
 
+/* A license server certificate under RCM, as Remote Desktop Services keeps it (REG_BINARY). */
+static void set_rcm_cert(struct env *e, const char *name)
+{
+	unsigned char blob[4] = { 0x30, 0x82, 0x01, 0x0a };
+	rdls_regval v = { .present = true, .type = RDLS_REG_BINARY, .data = blob, .len = sizeof(blob) };
+	fake_set_reg(e->f, RDLS_KEY_RCM, name, &v);
+}
+
+static void set_rcm_certs(struct env *e)
+{
+	set_rcm_cert(e, "X509 Certificate");
+	set_rcm_cert(e, "X509 Certificate ID");
+	set_rcm_cert(e, "X509 Certificate2");
+}
+
 /* A healthy workgroup session host RDSH1 (Windows Server 2019) using LICSVR1 and LICSVR2. */
 static struct env *healthy_sh(void)
 {
@@ -206,6 +221,7 @@ static struct env *healthy_sh(void)
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2");
 	good_server(e, "LICSVR1", "192.0.2.11");
 	good_server(e, "LICSVR2", "192.0.2.12");
+	set_rcm_certs(e);
 	return e;
 }
 
@@ -1055,6 +1071,222 @@ static void test_diagnose_cmd_bad_profile(void **state)
 	env_free(e);
 }
 
+
+/* ------------------------------------------- rules status shares (its subset) */
+
+static void test_diagnose_policy_not_profile(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	load_profile(e, wg_profile);
+	run(e);
+	expect_no_finding(e, "licensing-mode-not-profile");
+	expect_no_finding(e, "license-servers-not-profile");
+	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
+
+	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 4);
+	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1");
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "licensing-mode-not-profile", "LicensingMode",
+						      RDLS_DSEV_WARNING);
+	expect_contains(r->title, "REG_DWORD 4, the profile wants per device");
+	expect_contains(r->remedy, "rdlsctl apply site.ini");
+	r = expect_finding(e, "license-servers-not-profile", "LicenseServers", RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "the profile wants REG_SZ 'LICSVR1,LICSVR2'");
+	expect_never_passed(e, "license-servers");
+	env_free(e);
+}
+
+static void test_diagnose_accounts_group_not_profile(void **state)
+{
+	(void)state;
+	struct env *e = healthy_ls();
+	fake_add_group(e->f, "Other Group");
+	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
+			"LICSVR1\\Other Group");
+	load_profile(e, wg_profile);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "accounts-group-not-profile",
+						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_WARNING);
+	expect_contains(r->title, "names the group 'Other Group', the profile's group is 'RDLS Peers'");
+	expect_no_finding(e, "accounts-group-other-host");
+	env_free(e);
+}
+
+static void test_diagnose_peer_account(void **state)
+{
+	(void)state;
+	struct env *e = env_new("LICSVR1");
+	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
+	load_profile(e, wg_profile);
+	run(e);
+	expect_finding(e, "peer-user-missing", "rdls-peer", RDLS_DSEV_ERROR);
+	expect_finding(e, "peer-group-missing", "RDLS Peers", RDLS_DSEV_ERROR);
+	expect_never_passed(e, "peer-account");
+
+	fake_add_user(e->f, "rdls-peer", "pw");
+	fake_add_group(e->f, "RDLS Peers");
+	run(e);
+	expect_finding(e, "peer-not-member", "LICSVR1\\rdls-peer", RDLS_DSEV_ERROR);
+
+	fake_add_member(e->f, "RDLS Peers", "LICSVR1\\rdls-peer");
+	run(e);
+	expect_status(e, "peer-account", "LICSVR1\\rdls-peer", RDLS_D_PASSED);
+
+	fake_fail_nth(e->f, "member_get", 1, 5);
+	run(e);
+	{
+		const struct rdls_dresult *r = expect_status(e, "peer-account", NULL, RDLS_D_NOT_RUN);
+		expect_contains(r->reason, "returned 5");
+	}
+	/* Without a profile it does not apply. */
+	rdls_model_free(e->m);
+	e->m = NULL;
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "peer-account", NULL, RDLS_D_NOT_RUN);
+	assert_true(r->not_applicable);
+	env_free(e);
+}
+
+static const char domain_profile[] =
+	"[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n"
+	"[discovery]\nmethod = both\n"
+	"[license_server LICSVR1]\nos = 2019\ndns = licsvr1.corp.example\n"
+	"[license_server LICSVR2]\nos = 2019\ndns = licsvr2.corp.example\n";
+
+static void test_diagnose_domain_publication_and_list(void **state)
+{
+	(void)state;
+	struct env *e = env_new("LICSVR1");
+	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
+	load_profile(e, domain_profile);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "ls-not-published", "LICSVR1", RDLS_DSEV_ERROR);
+	expect_contains(r->remedy, "Enterprise Admin");
+	r = expect_finding(e, "specified-servers-not-profile", "SpecifiedLicenseServers",
+			   RDLS_DSEV_ERROR);
+	expect_contains(r->evidence, "'SpecifiedLicenseServers': absent; the profile wants "
+				     "REG_MULTI_SZ 'licsvr2.corp.example'");
+	/* Not a workgroup: no peer account. */
+	r = expect_status(e, "peer-account", NULL, RDLS_D_NOT_RUN);
+	assert_true(r->not_applicable);
+
+	fake_set_ls_pub(e->f, RDLS_LS_PUBLISHED);
+	const char *peers[] = { "LICSVR2.corp.example" };
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_multi(&v, peers, 1), 0);
+	fake_set_reg(e->f, TSL, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	run(e);
+	expect_status(e, "ls-publication", "LICSVR1", RDLS_D_PASSED);
+	expect_status(e, "specified-servers", "SpecifiedLicenseServers", RDLS_D_PASSED);
+	env_free(e);
+}
+
+/* --check ID: one check and what it depends on, nothing else. */
+static void test_diagnose_only_one_check(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	struct rdls_diagnose_opts o;
+	rdls_diagnose_opts_init(&o);
+	o.only = "ts-grace";
+	rdls_err err;
+	rdls_err_clear(&err);
+	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), 0);
+	e->ran = true;
+	expect_status(e, "ts-grace", NULL, RDLS_D_PASSED);
+	expect_status(e, "ts-connectivity", "LICSVR1", RDLS_D_PASSED); /* it depends on these */
+	expect_status(e, "license-servers", NULL, RDLS_D_PASSED);
+	assert_null(rdls_diagnosis_check(&e->d, "ls-rpc", NULL));
+	assert_null(rdls_diagnosis_check(&e->d, "workgroup-auth", NULL));
+	assert_null(rdls_diagnosis_check(&e->d, "profile-host", NULL));
+	rdls_diagnosis_release(&e->d);
+	e->ran = false;
+
+	o.only = "no-such-check";
+	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), -1);
+	expect_contains(err.text, "no such check");
+	assert_true(rdls_diagnose_check_known("cred-storage"));
+	assert_false(rdls_diagnose_check_known("cred"));
+	env_free(e);
+}
+
+
+/* ----------------------------------- the session host's certificate, setting in effect */
+
+static void test_diagnose_sh_certificate(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "sh-certificate", NULL, RDLS_D_PASSED);
+	expect_contains(r->title, "Access was denied because of a security error");
+	expect_clean(e);
+
+	fake_set_reg(e->f, RDLS_KEY_RCM, "X509 Certificate2", NULL);
+	run(e);
+	r = expect_finding(e, "sh-certificate-incomplete", NULL, RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "'X509 Certificate2': absent");
+	expect_contains(r->remedy, "reg export");
+	expect_contains(r->remedy, "diagnose never does it");
+
+	fake_set_reg(e->f, RDLS_KEY_RCM, "X509 Certificate", NULL);
+	fake_set_reg(e->f, RDLS_KEY_RCM, "X509 Certificate ID", NULL);
+	run(e);
+	r = expect_finding(e, "sh-certificate-absent", NULL, RDLS_DSEV_INFO);
+	expect_contains(r->cause, "never obtained one");
+	expect_never_passed(e, "sh-certificate");
+
+	fake_fail_nth(e->f, "reg_get", 1, 5);
+	struct rdls_diagnose_opts o;
+	rdls_diagnose_opts_init(&o);
+	o.only = "sh-certificate";
+	rdls_err err;
+	rdls_err_clear(&err);
+	rdls_diagnosis_release(&e->d);
+	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), 0);
+	expect_status(e, "sh-certificate", NULL, RDLS_D_NOT_RUN);
+	env_free(e);
+}
+
+static void test_diagnose_setting_in_effect(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	run(e);
+	expect_status(e, "setting-in-effect", NULL, RDLS_D_PASSED);
+
+	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 4);
+	const char *brk[] = { "LICSVR9" };
+	rdls_regval v = { 0 };
+	assert_int_equal(rdls_regval_set_multi(&v, brk, 1), 0);
+	fake_set_reg(e->f, RDLS_KEY_TS_BROKER_LS, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	run(e);
+	const struct rdls_dresult *r = expect_finding(e, "licensing-mode-conflict", "LicensingMode",
+						      RDLS_DSEV_WARNING);
+	expect_contains(r->title, "per device in the policy and per user in RCM\\Licensing Core: "
+				  "the policy wins");
+	r = expect_finding(e, "license-servers-conflict", "LicenseServers", RDLS_DSEV_WARNING);
+	expect_contains(r->remedy, "Set-RDLicenseConfiguration");
+	r = expect_finding(e, "connection-broker-deployment", NULL, RDLS_DSEV_INFO);
+	expect_contains(r->remedy, "Edit Deployment Properties");
+	expect_never_passed(e, "setting-in-effect");
+
+	/* The same servers in another order and case: no conflict, still a broker deployment. */
+	const char *same[] = { "licsvr2", "LICSVR1" };
+	assert_int_equal(rdls_regval_set_multi(&v, same, 2), 0);
+	fake_set_reg(e->f, RDLS_KEY_TS_BROKER_LS, "SpecifiedLicenseServers", &v);
+	rdls_regval_release(&v);
+	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 2);
+	run(e);
+	expect_no_finding(e, "license-servers-conflict");
+	expect_no_finding(e, "licensing-mode-conflict");
+	expect_status(e, "setting-in-effect", NULL, RDLS_D_FINDING);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1084,6 +1316,13 @@ int main(void)
 		cmocka_unit_test(test_diagnose_accounts_group_missing_group),
 		cmocka_unit_test(test_diagnose_accounts_group_not_a_group),
 		cmocka_unit_test(test_diagnose_accounts_group_other_host),
+		cmocka_unit_test(test_diagnose_policy_not_profile),
+		cmocka_unit_test(test_diagnose_accounts_group_not_profile),
+		cmocka_unit_test(test_diagnose_peer_account),
+		cmocka_unit_test(test_diagnose_domain_publication_and_list),
+		cmocka_unit_test(test_diagnose_only_one_check),
+		cmocka_unit_test(test_diagnose_sh_certificate),
+		cmocka_unit_test(test_diagnose_setting_in_effect),
 		cmocka_unit_test(test_diagnose_accounts_group_missing_value),
 		cmocka_unit_test(test_diagnose_peer_credentials),
 		cmocka_unit_test(test_diagnose_peer_credentials_unreadable),

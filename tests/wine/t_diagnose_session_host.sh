@@ -9,6 +9,13 @@
 #     so Win32_TerminalServiceSetting cannot be asked (0x8004100E);
 #   ts-ping: PingLicenseServer exists only on Windows Server 2008;
 #   cal-compat: Wine reports Windows 6.1, not a Windows Server version.
+# sh-certificate: a prefix's RCM key holds no X509 certificate values (no license server ever
+#   issued one), so the info finding sh-certificate-absent stays after apply; on Windows a
+#   session host that got a license holds them (and the check passes). Whether they are
+#   damaged ("Access was denied because of a security error") only a client's connection shows.
+# setting-in-effect: RCM\Licensing Core is set by hand below to contradict the policy; on
+#   Windows Server Manager or Set-RDLicenseConfiguration writes it. Domain GPOs (RSOP) are
+#   not read by this version.
 # TCP 135 itself is not listened on here: the test build (build/win-testing, -DRDLS_TESTING)
 # takes RDLS_TEST_RPC_PORT, and the probe is pointed at port 1 (nothing listens: refused)
 # and then at a loopback listener this test starts (tests/wine/tcplisten.c). The license
@@ -136,12 +143,30 @@ t_no_finding profile-difference
 t_expect_out "ok       licensing-mode: licensing mode: per device (the policy)"
 t_expect_out "ok       license-servers: 2 license servers specified"
 t_expect_out "ok       profile-plan: this host matches the profile"
-t_expect_out "0 findings"
+t_finding "info     sh-certificate-absent: this session host holds no license server certificate"
+t_expect_out "1 finding (0 errors, 0 security, 0 warnings, 1 info)"
+t_expect_out "ok       setting-in-effect: no local setting contradicts the policy"
 t_wine_not_run
 t_rdls diagnose "$prof" --host RDSH1 --json
 t_expect_rc 0 "diagnose --json after apply"
 t_expect_json diagnose "diagnose --json after apply"
 t_expect_out '"needs_action":false'
+
+# --- 5. broken again: the local RCM\Licensing Core mode contradicts the policy -------------
+RCMLC='HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\RCM\Licensing Core'
+wine64 reg add "$RCMLC" /v LicensingMode /t REG_DWORD /d 4 /f >/dev/null 2>&1 || t_fail "reg add RCM LicensingMode"
+t_rdls diagnose "$prof" --host RDSH1
+t_expect_rc 2 "diagnose with the local mode contradicting the policy"
+t_finding "warning  licensing-mode-conflict: the licensing mode is per device in the policy and per user in RCM\\Licensing Core: the policy wins"
+t_expect_out "Set-RDLicenseConfiguration on the broker"
+t_rdls diagnose "$prof" --host RDSH1 --check setting-in-effect --json
+t_expect_rc 2 "diagnose --check setting-in-effect"
+t_expect_json diagnose "diagnose --check setting-in-effect --json"
+t_expect_out '"id":"licensing-mode-conflict"'
+t_expect_no_out '"check":"ls-rpc"' "--check runs only the check asked for"
+t_rdls diagnose "$prof" --host RDSH1 --check frob
+t_expect_rc 3 "diagnose --check of an unknown check"
+wine64 reg delete "$RCMLC" /v LicensingMode /f >/dev/null 2>&1 || t_fail "reg delete RCM LicensingMode"
 
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
