@@ -3,9 +3,9 @@
  * Machine\Registry.pol, which holds the two session host policies as gpedit.msc
  * stores them, and gpt.ini, whose Version tells the Group Policy engine that the
  * computer part changed. The state is the whole file (policy files hold no secret),
- * so the journal has the prior content and undo gives it back byte for byte; only
- * gpt.ini's Version is never lowered: undo raises it once more, so that clients read
- * the restored policy again.
+ * so the journal has the prior content and undo gives it back byte for byte (or
+ * deletes a file apply created); only gpt.ini's Version is never lowered: undo raises
+ * it once more, so that clients read the restored policy again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +104,9 @@ static int undo_version(const struct rdls_step *s, uint32_t *v, rdls_err *err)
 
 static int undo(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err)
 {
-	if (is_regpol(s) || !s->want.present)
+	/* A file apply created goes again: with no local policy file left, the engine
+	 * reads the local GPO as gone, whatever Version it had. */
+	if (is_regpol(s) || !s->prior.present)
 		return write_state(s, c, s->prior.present, s->prior.data, s->prior.len, err);
 	uint32_t v = 0;
 	unsigned char *d = NULL;
@@ -279,7 +281,7 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 						  : "create local Group Policy file ");
 		break;
 	case RDLS_DESC_UNDO:
-		if (!s->prior.present && is_regpol(s))
+		if (!s->prior.present)
 			rdls_buf_puts(b, "delete local Group Policy file ");
 		else
 			rdls_buf_puts(b, is_regpol(s) ? "restore local Group Policy file "

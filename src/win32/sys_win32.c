@@ -55,6 +55,12 @@ static const struct rdls_sys_ops win32_ops = {
 	.service_exists = w32_service_exists,
 	/* cred_persist_max: not asked yet (NULL): the policy value alone decides. */
 	.pbkdf2_sha256 = w32_pbkdf2_sha256,
+
+	.gpo_dir = w32_gpo_dir,
+	.file_read = w32_file_read,
+	.file_write = w32_file_write,
+	.file_delete = w32_file_delete,
+	.gpo_domain_settings = w32_gpo_domain_settings,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */
