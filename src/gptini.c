@@ -110,10 +110,10 @@ static int ini_load(struct ini *f, const unsigned char *d, size_t len, const cha
 		l->body = l->len;
 		if (l->body && f->d[off + l->body - 1] == '\n')
 			l->body--;
-		if (l->body && f->d[off + l->body - 1] == '\r')
+		while (l->body && f->d[off + l->body - 1] == '\r')
 			l->body--;
 		if (f->n == 1 && nl)
-			f->eol = l->len - l->body == 2 ? "\r\n" : "\n";
+			f->eol = l->len >= 2 && f->d[end - 2] == '\r' ? "\r\n" : "\n";
 		off = end;
 	}
 	f->gen = f->gen_end = f->ver = f->ext = f->n;
@@ -325,6 +325,13 @@ int rdls_gptini_has_admx(const unsigned char *d, size_t len, const char *what, b
 
 /* ------------------------------------------------------------ rewriting */
 
+/* Whether line i ends with its line end (only the last line may lack one). */
+static bool has_eol(const struct ini *f, size_t i)
+{
+	const struct line *l = &f->l[i];
+	return l->len && f->d[l->off + l->len - 1] == '\n';
+}
+
 /* Line i, with its body replaced by `body` when body is not NULL. */
 static void put_line(struct rdls_buf *o, const struct ini *f, size_t i, const char *body)
 {
@@ -334,10 +341,8 @@ static void put_line(struct rdls_buf *o, const struct ini *f, size_t i, const ch
 		return;
 	}
 	rdls_buf_puts(o, body);
-	if (l->len > l->body)
+	if (has_eol(f, i))
 		rdls_buf_putn(o, f->d + l->off + l->body, l->len - l->body);
-	else if (i + 1 < f->n)
-		rdls_buf_puts(o, f->eol);
 }
 
 /* The lines `add` (each ending in eol) go at the end of [General], which line `last`
@@ -346,7 +351,7 @@ static void put_added(struct rdls_buf *o, const struct ini *f, size_t last, cons
 {
 	if (!*add)
 		return;
-	if (last < f->n && f->l[last].len == f->l[last].body)
+	if (last < f->n && !has_eol(f, last))
 		rdls_buf_puts(o, f->eol);
 	rdls_buf_puts(o, add);
 }
@@ -369,7 +374,7 @@ static int rewrite(const struct ini *f, uint32_t version, const char *ext, const
 	if (f->gen == f->n) {
 		for (size_t i = 0; i < f->n; i++)
 			put_line(&o, f, i, NULL);
-		if (f->n && f->l[f->n - 1].len == f->l[f->n - 1].body)
+		if (f->n && !has_eol(f, f->n - 1))
 			rdls_buf_puts(&o, f->eol);
 		rdls_buf_printf(&o, "[General]%s", f->eol);
 		if (ext)
