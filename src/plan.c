@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/gptini.h"
 #include "rdls/precond.h"
 #include "resource.h"
 
@@ -13,6 +14,7 @@
 static const struct resource_ops *const kinds[] = {
 	&res_user_ops, &res_group_ops, &res_member_ops,
 	&res_regval_ops, &res_cred_ops, &res_lspublish_ops, &res_regkey_ops,
+	&res_gpofile_ops,
 };
 
 const struct resource_ops *rdls_resource_find(const char *kind)
@@ -330,12 +332,21 @@ static int decide_cred(struct builder *b, struct rdls_step *s)
 	return warn(b, &w);
 }
 
+static int settle(struct builder *b, size_t idx);
+
 /* Observes step idx, compares it and decides its action. */
 static int decide(struct builder *b, size_t idx)
 {
 	struct rdls_step *s = &b->p->steps[idx];
 	if (s->ops->observe(s, &b->c, &s->prior, b->err) != 0)
 		return -1;
+	return settle(b, idx);
+}
+
+/* Compares step idx (observed) and decides its action. */
+static int settle(struct builder *b, size_t idx)
+{
+	struct rdls_step *s = &b->p->steps[idx];
 	int rc = 0;
 	if (s->ops == &res_cred_ops) {
 		rc = decide_cred(b, s);
@@ -704,6 +715,9 @@ out:
 	return rc;
 }
 
+static int plan_gpo(struct builder *b, const char *servers, uint32_t mode);
+static int warn_domain_gpo(struct builder *b, const char *host);
+
 static int plan_session_host(struct builder *b, const struct rdls_session_host *sh,
 			     bool also_license_server)
 {
@@ -716,12 +730,18 @@ static int plan_session_host(struct builder *b, const struct rdls_session_host *
 		rdls_buf_printf(&list, "%s%s", i ? "," : "", ls->dns ? ls->dns : ls->name);
 	}
 	int rc = list.oom ? oom(b) : plan_reg_sz(b, RDLS_WV_POLICY_SERVERS, rdls_buf_str(&list));
-	rdls_buf_release(&list);
-	if (rc != 0)
+	if (rc != 0) {
+		rdls_buf_release(&list);
 		return -1;
+	}
 	/* "Set the Remote Desktop licensing mode": 2 per device, 4 per user. */
 	uint32_t mode = m->licensing_mode == RDLS_PER_USER ? 4u : 2u;
-	if (plan_reg_dword(b, RDLS_WV_POLICY_MODE, mode) != 0)
+	/* The same two policies where gpedit.msc shows them. */
+	rc = plan_reg_dword(b, RDLS_WV_POLICY_MODE, mode);
+	if (rc == 0)
+		rc = plan_gpo(b, rdls_buf_str(&list), mode);
+	rdls_buf_release(&list);
+	if (rc != 0 || warn_domain_gpo(b, sh->name) != 0)
 		return -1;
 	/* A workgroup license server already has a credential for every other one. */
 	if (m->membership != RDLS_WORKGROUP || !sh->credentials || !m->has_peering ||
@@ -732,6 +752,97 @@ static int plan_session_host(struct builder *b, const struct rdls_session_host *
 		if (!rdls_name_eq(peer, sh->name) && plan_cred(b, peer) != 0)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * The two policies in the local Group Policy object, as gpedit.msc stores them:
+ * Registry.pol with both values (every other entry kept), then gpt.ini, whose Version
+ * is raised whenever Registry.pol changes, so that the engine reads it again. Each
+ * file's wanted content is computed from what is observed; a damaged file fails here,
+ * before anything is changed.
+ */
+static int plan_gpo(struct builder *b, const char *servers, uint32_t mode)
+{
+	size_t ip, ig;
+	if (add_step(b, &res_gpofile_ops, NULL, RDLS_GPO_REGPOL, &ip) != 0)
+		return -1;
+	struct rdls_step *s = &b->p->steps[ip];
+	if (s->ops->observe(s, &b->c, &s->prior, b->err) != 0 ||
+	    rdls_gpo_regpol_want(&s->prior, servers, mode, &s->want, b->err) != 0 ||
+	    settle(b, ip) != 0)
+		return -1;
+	bool pol_changes = b->p->steps[ip].action != RDLS_ACT_NONE;
+	if (add_step(b, &res_gpofile_ops, NULL, RDLS_GPO_GPTINI, &ig) != 0)
+		return -1;
+	s = &b->p->steps[ig];
+	if (s->ops->observe(s, &b->c, &s->prior, b->err) != 0)
+		return -1;
+	bool listed = false;
+	if (s->prior.present &&
+	    rdls_gptini_has_admx(s->prior.data, s->prior.len,
+				 "%SystemRoot%\\System32\\GroupPolicy\\" RDLS_GPO_GPTINI, &listed,
+				 b->err) != 0)
+		return -1;
+	if (!pol_changes && listed) {
+		if (rdls_state_copy(&s->want, &s->prior) != 0)
+			return oom(b);
+	} else if (rdls_gpo_gptini_want(&s->prior, &s->want, b->err) != 0) {
+		return -1;
+	}
+	return settle(b, ig);
+}
+
+/*
+ * On a domain member a domain GPO that sets either policy overwrites the local one at
+ * the next refresh: say so, naming the GPO. Where RSOP cannot tell, say that too.
+ */
+static int warn_domain_gpo(struct builder *b, const char *host)
+{
+	struct rdls_sys *sys = b->c.sys;
+	rdls_osinfo os;
+	memset(&os, 0, sizeof(os));
+	rdls_err e;
+	rdls_err_clear(&e);
+	struct rdls_buf w;
+	rdls_buf_init(&w);
+	if (sys->ops->os_info(sys->ctx, &os, &e) != 0 || !os.domain_joined)
+		return 0; /* no domain, no domain GPO (an os_info failure shows elsewhere) */
+	rdls_gpo_setting set[16];
+	size_t n = 0;
+	if (!sys->ops->gpo_domain_settings ||
+	    sys->ops->gpo_domain_settings(sys->ctx, RDLS_KEY_TS_POLICY, set,
+					  sizeof(set) / sizeof(set[0]), &n, &e) != 0) {
+		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32];
+		if (sys->ops->gpo_domain_settings)
+			rdls_err_format(&e, msg, sizeof(msg));
+		else
+			snprintf(msg, sizeof(msg), "Resultant Set of Policy is not available here");
+		rdls_buf_printf(&w, "%s is a domain member, and whether a domain GPO sets the "
+				    "licensing policies cannot be told (%s); run gpresult /h on "
+				    "%s to see which GPO wins",
+				host, msg, host);
+		return warn(b, &w);
+	}
+	if (n > sizeof(set) / sizeof(set[0]))
+		n = sizeof(set) / sizeof(set[0]);
+	for (size_t i = 0; i < n; i++) {
+		bool servers = rdls_name_eq(set[i].value, "LicenseServers");
+		if (!servers && !rdls_name_eq(set[i].value, "LicensingMode"))
+			continue;
+		rdls_buf_reset(&w);
+		rdls_buf_printf(&w,
+				"domain GPO '%s' sets %s (\"%s\") on %s: it wins over the local "
+				"Group Policy object at the next refresh, so set the policy there "
+				"(Group Policy Management) or remove it from that GPO",
+				set[i].gpo, set[i].value,
+				servers ? "Use the specified Remote Desktop license servers"
+					: "Set the Remote Desktop licensing mode",
+				host);
+		if (warn(b, &w) != 0)
+			return -1;
+	}
+	rdls_buf_release(&w);
 	return 0;
 }
 

@@ -61,6 +61,27 @@ extern const struct resource_ops res_regval_ops;
 extern const struct resource_ops res_regkey_ops;
 extern const struct resource_ops res_cred_ops;
 extern const struct resource_ops res_lspublish_ops;
+extern const struct resource_ops res_gpofile_ops;
+
+/*
+ * res_gpofile.c: the two files of the local Group Policy object that apply writes,
+ * named relative to sys->ops->gpo_dir. These two and nothing else.
+ */
+#define RDLS_GPO_REGPOL "Machine\\Registry.pol"
+#define RDLS_GPO_GPTINI "gpt.ini"
+#define RDLS_GPO_POLICY_KEY "Software\\Policies\\Microsoft\\Windows NT\\Terminal Services"
+bool rdls_gpo_file_known(const char *name);
+/* Registry.pol as apply leaves it: prior (absent: a new file) with LicenseServers
+ * (REG_SZ servers) and LicensingMode (REG_DWORD mode) set. A damaged prior fails
+ * with its byte offset. */
+int rdls_gpo_regpol_want(const struct rdls_state *prior, const char *servers, uint32_t mode,
+			 struct rdls_state *want, rdls_err *err);
+/* gpt.ini as apply leaves it: the extensions merged, Version raised. */
+int rdls_gpo_gptini_want(const struct rdls_state *prior, struct rdls_state *want,
+			 rdls_err *err);
+/* Rollback's check of a gpofile record: its after state is exactly what apply makes
+ * of its prior state. false with why (n bytes) otherwise. */
+bool rdls_gpo_record_plausible(const struct rdls_step *s, char *why, size_t n);
 
 /* The kind named `kind` (a journal's "kind = ..."), or NULL. plan.c holds the table. */
 const struct resource_ops *rdls_resource_find(const char *kind);

@@ -208,6 +208,16 @@ static bool vet_identity(struct vet *v, const struct rdls_jrec *rec)
 				      s->name);
 		return !s->want.present || same_account(v, rec, u + tn + 1);
 	}
+	if (ops == &res_gpofile_ops) {
+		if (s->key || !rdls_gpo_file_known(s->name))
+			return refuse(v, rec, "not a Group Policy file rdlsctl writes (only %s and "
+					      "%s of the local Group Policy object)",
+				      RDLS_GPO_REGPOL, RDLS_GPO_GPTINI);
+		char why[256];
+		if (!rdls_gpo_record_plausible(s, why, sizeof(why)))
+			return refuse(v, rec, "%s", why);
+		return true;
+	}
 	if (ops == &res_lspublish_ops) {
 		if (!rdls_name_eq(s->name, j->host))
 			return refuse(v, rec, "apply publishes only the host the journal is for (%s)",

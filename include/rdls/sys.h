@@ -180,6 +180,13 @@ typedef struct rdls_file_sec {
 	rdls_sec_ace aces[RDLS_SEC_ACES_MAX];
 } rdls_file_sec;
 
+/* A policy value that a domain GPO sets and that wins (RSOP precedence 1). */
+#define RDLS_GPO_NAME_MAX 256
+typedef struct rdls_gpo_setting {
+	char value[RDLS_GPO_NAME_MAX]; /* valueName */
+	char gpo[RDLS_GPO_NAME_MAX];   /* the GPO's display name (RSOP_GPO.name), or its id */
+} rdls_gpo_setting;
+
 struct rdls_sys_ops {
 	/* --- local accounts (netapi32) --- */
 	int (*user_get)(void *ctx, const char *user, bool *exists, rdls_err *err);
@@ -355,6 +362,31 @@ struct rdls_sys_ops {
 	 * ERROR_INVALID_PARAMETER). On failure out is zeroed.
 	 */
 	int (*sha256)(void *ctx, const void *data, size_t len, unsigned char out[32], rdls_err *err);
+
+	/*
+	 * --- the local Group Policy object (res_gpofile.c); paths are UTF-8 ---
+	 */
+	/* %SystemRoot%\System32\GroupPolicy (GetSystemDirectoryW), without a trailing
+	 * separator; the directory need not exist. */
+	int (*gpo_dir)(void *ctx, char *buf, size_t n, rdls_err *err);
+	/* The whole file: *exists = false when it or its directory is missing
+	 * (ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND). A file larger than max fails with
+	 * ERROR_FILE_TOO_LARGE (223). *data (malloc, NULL when empty) and *len. */
+	int (*file_read)(void *ctx, const char *path, size_t max, unsigned char **data,
+			 size_t *len, bool *exists, rdls_err *err);
+	/* Replaces path atomically: a temporary file beside it, written and flushed, then
+	 * MoveFileExW(MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH). The file's
+	 * directory and its parent are created when missing (CreateDirectoryW). */
+	int (*file_write)(void *ctx, const char *path, const void *data, size_t len,
+			  rdls_err *err);
+	/* DeleteFileW; a file that is already gone succeeds. */
+	int (*file_delete)(void *ctx, const char *path, rdls_err *err);
+	/* RSOP (WMI root\rsop\computer): the values under HKLM\key that a GPO other than
+	 * the local one sets with precedence 1 (RSOP_RegistryPolicySetting), each with its
+	 * GPO's name (RSOP_GPO). At most max entries, *count = how many there are.
+	 * Optional (NULL: not available); it fails where there is no RSOP data. */
+	int (*gpo_domain_settings)(void *ctx, const char *key, rdls_gpo_setting *out, size_t max,
+				   size_t *count, rdls_err *err);
 };
 
 struct rdls_sys {

@@ -83,6 +83,18 @@ static int px_random(void *c, void *b, size_t n, rdls_err *err)
 { (void)c; (void)b; (void)n; return needs_windows(err, "the system RNG"); }
 static int px_journal_dir(void *c, char *b, size_t n, rdls_err *err)
 { (void)c; if (n) b[0] = '\0'; return needs_windows(err, "the journal directory"); }
+static int px_gpo_dir(void *c, char *b, size_t n, rdls_err *err)
+{ (void)c; if (n) b[0] = '\0'; return needs_windows(err, "the local Group Policy object"); }
+static int px_file_read(void *c, const char *p, size_t max, unsigned char **d, size_t *len,
+			bool *e, rdls_err *err)
+{
+	(void)c; (void)p; (void)max; *d = NULL; *len = 0; *e = false;
+	return needs_windows(err, "the local Group Policy object");
+}
+static int px_file_write(void *c, const char *p, const void *d, size_t len, rdls_err *err)
+{ (void)c; (void)p; (void)d; (void)len; return needs_windows(err, "the local Group Policy object"); }
+static int px_file_delete(void *c, const char *p, rdls_err *err)
+{ (void)c; (void)p; return needs_windows(err, "the local Group Policy object"); }
 
 /* NetBIOS-like: the host name up to the first dot, upper-cased. */
 static int px_host_name(void *c, char *buf, size_t n, rdls_err *err)
@@ -409,6 +421,11 @@ static const struct rdls_sys_ops posix_ops = {
 	.path_rename = px_path_rename,
 	.lock_owner = px_lock_owner,
 	.sha256 = rdls_posix_sha256,
+	.gpo_dir = px_gpo_dir,
+	.file_read = px_file_read,
+	.file_write = px_file_write,
+	.file_delete = px_file_delete,
+	/* gpo_domain_settings: none (NULL): there is no RSOP natively */
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

@@ -65,6 +65,12 @@ static const struct rdls_sys_ops win32_ops = {
 	.path_rename = w32_path_rename,
 	.lock_owner = w32_lock_owner,
 	.sha256 = w32_sha256,
+
+	.gpo_dir = w32_gpo_dir,
+	.file_read = w32_file_read,
+	.file_write = w32_file_write,
+	.file_delete = w32_file_delete,
+	.gpo_domain_settings = w32_gpo_domain_settings,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -161,4 +161,13 @@ void w32_helper_sweep(void);
  * platform.c's rdls_platform_helper_main delegates here. */
 int w32_helper_service_main(int argc, char **argv);
 
+/* gpofile.c (files of the local Group Policy object), rsop.c (RSOP in root\rsop\computer) */
+int w32_gpo_dir(void *ctx, char *buf, size_t n, rdls_err *err);
+int w32_file_read(void *ctx, const char *path, size_t max, unsigned char **data, size_t *len,
+		  bool *exists, rdls_err *err);
+int w32_file_write(void *ctx, const char *path, const void *data, size_t len, rdls_err *err);
+int w32_file_delete(void *ctx, const char *path, rdls_err *err);
+int w32_gpo_domain_settings(void *ctx, const char *key, rdls_gpo_setting *out, size_t max,
+			    size_t *count, rdls_err *err);
+
 #endif

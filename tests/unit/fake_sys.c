@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fake_sys.h"
+#include "resource.h"
 #include "posix/crypto.h"
 #include "testutil.h"
 
@@ -64,6 +65,7 @@ enum op {
 	OP_DATA_DIR, OP_EXE_DIR, OP_PATH_SEC, OP_FILE_SEC, OP_FILE_CREATE_NEW, OP_DIR_CREATE,
 	OP_DIR_LIST, OP_PATH_RENAME, OP_LOCK_OWNER,
 	OP_SHA256,
+	OP_GPO_DIR, OP_FILE_READ, OP_FILE_WRITE, OP_FILE_DELETE, OP_GPO_DOMAIN_SETTINGS,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -102,6 +104,9 @@ static const struct {
 	[OP_DIR_CREATE] = { "dir_create", false },   [OP_DIR_LIST] = { "dir_list", false },
 	[OP_PATH_RENAME] = { "path_rename", false }, [OP_LOCK_OWNER] = { "lock_owner", false },
 	[OP_SHA256] = { "sha256", false },
+	[OP_GPO_DIR] = { "gpo_dir", false },         [OP_FILE_READ] = { "file_read", false },
+	[OP_FILE_WRITE] = { "file_write", true },    [OP_FILE_DELETE] = { "file_delete", true },
+	[OP_GPO_DOMAIN_SETTINGS] = { "gpo_domain_settings", false },
 };
 
 struct f_user {
@@ -144,6 +149,12 @@ struct f_tsserver {
 	bool ping_valid;
 };
 
+struct f_file {
+	char *path;
+	unsigned char *data;
+	size_t len;
+};
+
 /* A growable array of fixed-size elements. */
 struct vec {
 	void *v;
@@ -168,6 +179,8 @@ struct fake_sys {
 	struct vec ts_srv;  /* struct f_tsserver */
 	uint32_t ts_wmi_hr; /* 0, or the code every ts_* op fails with */
 	struct vec services; /* char *: the services that exist */
+	struct vec files;    /* struct f_file: the local Group Policy object's files */
+	struct vec gpo_set;  /* rdls_gpo_setting: what RSOP says domain GPOs set */
 	uint32_t cred_persist; /* cred_persist_max's answer */
 	uint32_t grace_days;
 	enum rdls_ls_pub ls_pub;
@@ -1755,6 +1768,160 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------- the local Group Policy object */
+
+#define W_FILE_NOT_FOUND 2u
+#define W_FILE_TOO_LARGE 223u
+#define FAKE_GPO_DIR "C:\\Windows\\System32\\GroupPolicy"
+
+static struct f_file *find_file(struct fake_sys *f, const char *path, size_t *idx)
+{
+	for (size_t i = 0; i < f->files.n; i++)
+		if (ieq(AT(f->files, struct f_file, i).path, path)) {
+			if (idx)
+				*idx = i;
+			return &AT(f->files, struct f_file, i);
+		}
+	return NULL;
+}
+
+static void file_put(struct fake_sys *f, const char *path, const void *data, size_t len)
+{
+	struct f_file *x = find_file(f, path, NULL);
+	if (!x) {
+		x = vec_push(&f->files, sizeof(*x));
+		x->path = xdup(path);
+	} else {
+		free(x->data);
+	}
+	x->data = malloc(len ? len : 1);
+	if (!x->data)
+		die("out of memory");
+	if (len)
+		memcpy(x->data, data, len);
+	x->len = len;
+}
+
+static void file_drop(struct fake_sys *f, const char *path)
+{
+	size_t i;
+	struct f_file *x = find_file(f, path, &i);
+	if (!x)
+		return;
+	free(x->path);
+	free(x->data);
+	vec_remove(&f->files, i, sizeof(*x));
+}
+
+static int f_gpo_dir(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	struct fake_sys *f = ctx;
+	if (enter(f, OP_GPO_DIR, "GetSystemDirectoryW", "the system directory", err) != 0)
+		return -1;
+	if (strlen(FAKE_GPO_DIR) >= n)
+		return fail(err, "GetSystemDirectoryW", "the system directory", W_INSUFFICIENT_BUFFER);
+	memcpy(buf, FAKE_GPO_DIR, strlen(FAKE_GPO_DIR) + 1);
+	return 0;
+}
+
+static int f_file_read(void *ctx, const char *path, size_t max, unsigned char **data,
+		       size_t *len, bool *exists, rdls_err *err)
+{
+	struct fake_sys *f = ctx;
+	*data = NULL;
+	*len = 0;
+	*exists = false;
+	if (enter(f, OP_FILE_READ, "CreateFileW", path, err) != 0)
+		return -1;
+	struct f_file *x = find_file(f, path, NULL);
+	if (!x)
+		return 0;
+	if (x->len > max)
+		return fail(err, "GetFileSizeEx", path, W_FILE_TOO_LARGE);
+	if (x->len) {
+		*data = malloc(x->len);
+		if (!*data)
+			die("out of memory");
+		memcpy(*data, x->data, x->len);
+	}
+	*len = x->len;
+	*exists = true;
+	return 0;
+}
+
+static int f_file_write(void *ctx, const char *path, const void *data, size_t len,
+			rdls_err *err)
+{
+	struct fake_sys *f = ctx;
+	if (enter(f, OP_FILE_WRITE, "MoveFileExW", path, err) != 0)
+		return -1;
+	file_put(f, path, data, len);
+	return 0;
+}
+
+static int f_file_delete(void *ctx, const char *path, rdls_err *err)
+{
+	struct fake_sys *f = ctx;
+	if (enter(f, OP_FILE_DELETE, "DeleteFileW", path, err) != 0)
+		return -1;
+	file_drop(f, path);
+	return 0;
+}
+
+static int f_gpo_domain_settings(void *ctx, const char *key, rdls_gpo_setting *out, size_t max,
+				 size_t *count, rdls_err *err)
+{
+	struct fake_sys *f = ctx;
+	*count = 0;
+	if (enter(f, OP_GPO_DOMAIN_SETTINGS, "IWbemServices::ExecQuery", "WMI root\\rsop\\computer",
+		  err) != 0)
+		return -1;
+	if (!ieq(key, "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"))
+		return 0;
+	for (size_t i = 0; i < f->gpo_set.n; i++)
+		if (i < max)
+			out[i] = AT(f->gpo_set, rdls_gpo_setting, i);
+	*count = f->gpo_set.n;
+	return 0;
+}
+
+void fake_set_file(struct fake_sys *f, const char *path, const void *data, size_t len)
+{
+	if (data)
+		file_put(f, path, data, len);
+	else
+		file_drop(f, path);
+}
+
+const unsigned char *fake_get_file(struct fake_sys *f, const char *path, size_t *len)
+{
+	struct f_file *x = find_file(f, path, NULL);
+	*len = x ? x->len : 0;
+	return x ? x->data : NULL;
+}
+
+void fake_seed_local_gpo(struct fake_sys *f, const char *servers, uint32_t mode)
+{
+	struct rdls_state none, pol, gpt;
+	memset(&none, 0, sizeof(none));
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (rdls_gpo_regpol_want(&none, servers, mode, &pol, &e) != 0 ||
+	    rdls_gpo_gptini_want(&none, &gpt, &e) != 0)
+		die("fake_seed_local_gpo: %s", e.text);
+	file_put(f, FAKE_GPO_REGPOL, pol.data, pol.len);
+	file_put(f, FAKE_GPO_GPTINI, gpt.data, gpt.len);
+	rdls_state_release(&pol);
+	rdls_state_release(&gpt);
+}
+
+void fake_add_gpo_setting(struct fake_sys *f, const char *value, const char *gpo)
+{
+	rdls_gpo_setting *g = vec_push(&f->gpo_set, sizeof(*g));
+	snprintf(g->value, sizeof(g->value), "%s", value);
+	snprintf(g->gpo, sizeof(g->gpo), "%s", gpo);
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -1808,6 +1975,11 @@ static const struct rdls_sys_ops fake_ops = {
 	.path_rename = f_path_rename,
 	.lock_owner = f_lock_owner,
 	.sha256 = f_sha256,
+	.gpo_dir = f_gpo_dir,
+	.file_read = f_file_read,
+	.file_write = f_file_write,
+	.file_delete = f_file_delete,
+	.gpo_domain_settings = f_gpo_domain_settings,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1893,6 +2065,12 @@ void fake_sys_free(struct fake_sys *f)
 		free(AT(f->ts_srv, struct f_tsserver, i).server);
 	for (size_t i = 0; i < f->services.n; i++)
 		free(AT(f->services, char *, i));
+	for (size_t i = 0; i < f->files.n; i++) {
+		free(AT(f->files, struct f_file, i).path);
+		free(AT(f->files, struct f_file, i).data);
+	}
+	free(f->files.v);
+	free(f->gpo_set.v);
 	free(f->services.v);
 	free(f->dns.v);
 	free(f->ports.v);
@@ -2241,6 +2419,8 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_DIR_CREATE, dir_create), OFF(OP_DIR_LIST, dir_list),
 		OFF(OP_PATH_RENAME, path_rename), OFF(OP_LOCK_OWNER, lock_owner),
 		OFF(OP_SHA256, sha256),
+		OFF(OP_GPO_DIR, gpo_dir), OFF(OP_FILE_READ, file_read), OFF(OP_FILE_WRITE, file_write),
+		OFF(OP_FILE_DELETE, file_delete), OFF(OP_GPO_DOMAIN_SETTINGS, gpo_domain_settings),
 #undef OFF
 	};
 	int i = find_op(op);
@@ -2388,7 +2568,8 @@ static int cmp_lines(const void *a, const void *b)
 char *fake_snapshot(struct fake_sys *f)
 {
 	static const char *const pub_names[] = { "role-absent", "unpublished", "published" };
-	size_t n = f->users.n + f->groups.n + f->members.n + f->regs.n + f->keys.n + f->creds.n + 1;
+	size_t n = f->users.n + f->groups.n + f->members.n + f->regs.n + f->keys.n + f->creds.n +
+		   f->files.n + 1;
 	char **lines = calloc(n, sizeof(char *));
 	if (!lines)
 		die("out of memory");
@@ -2453,6 +2634,32 @@ char *fake_snapshot(struct fake_sys *f)
 			sb_quoted(&b, c->password, false);
 		else
 			sb_puts(&b, "unknown");
+		LINE_END();
+	}
+	for (size_t i = 0; i < f->files.n; i++) {
+		struct f_file *x = &AT(f->files, struct f_file, i);
+		size_t pl = strlen(x->path);
+		bool gpt = pl >= 7 && ieq(x->path + pl - 7, "gpt.ini");
+		LINE_BEGIN();
+		sb_puts(&b, "file ");
+		sb_quoted(&b, x->path, true);
+		sb_puts(&b, " data ");
+		if (!gpt) {
+			sb_hex(&b, x->data, x->len);
+		} else {
+			/* gpt.ini's Version only ever grows (rollback raises it too): masked */
+			for (size_t j = 0; j < x->len; j++) {
+				sb_printf(&b, "%02x", x->data[j]);
+				bool bol = j == 0 || x->data[j - 1] == '\n';
+				if (bol && x->len - j > 8 && memcmp(x->data + j, "Version=", 8) == 0) {
+					sb_puts(&b, "<Version=*>");
+					j += 8;
+					while (j < x->len && x->data[j] >= '0' && x->data[j] <= '9')
+						j++;
+					j--;
+				}
+			}
+		}
 		LINE_END();
 	}
 	LINE_BEGIN();

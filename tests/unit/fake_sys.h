@@ -181,4 +181,26 @@ void fake_set_file_sec(struct fake_sys *f, const char *path, const rdls_file_sec
  * lock_owner names it. NULL: lock free again. */
 void fake_set_lock_squatter(struct fake_sys *f, const char *owner);
 
+/*
+ * --- the local Group Policy object (gpo_dir, file_read, file_write, file_delete,
+ * gpo_domain_settings) ---
+ * gpo_dir is C:\Windows\System32\GroupPolicy; files are kept by their full path
+ * (compared ignoring case); a new fake has none. file_read of a file above max fails
+ * with 223 (ERROR_FILE_TOO_LARGE) from GetFileSizeEx; file_write and file_delete are
+ * writes (fake_fail_nth's "write" includes them). fake_snapshot lists every file in
+ * hex, except that a gpt.ini's Version value is masked: it only ever grows.
+ * gpo_domain_settings answers what fake_add_gpo_setting seeded, for the session host
+ * policy key only; fake_drop_op(f, "gpo_domain_settings") makes RSOP unavailable.
+ */
+#define FAKE_GPO_REGPOL "C:\\Windows\\System32\\GroupPolicy\\Machine\\Registry.pol"
+#define FAKE_GPO_GPTINI "C:\\Windows\\System32\\GroupPolicy\\gpt.ini"
+/* data NULL: the file does not exist. */
+void fake_set_file(struct fake_sys *f, const char *path, const void *data, size_t len);
+/* Borrowed, or NULL when the file does not exist. */
+const unsigned char *fake_get_file(struct fake_sys *f, const char *path, size_t *len);
+void fake_add_gpo_setting(struct fake_sys *f, const char *value, const char *gpo);
+/* Both files as apply writes them into an empty local GPO: LicenseServers = servers,
+ * LicensingMode = mode (a session host converged in its local GPO). */
+void fake_seed_local_gpo(struct fake_sys *f, const char *servers, uint32_t mode);
+
 #endif

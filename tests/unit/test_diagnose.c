@@ -219,6 +219,7 @@ static struct env *healthy_sh(void)
 	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
 	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 2);
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2");
+	fake_seed_local_gpo(e->f, "LICSVR1,LICSVR2", 2); /* gpedit.msc shows both Enabled */
 	good_server(e, "LICSVR1", "192.0.2.11");
 	good_server(e, "LICSVR2", "192.0.2.12");
 	set_rcm_certs(e);

@@ -78,10 +78,12 @@ static void seed_sh(struct fake_sys *f)
 	fake_set_reg_sz(f, KEY_TS, "LicensingMode", RDLS_REG_SZ, "2"); /* wrong type */
 }
 
-/* The policy key exists but is empty: the plan holds the two values only. */
+/* The policy key exists but is empty, and the local GPO already holds both policies:
+ * the plan holds the two values only. */
 static void seed_ts_key(struct fake_sys *f)
 {
 	fake_add_reg_key(f, KEY_TS);
+	fake_seed_local_gpo(f, "LICSVR1,LICSVR2", 2);
 }
 
 static const char domain_both[] =
@@ -693,7 +695,7 @@ static void test_exec_keys_apply_then_rollback(void **state)
 	ctx_init(&c, FRESH_SH);
 	assert_false(fake_has_reg_key(c.f, KEY_WNT));
 	apply_fully(&c, "RDSH1");
-	assert_int_equal(c.x->n_done, 4);
+	assert_int_equal(c.x->n_done, 6);
 	assert_true(fake_has_reg_key(c.f, KEY_WNT));
 	assert_true(fake_has_reg_key(c.f, KEY_TS));
 	assert_non_null(fake_get_reg(c.f, KEY_TS, "LicenseServers"));
@@ -703,7 +705,7 @@ static void test_exec_keys_apply_then_rollback(void **state)
 
 	/* the journal holds the keys as steps of their own, in apply order */
 	struct rdls_journal *j = read_journal(c.journal);
-	assert_int_equal(j->n_recs, 4);
+	assert_int_equal(j->n_recs, 6);
 	assert_int_equal(j->n_damaged, 0);
 	assert_ptr_equal(j->recs[0].step.ops, &res_regkey_ops);
 	assert_string_equal(j->recs[0].step.name, KEY_WNT);
@@ -716,7 +718,7 @@ static void test_exec_keys_apply_then_rollback(void **state)
 
 	char *out = NULL;
 	assert_int_equal(rollback(&c, NULL, &out, NULL), RDLS_EXIT_OK);
-	if (!strstr(out, "Rolled back 4 changes"))
+	if (!strstr(out, "Rolled back 6 changes"))
 		fail_msg("rollback said: %s", out);
 	free(out);
 	assert_machine_as_before(&c, "keys created by apply, then rollback");

@@ -22,6 +22,7 @@
 #include "fake_sys.h"
 #include "rdls/cli.h"
 #include "rdls/journal.h"
+#include "rdls/preg.h"
 #include "rdls/writable.h"
 #include "resource.h"
 #include "testutil.h"
@@ -472,12 +473,97 @@ static void test_trust_kinds_refuse_outside_table(void **state)
 	k.want.present = true;
 	assert_int_equal(res_regkey_ops.change(&k, &rc, &e), -1);
 	assert_non_null(strstr(e.text, "is not a key rdlsctl creates or deletes"));
+	struct rdls_step g = { .ops = &res_gpofile_ops, .name = "..\\..\\config\\SAM" };
+	g.want = (struct rdls_state){ .present = true, .data = evil_cmd, .len = sizeof(evil_cmd) };
+	assert_int_equal(res_gpofile_ops.change(&g, &rc, &e), -1);
+	assert_non_null(strstr(e.text, "is not a Group Policy file rdlsctl writes"));
+	assert_int_equal(res_gpofile_ops.undo(&g, &rc, &e), -1);
 	char *now = fake_snapshot(f);
 	assert_string_equal(now, before);
 	assert_int_equal(fake_writes(f), 0);
 	free(now);
 	free(before);
 	fake_sys_free(f);
+}
+
+/* ------------------------------------------------------ local GPO files */
+
+#define GPO_NOT_OURS "not a Group Policy file rdlsctl writes (only Machine\\Registry.pol and gpt.ini"
+
+/* A record naming another file than the two of the local GPO: refused whatever it holds. */
+static void test_trust_gpo_other_file_refused(void **state)
+{
+	(void)state;
+	struct rdls_state none = { 0 }, pol;
+	rdls_err e;
+	rdls_err_clear(&e);
+	assert_int_equal(rdls_gpo_regpol_want(&none, "LICSVR1", 2, &pol, &e), 0);
+	static const char *const names[] = { "User\\Registry.pol", "..\\..\\config\\SAM",
+					     "Machine\\Scripts\\scripts.ini", "Registry.pol" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		/* exactly what apply would write into an empty Registry.pol, under another name */
+		struct rdls_step s = { .ops = &res_gpofile_ops, .name = (char *)names[i] };
+		s.want = pol;
+		planted(&s, GPO_NOT_OURS);
+	}
+	/* the right name, but with a key: no gpofile record has one */
+	struct rdls_step k = { .ops = &res_gpofile_ops, .key = "SOFTWARE", .name = "gpt.ini" };
+	k.want = pol;
+	planted(&k, GPO_NOT_OURS);
+	rdls_state_release(&pol);
+}
+
+/* The right file, but a record whose "prior" apply could not have read: restoring it
+ * would plant a policy (here a Run-key policy) that apply never saw. */
+static void test_trust_gpo_implausible_content_refused(void **state)
+{
+	(void)state;
+	struct rdls_state none = { 0 }, ours, evil, evil_ours;
+	rdls_err e;
+	rdls_err_clear(&e);
+	struct rdls_preg_value run = { "Software\\Microsoft\\Windows\\CurrentVersion\\Run",
+				       "Updater", RDLS_REG_SZ, "C:\\Users\\Public\\evil.exe", 0 };
+	unsigned char *d = NULL;
+	size_t n = 0;
+	assert_int_equal(rdls_preg_set(NULL, 0, "t", &run, 1, &d, &n, &e), 0);
+	evil = (struct rdls_state){ .present = true, .data = d, .len = n };
+	assert_int_equal(rdls_gpo_regpol_want(&none, "LICSVR1", 2, &ours, &e), 0);
+	assert_int_equal(rdls_gpo_regpol_want(&evil, "LICSVR1", 2, &evil_ours, &e), 0);
+
+	/* prior: the evil file, after: what apply makes of an empty one */
+	struct rdls_step s = { .ops = &res_gpofile_ops, .name = "Machine\\Registry.pol" };
+	s.prior = evil;
+	s.want = ours;
+	planted(&s, "is not what apply makes of the prior content");
+	/* after without the two policies apply always sets */
+	s.want = evil;
+	s.prior = (struct rdls_state){ 0 };
+	planted(&s, "lacks LicenseServers (REG_SZ) or LicensingMode (REG_DWORD 2 or 4)");
+	/* a gpt.ini record whose after is not the update of its prior */
+	struct rdls_step g = { .ops = &res_gpofile_ops, .name = "gpt.ini" };
+	static unsigned char ini[] = "[General]\r\nVersion=7\r\n";
+	g.want = (struct rdls_state){ .present = true, .data = ini, .len = sizeof(ini) - 1 };
+	planted(&g, "is not what apply makes of the prior content");
+
+	/* consistent: prior evil, after evil plus ours. The check passes (apply could have
+	 * written it), and rollback still changes nothing: the live file is not what the
+	 * record says apply left (drift), so nothing is restored. */
+	struct ctx c;
+	ctx_init(&c);
+	s.prior = evil;
+	s.want = evil_ours;
+	plant(&c, c.journal, 100, &s);
+	char *err = NULL;
+	rollback(&c.sys, NULL, &err);
+	assert_null(strstr(err, "refused whole"));
+	free(err);
+	size_t len = 0;
+	assert_null(fake_get_file(c.f, FAKE_GPO_REGPOL, &len));
+	ctx_release(&c);
+
+	rdls_state_release(&ours);
+	rdls_state_release(&evil);
+	rdls_state_release(&evil_ours);
 }
 
 int main(void)
@@ -496,6 +582,8 @@ int main(void)
 		cmocka_unit_test(test_trust_v1_mixed_accounts_refused),
 		cmocka_unit_test(test_trust_v1_normal_journal_rolls_back),
 		cmocka_unit_test(test_trust_newer_format_refused),
+		cmocka_unit_test(test_trust_gpo_other_file_refused),
+		cmocka_unit_test(test_trust_gpo_implausible_content_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -697,7 +697,8 @@ static void test_plan_domain_both(void **state)
 		       "[session_host A]\nos = 2019\n");
 	struct rdls_plan *p = plan_ok(&c, "A", false);
 	assert_true(p->license_server && p->session_host);
-	assert_counts(p, 8, 0, 0); /* publish, two values and two keys in each of two places */
+	assert_counts(p, 10, 0, 0); /* publish, two values and two keys in each of two places,
+				      * the local GPO's two files */
 	assert_non_null(must_find(p, "lspublish", "A"));
 	const struct rdls_step *s = must_find(p, "regval", "SpecifiedLicenseServers");
 	assert_memory_equal(s->want.data, "b.example\0", 11);
@@ -720,8 +721,9 @@ static void test_plan_session_host_values(void **state)
 	struct rdls_plan *p = plan_ok(&c, "RDSH2", false);
 	assert_false(p->license_server);
 	assert_true(p->session_host);
-	assert_counts(p, 4, 0, 0);
-	assert_int_equal(p->n_steps, 4); /* the two policy values and the two keys they need */
+	assert_counts(p, 6, 0, 0);
+	/* the two policy values, the two keys they need, Registry.pol and gpt.ini */
+	assert_int_equal(p->n_steps, 6);
 	const struct rdls_step *ls = must_find(p, "regval", "LicenseServers");
 	assert_string_equal(ls->key, KEY_TS);
 	assert_want_sz(ls, RDLS_REG_SZ, "LICSVR2,LICSVR1"); /* in the profile's order */
@@ -734,6 +736,7 @@ static void test_plan_session_host_values(void **state)
 	/* converged, then wrong types: a REG_SZ "2" and a REG_EXPAND_SZ list are changes */
 	fake_set_reg_sz(c.f, KEY_TS, "LicenseServers", RDLS_REG_SZ, "licsvr2,licsvr1");
 	fake_set_reg_dword(c.f, KEY_TS, "LicensingMode", 2);
+	fake_seed_local_gpo(c.f, "LICSVR2,LICSVR1", 2);
 	p = plan_ok(&c, "RDSH2", false);
 	assert_counts(p, 0, 0, 0);
 	fake_set_reg_sz(c.f, KEY_TS, "LicensingMode", RDLS_REG_SZ, "2");
@@ -762,7 +765,7 @@ static void test_plan_session_host_default_and_credentials(void **state)
 	ctx_init(&c, "RDSH3");
 	c.m = load_file("profiles/session-hosts.ini");
 	p = plan_ok(&c, "RDSH3", false);
-	assert_counts(p, 5, 0, 0); /* two values, two keys, one credential */
+	assert_counts(p, 7, 0, 0); /* two values, two keys, two GPO files, one credential */
 	assert_want_sz(must_find(p, "regval", "LicenseServers"), RDLS_REG_SZ, "LICSVR1");
 	const struct rdls_step *s = must_find(p, "cred", "LICSVR1");
 	assert_string_equal(s->want.user, "LICSVR1\\rdls-peer");
@@ -780,7 +783,7 @@ static void test_plan_both_roles(void **state)
 	assert_true(p->license_server && p->session_host);
 	/* user, group, member, group value, credential for LICSVR2, two policy values, and the
 	 * two keys each kind of value needs */
-	assert_counts(p, 11, 0, 0);
+	assert_counts(p, 13, 0, 0); /* and the local GPO's two files */
 	size_t creds = 0;
 	for (size_t i = 0; i < p->n_steps; i++)
 		creds += p->steps[i].ops == &res_cred_ops;
@@ -813,11 +816,13 @@ static void test_plan_session_host_creates_missing_keys(void **state)
 	c.m = load_file("profiles/session-hosts.ini");
 	assert_false(fake_has_reg_key(c.f, KEY_WNT));
 	struct rdls_plan *p = plan_ok(&c, "RDSH1", false);
-	assert_counts(p, 4, 0, 0);
-	static const char *const kinds[] = { "regkey", "regkey", "regval", "regval" };
-	static const char *const names[] = { KEY_WNT, KEY_TS, "LicenseServers", "LicensingMode" };
-	assert_int_equal(p->n_steps, 4);
-	for (size_t i = 0; i < 4; i++)
+	assert_counts(p, 6, 0, 0);
+	static const char *const kinds[] = { "regkey", "regkey", "regval", "regval", "gpofile",
+					     "gpofile" };
+	static const char *const names[] = { KEY_WNT, KEY_TS, "LicenseServers", "LicensingMode",
+					     "Machine\\Registry.pol", "gpt.ini" };
+	assert_int_equal(p->n_steps, 6);
+	for (size_t i = 0; i < 6; i++)
 		if (strcmp(p->steps[i].ops->kind, kinds[i]) != 0 || strcmp(p->steps[i].name, names[i]) != 0)
 			fail_msg("step %zu is %s '%s', expected %s '%s'", i + 1, p->steps[i].ops->kind,
 				 p->steps[i].name, kinds[i], names[i]);
@@ -850,7 +855,7 @@ static void test_plan_session_host_creates_missing_keys(void **state)
 	/* the deepest existing ancestor stops the walk: only the missing level is created */
 	fake_add_reg_key(c.f, "software\\policies\\microsoft\\WINDOWS NT"); /* case-insensitive */
 	p = plan_ok(&c, "RDSH1", false);
-	assert_counts(p, 3, 0, 0);
+	assert_counts(p, 5, 0, 0);
 	assert_int_equal(count_kind(p, "regkey"), 1);
 	assert_action(must_find(p, "regkey", KEY_TS), RDLS_ACT_CREATE);
 	assert_null(find(p, "regkey", KEY_WNT));
@@ -858,7 +863,7 @@ static void test_plan_session_host_creates_missing_keys(void **state)
 	/* an empty policy key that exists: the values only */
 	fake_add_reg_key(c.f, KEY_TS);
 	p = plan_ok(&c, "RDSH1", false);
-	assert_counts(p, 2, 0, 0);
+	assert_counts(p, 4, 0, 0);
 	assert_int_equal(count_kind(p, "regkey"), 0);
 	ctx_release(&c);
 }

@@ -168,6 +168,7 @@ static void test_report_plan_converged_verbose_colour(void **state)
 	ctx_init(&c, "RDSH1", "profiles/session-hosts.ini");
 	fake_set_reg_sz(c.f, RDLS_KEY_TS_POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2");
 	fake_set_reg_dword(c.f, RDLS_KEY_TS_POLICY, "LicensingMode", 2);
+	fake_seed_local_gpo(c.f, "LICSVR1,LICSVR2", 2);
 	plan(&c, "RDSH1", false);
 	rdls_report_plan(&c.o, c.p);
 	char *out = tu_take(c.out);
@@ -184,6 +185,10 @@ static void test_report_plan_converged_verbose_colour(void **state)
 		    "LicenseServers  (REG_SZ 'LICSVR1,LICSVR2')  unchanged\n"
 		    "  registry HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\"
 		    "LicensingMode  (REG_DWORD 2)  unchanged\n"
+		    "  local Group Policy file %SystemRoot%\\System32\\GroupPolicy\\Machine\\Registry.pol  "
+		    "(2 policy entries, LicenseServers 'LICSVR1,LICSVR2', LicensingMode 2)  unchanged\n"
+		    "  local Group Policy file %SystemRoot%\\System32\\GroupPolicy\\gpt.ini  "
+		    "(Version 1 (computer 1, user 0), Administrative Templates listed)  unchanged\n"
 		    "No changes: RDSH1 is converged.\n");
 	free(out);
 
