@@ -199,6 +199,10 @@ static int px_file_sync(void *c, FILE *f, const char *path, rdls_err *err)
 	return 0;
 }
 
+static int px_user_set_password(void *c, const char *u, const rdls_secret *p, rdls_err *err)
+{ (void)c; (void)u; (void)p; return needs_windows(err, "local users"); }
+
+/* process_user, event_register, event_write: NULL, no event log here (audit.c writes none). */
 static const struct rdls_sys_ops posix_ops = {
 	.user_get = px_user_get,
 	.user_add = px_user_add,
@@ -235,6 +239,7 @@ static const struct rdls_sys_ops posix_ops = {
 	.reg_key_del = px_reg_key_del,
 	.service_exists = px_service_exists,
 	.pbkdf2_sha256 = rdls_posix_pbkdf2_sha256,
+	.user_set_password = px_user_set_password,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

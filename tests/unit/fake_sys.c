@@ -61,6 +61,7 @@ enum op {
 	OP_TS_PING_LS, OP_REG_KEY_GET, OP_REG_KEY_CREATE, OP_REG_KEY_DEL,
 	OP_SERVICE_EXISTS, OP_CRED_PERSIST_MAX,
 	OP_PBKDF2_SHA256,
+	OP_USER_SET_PASSWORD, OP_PROCESS_USER, OP_EVENT_REGISTER, OP_EVENT_WRITE,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -92,6 +93,11 @@ static const struct {
 	[OP_SERVICE_EXISTS] = { "service_exists", false },
 	[OP_CRED_PERSIST_MAX] = { "cred_persist_max", false },
 	[OP_PBKDF2_SHA256] = { "pbkdf2_sha256", false },
+	[OP_USER_SET_PASSWORD] = { "user_set_password", true },
+	[OP_PROCESS_USER] = { "process_user", false },
+	/* The event log is no state apply manages: events are not writes (fake_sys.h). */
+	[OP_EVENT_REGISTER] = { "event_register", false },
+	[OP_EVENT_WRITE] = { "event_write", false },
 };
 
 struct f_user {
@@ -123,6 +129,12 @@ struct f_lookup {
 struct f_port {
 	char *host;
 	uint16_t port;
+};
+struct f_event {
+	uint16_t type;
+	uint32_t id;
+	char **strings;
+	size_t n;
 };
 struct f_tsserver {
 	char *server;
@@ -169,6 +181,10 @@ struct fake_sys {
 	unsigned fail_n, fail_seen;
 	int fail_op;
 	uint32_t fail_code;
+	/* the Application event log and who runs the program */
+	struct vec events;  /* struct f_event, in the order written */
+	bool event_registered;
+	char *process_user; /* NULL: "<host>\\Administrator" */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1422,6 +1438,73 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------ password rotation, event log */
+
+static int f_user_set_password(void *ctx, const char *user, const rdls_secret *pw, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "user '%s'", user);
+	if (enter(f, OP_USER_SET_PASSWORD, "NetUserSetInfo", o, err))
+		return -1;
+	struct f_user *u = find_user(f, user, NULL);
+	if (!u)
+		return fail(err, "NetUserSetInfo", o, NERR_USER_NOT_FOUND);
+	char *npw = dup_or_null(rdls_secret_str(pw));
+	if (!npw)
+		return fail(err, "NetUserSetInfo", o, W_NOT_ENOUGH_MEMORY);
+	free_secret_str(u->password);
+	u->password = npw;
+	return 0;
+}
+
+static int f_process_user(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_PROCESS_USER, "LookupAccountSidW", "this process's user", err))
+		return -1;
+	int len = f->process_user ? snprintf(buf, n, "%s", f->process_user)
+				  : snprintf(buf, n, "%s\\Administrator", f->host);
+	if (len < 0 || (size_t)len >= n)
+		return fail(err, "LookupAccountSidW", "this process's user", W_INSUFFICIENT_BUFFER);
+	return 0;
+}
+
+/* As the backend: registering needs elevation (RegCreateKeyExW: 5, access denied). */
+static int f_event_register(void *ctx, rdls_err *err)
+{
+	CTX;
+	const char *o = "event source 'rdlsctl'";
+	if (enter(f, OP_EVENT_REGISTER, "RegCreateKeyExW", o, err))
+		return -1;
+	if (!f->event_registered && !f->elevated)
+		return fail(err, "RegCreateKeyExW", o, W_ACCESS_DENIED);
+	f->event_registered = true;
+	return 0;
+}
+
+static int f_event_write(void *ctx, uint16_t type, uint32_t id, const char *const *strings,
+			 size_t n, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "event %lu of source 'rdlsctl'", (unsigned long)id);
+	if (enter(f, OP_EVENT_WRITE, "ReportEventW", o, err))
+		return -1;
+	if (n > 0xFFFF || (n && !strings))
+		return fail(err, "ReportEventW", o, W_INVALID_PARAMETER);
+	struct f_event *ev = vec_push(&f->events, sizeof(*ev));
+	ev->type = type;
+	ev->id = id;
+	ev->n = n;
+	ev->strings = n ? calloc(n, sizeof(char *)) : NULL;
+	if (n && !ev->strings)
+		die("out of memory");
+	for (size_t i = 0; i < n; i++)
+		ev->strings[i] = xdup(strings[i] ? strings[i] : "");
+	return 0;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -1465,6 +1548,10 @@ static const struct rdls_sys_ops fake_ops = {
 	.service_exists = f_service_exists,
 	.cred_persist_max = f_cred_persist_max,
 	.pbkdf2_sha256 = f_pbkdf2_sha256,
+	.user_set_password = f_user_set_password,
+	.process_user = f_process_user,
+	.event_register = f_event_register,
+	.event_write = f_event_write,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -1551,6 +1638,14 @@ void fake_sys_free(struct fake_sys *f)
 	for (size_t i = 0; i < f->services.n; i++)
 		free(AT(f->services, char *, i));
 	free(f->services.v);
+	for (size_t i = 0; i < f->events.n; i++) {
+		struct f_event *ev = &AT(f->events, struct f_event, i);
+		for (size_t k = 0; k < ev->n; k++)
+			free(ev->strings[k]);
+		free(ev->strings);
+	}
+	free(f->events.v);
+	free(f->process_user);
 	free(f->dns.v);
 	free(f->ports.v);
 	free(f->ts_ls.v);
@@ -1886,6 +1981,8 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_REG_KEY_DEL, reg_key_del),
 		OFF(OP_SERVICE_EXISTS, service_exists), OFF(OP_CRED_PERSIST_MAX, cred_persist_max),
 		OFF(OP_PBKDF2_SHA256, pbkdf2_sha256),
+		OFF(OP_USER_SET_PASSWORD, user_set_password), OFF(OP_PROCESS_USER, process_user),
+		OFF(OP_EVENT_REGISTER, event_register), OFF(OP_EVENT_WRITE, event_write),
 #undef OFF
 	};
 	int i = find_op(op);
@@ -2147,4 +2244,70 @@ void fake_fail_nth(struct fake_sys *f, const char *op, unsigned n, uint32_t code
 	f->fail_n = n;
 	f->fail_seen = 0;
 	f->fail_code = code;
+}
+
+/* ------------------------------------------------------------ event log */
+
+size_t fake_event_count(struct fake_sys *f)
+{
+	return f->events.n;
+}
+
+static const struct f_event *event_at(struct fake_sys *f, size_t i)
+{
+	if (i >= f->events.n)
+		die("fake_event: event %zu of %zu", i, f->events.n);
+	return &AT(f->events, struct f_event, i);
+}
+
+uint32_t fake_event_id(struct fake_sys *f, size_t i)
+{
+	return event_at(f, i)->id;
+}
+
+uint16_t fake_event_type(struct fake_sys *f, size_t i)
+{
+	return event_at(f, i)->type;
+}
+
+size_t fake_event_nstrings(struct fake_sys *f, size_t i)
+{
+	return event_at(f, i)->n;
+}
+
+const char *fake_event_string(struct fake_sys *f, size_t i, size_t k)
+{
+	const struct f_event *ev = event_at(f, i);
+	if (k >= ev->n)
+		die("fake_event_string: event %zu has %zu strings, not %zu", i, ev->n, k + 1);
+	return ev->strings[k];
+}
+
+char *fake_event_ids(struct fake_sys *f)
+{
+	size_t cap = f->events.n * 12 + 1, len = 0;
+	char *t = malloc(cap);
+	if (!t)
+		die("out of memory");
+	t[0] = '\0';
+	for (size_t i = 0; i < f->events.n; i++)
+		len += (size_t)snprintf(t + len, cap - len, "%s%lu", i ? " " : "",
+					(unsigned long)AT(f->events, struct f_event, i).id);
+	return t;
+}
+
+bool fake_event_registered(struct fake_sys *f)
+{
+	return f->event_registered;
+}
+
+void fake_set_event_registered(struct fake_sys *f, bool registered)
+{
+	f->event_registered = registered;
+}
+
+void fake_set_process_user(struct fake_sys *f, const char *user)
+{
+	free(f->process_user);
+	f->process_user = user ? xdup(user) : NULL;
 }
