@@ -107,6 +107,18 @@ static int still_as_planned(struct rdls_exec_item *it, const struct rdls_rctx *c
 }
 
 /*
+ * Whether s's change, once made, cannot be told from its prior state: a password (a
+ * blind kind), or an irreversible change whose states observe the same (a credential
+ * of rdlsctl's rewritten with another secret: only the secret differs). Then a live
+ * state equal to the prior one is no sign that nothing was lost.
+ */
+static bool looks_unchanged(const struct rdls_step *s)
+{
+	return s->ops->blind ||
+	       ((s->flags & RDLS_STEP_IRREVERSIBLE) && rdls_state_equal(&s->prior, &s->want));
+}
+
+/*
  * Brings one step back to its prior state if the live state allows it.
  * partial: the step's own change failed, so any state other than the prior one
  * is what the failed change left, not drift.
@@ -124,9 +136,9 @@ static enum rdls_result undo_one(struct rdls_exec_item *it, const struct rdls_rc
 	}
 	enum rdls_result r;
 	if (rdls_state_equal(&it->live, &s->prior)) {
-		/* A blind change (a password) looks like its prior state once made: only a
-		 * change that failed is known not to have happened. */
-		if (s->ops->blind && !partial)
+		/* A blind change looks like its prior state once made: only a change that
+		 * failed is known not to have happened. */
+		if (looks_unchanged(s) && !partial)
 			return RDLS_RES_IRREVERSIBLE;
 		r = RDLS_RES_ALREADY;
 	} else if (!partial && !rdls_state_equal(&it->live, &s->want)) {
@@ -297,7 +309,7 @@ static enum rdls_result classify(struct rdls_exec_item *it, const struct rdls_rc
 		return RDLS_RES_UNKNOWN;
 	}
 	if (rdls_state_equal(&it->live, &s->prior))
-		return s->ops->blind ? RDLS_RES_IRREVERSIBLE : RDLS_RES_ALREADY;
+		return looks_unchanged(s) ? RDLS_RES_IRREVERSIBLE : RDLS_RES_ALREADY;
 	if (!rdls_state_equal(&it->live, &s->want))
 		return RDLS_RES_DRIFT;
 	if (s->flags & RDLS_STEP_IRREVERSIBLE)
