@@ -55,6 +55,11 @@ static const struct rdls_sys_ops win32_ops = {
 	.service_exists = w32_service_exists,
 	/* cred_persist_max: not asked yet (NULL): the policy value alone decides. */
 	.pbkdf2_sha256 = w32_pbkdf2_sha256,
+
+	.user_set_password = w32_user_set_password,
+	.process_user = w32_process_user,
+	.event_register = w32_event_register,
+	.event_write = w32_event_write,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */
