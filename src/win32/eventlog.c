@@ -95,14 +95,15 @@ static bool same_content(const wchar_t *a, const wchar_t *b)
 	HANDLE fb = CreateFileW(b, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
 				FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 	bool same = false;
-	static BYTE ba[65536], bb[65536]; /* read-only scratch, never holds a secret */
+	enum { CHUNK = 65536 };
+	BYTE *ba = malloc(2 * CHUNK), *bb = ba ? ba + CHUNK : NULL;
 	LARGE_INTEGER sa, sb;
-	if (fa == INVALID_HANDLE_VALUE || fb == INVALID_HANDLE_VALUE ||
+	if (!ba || fa == INVALID_HANDLE_VALUE || fb == INVALID_HANDLE_VALUE ||
 	    !GetFileSizeEx(fa, &sa) || !GetFileSizeEx(fb, &sb) || sa.QuadPart != sb.QuadPart)
 		goto out;
 	for (;;) {
 		DWORD na = 0, nb = 0;
-		if (!ReadFile(fa, ba, sizeof(ba), &na, NULL) || !ReadFile(fb, bb, sizeof(bb), &nb, NULL) ||
+		if (!ReadFile(fa, ba, CHUNK, &na, NULL) || !ReadFile(fb, bb, CHUNK, &nb, NULL) ||
 		    na != nb || memcmp(ba, bb, na) != 0)
 			goto out;
 		if (na == 0)
@@ -110,6 +111,7 @@ static bool same_content(const wchar_t *a, const wchar_t *b)
 	}
 	same = true;
 out:
+	free(ba);
 	if (fa != INVALID_HANDLE_VALUE)
 		CloseHandle(fa);
 	if (fb != INVALID_HANDLE_VALUE)
