@@ -76,8 +76,20 @@ $(B)/win/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -c -o $@ $<
 
+# The event log's message table (src/win32/rdlsctl_msg.mc) is linked into the program, which
+# is its own EventMessageFile (src/win32/eventlog.c): Wine's wmc + wrc here, mingw-w64's
+# windmc + windres for the PE builds below. wmc writes its .bin into the current directory.
+WMC ?= $(firstword $(wildcard /usr/bin/wmc /usr/lib/wine/wmc) wmc)
+WRC ?= $(firstword $(wildcard /usr/bin/wrc /usr/lib/wine/wrc) wrc)
+MSG_MC  := src/win32/rdlsctl_msg.mc
+WIN_RES := $(B)/win/msg/rdlsctl_msg.res
+$(WIN_RES): $(MSG_MC)
+	@mkdir -p $(dir $@)
+	cd $(dir $@) && $(WMC) -U -H rdlsctl_msg.h -o rdlsctl_msg.rc $(CURDIR)/$(MSG_MC) && \
+	  $(WRC) -o rdlsctl_msg.res rdlsctl_msg.rc
+
 win: $(B)/win/rdlsctl.exe
-$(B)/win/rdlsctl.exe: $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
+$(B)/win/rdlsctl.exe: $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(WIN_SRC)) $(WIN_RES)
 	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
 
 # --- every Windows source against the real SDK headers of mingw-w64 ---------------
@@ -106,7 +118,16 @@ $(B)/mingw/tests/%.o: tests/%.c $(HDRS) $(B)/mingw-inc/ini.h $(B)/mingw-inc/cmoc
 	$(MINGW) $(STD) $(WARN) -Wno-format $(CPPFLAGS) -Itests/unit -I$(B)/mingw-inc -DRDLS_TESTING \
 	  -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 -O2 -c -o $@ $<
 
-MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
+# The message table as a COFF object (windmc, windres: named after $(MINGW), so MSYS2's
+# MINGW=gcc finds windmc and windres); mingw-check counts it as one of its objects.
+WINDMC  ?= $(patsubst %gcc,%windmc,$(MINGW))
+WINDRES ?= $(patsubst %gcc,%windres,$(MINGW))
+MINGW_MSG := $(B)/mingw/msg/rdlsctl_msg.o
+$(MINGW_MSG): $(MSG_MC)
+	@mkdir -p $(dir $@)
+	$(WINDMC) -U -h $(dir $@) -r $(dir $@) $(MSG_MC)
+	$(WINDRES) -i $(dir $@)rdlsctl_msg.rc -o $@
+MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC)) $(MINGW_MSG)
 MINGW_TEST_OBJ := $(patsubst %.c,$(B)/mingw/%.o,$(UNIT_SUP) $(UNIT_SRC))
 mingw-check:
 	@MINGW=$(MINGW) scripts/mingw-check.sh $(MINGW_OBJ) $(MINGW_TEST_OBJ)
@@ -124,6 +145,7 @@ $(B)/mingw/rdlsctl.exe: $(MINGW_OBJ)
 # Test-only tools: the netapi32 stand-in (a PE DLL, mingw-w64; Wine's local accounts are
 # stubs) and small probes built with winegcc. credprobe.c is built when present.
 WINE_TOOLS := $(B)/wine-tools/netapi32.dll $(B)/wine-tools/samctl.exe.so $(B)/wine-tools/regacl.exe.so \
+              $(B)/wine-tools/evtprobe.exe.so \
               $(if $(wildcard tests/wine/credprobe.c),$(B)/wine-tools/credprobe.exe.so)
 
 $(B)/wine-tools/netapi32.dll: tests/wine/fakesam/netapi32.c tests/wine/fakesam/netapi32.def
@@ -154,7 +176,7 @@ WIN_OBJ := $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
 $(B)/win-testing/cmd_diagnose.o: src/cmd_diagnose.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_TESTING -O1 -g -c -o $@ $<
-$(B)/win-testing/rdlsctl.exe: $(filter-out $(B)/win/obj/src/cmd_diagnose.o,$(WIN_OBJ)) $(B)/win-testing/cmd_diagnose.o
+$(B)/win-testing/rdlsctl.exe: $(filter-out $(B)/win/obj/src/cmd_diagnose.o,$(WIN_OBJ)) $(B)/win-testing/cmd_diagnose.o $(WIN_RES)
 	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
 WINE_TOOLS += $(B)/win-testing/rdlsctl.exe
 
@@ -166,7 +188,7 @@ $(B)/win-crash/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_CRASHPOINTS -O1 -g -c -o $@ $<
 $(B)/win-crash/rdlsctl.exe: $(filter-out $(patsubst %.c,$(B)/win/obj/%.o,$(CRASH_SRC)),$(WIN_OBJ)) \
-			    $(patsubst %.c,$(B)/win-crash/obj/%.o,$(CRASH_SRC))
+			    $(patsubst %.c,$(B)/win-crash/obj/%.o,$(CRASH_SRC)) $(WIN_RES)
 	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
 WINE_TOOLS += $(B)/win-crash/rdlsctl.exe
 
@@ -174,15 +196,15 @@ WINE_TOOLS += $(B)/win-crash/rdlsctl.exe
 # built with winegcc and with mingw-w64 (a PE that runs under Wine too). In a directory of
 # its own: beside build/wine-tools/netapi32.dll, Wine would load the stand-in into it.
 W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/secret.c src/cred_check.c src/lswmi.c
-$(B)/w32probe/w32probe.exe.so: $(W32PROBE_SRC) $(HDRS)
+$(B)/w32probe/w32probe.exe.so: $(W32PROBE_SRC) $(HDRS) $(WIN_RES)
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -mconsole \
-	  -o $(B)/w32probe/w32probe.exe $(W32PROBE_SRC) $(WIN_LIBS)
-$(B)/w32probe/w32probe-mingw.exe: $(W32PROBE_SRC) $(HDRS) $(B)/mingw-inc/ini.h
+	  -o $(B)/w32probe/w32probe.exe $(W32PROBE_SRC) $(WIN_RES) $(WIN_LIBS)
+$(B)/w32probe/w32probe-mingw.exe: $(W32PROBE_SRC) $(HDRS) $(B)/mingw-inc/ini.h $(MINGW_MSG)
 	@mkdir -p $(dir $@)
 	$(MINGW) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -I$(B)/mingw-inc -DUNICODE -D_UNICODE \
 	  -D_WIN32_WINNT=0x0A00 -D__USE_MINGW_ANSI_STDIO=1 -O2 -static-libgcc -o $@ $(W32PROBE_SRC) \
-	  $(filter-out -linih,$(MINGW_LIBS))
+	  $(MINGW_MSG) $(filter-out -linih,$(MINGW_LIBS))
 WINE_TOOLS += $(B)/w32probe/w32probe.exe.so $(B)/w32probe/w32probe-mingw.exe
 
 wine-tools: $(WINE_TOOLS)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rdls/audit.h"
 #include "rdls/cli.h"
 #include "rdls/exec.h"
 #include "rdls/journal.h"
@@ -146,6 +147,8 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_err e;
 	rdls_err_clear(&e);
 	memset(&r, 0, sizeof(r));
+	struct rdls_audit audit; /* refused, started ... finished: audit.h */
+	rdls_audit_init(&audit, o, sys, false);
 
 	int rc = rdls_planrun_host(o, sys, &r);
 	if (rc == 0)
@@ -169,6 +172,8 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	}
 	if (n == 0) {
 		static const struct rdls_exec none = { .exit_code = RDLS_EXIT_OK };
+		rdls_audit_started(&audit, p->host, o->profile, NULL, 0);
+		rdls_audit_finished(&audit, p->host, &none);
 		if (o->json)
 			rdls_report_apply(o, p, &none, NULL);
 		else
@@ -219,7 +224,8 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 		goto out;
 	}
 
-	struct rdls_exec_hooks hooks = { 0 };
+	struct rdls_exec_hooks hooks = { .settled = rdls_audit_step, .actx = &audit };
+	rdls_audit_started(&audit, p->host, o->profile, rdls_journal_path(jw), n);
 #if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
 	rdls_exec_crash_from_env(&hooks);
 #endif
@@ -234,6 +240,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	}
 	if (rc == RDLS_EXEC_CRASHED) /* test builds: a simulated crash leaves everything as is */
 		goto out;
+	rdls_audit_finished(&audit, p->host, x);
 	if (x->error)
 		rdls_error(o, "%s", x->error);
 	/* Then whatever went wrong while undoing. */
@@ -244,6 +251,8 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	}
 	rdls_report_apply(o, p, x, rdls_journal_path(jw));
 out:
+	if (rc != 0 && rc != RDLS_EXEC_CRASHED) /* only before the start: else finished said it */
+		rdls_audit_refused(&audit, r.host, o->profile, r.error, rc);
 	rdls_exec_free(x);
 	rdls_journal_close(jw);
 	rdls_planrun_release(&r);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "rdls/audit.h"
 #include "rdls/cli.h"
 #include "rdls/exec.h"
 #include "rdls/journal.h"
@@ -115,6 +116,8 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	rdls_err_clear(&e);
+	struct rdls_audit audit; /* refused, started ... finished: audit.h */
+	rdls_audit_init(&audit, o, sys, true);
 
 	if (o->host)
 		snprintf(r.host, sizeof(r.host), "%s", o->host);
@@ -186,7 +189,10 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 		rc = fail_err(&r, "cannot write to the journal, so nothing was changed", &e);
 		goto out;
 	}
-	rc = rdls_exec_rollback(x, sys, jw, j->n_damaged > 0);
+	rdls_audit_started(&audit, j->host, NULL, r.path, n);
+	struct rdls_exec_hooks hooks = { .settled = rdls_audit_step, .actx = &audit };
+	rc = rdls_exec_rollback_hooked(x, sys, jw, j->n_damaged > 0, &hooks);
+	rdls_audit_finished(&audit, j->host, x);
 	for (size_t i = 0; i < x->n_items; i++)
 		if (x->items[i].error)
 			rdls_error(o, "%s", x->items[i].error);
@@ -196,6 +202,8 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 	else
 		rdls_report_rollback(o, j, x, true);
 out:
+	if (rc != 0) /* only before the start: else finished said it */
+		rdls_audit_refused(&audit, r.host, r.path, r.error, rc);
 	rdls_journal_close(jw);
 	rdls_exec_free(x);
 	rdls_journal_free(j);

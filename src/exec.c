@@ -107,6 +107,18 @@ static int still_as_planned(struct rdls_exec_item *it, const struct rdls_rctx *c
 }
 
 /*
+ * Whether s's change, once made, cannot be told from its prior state: a password (a
+ * blind kind), or an irreversible change whose states observe the same (a credential
+ * of rdlsctl's rewritten with another secret: only the secret differs). Then a live
+ * state equal to the prior one is no sign that nothing was lost.
+ */
+static bool looks_unchanged(const struct rdls_step *s)
+{
+	return s->ops->blind ||
+	       ((s->flags & RDLS_STEP_IRREVERSIBLE) && rdls_state_equal(&s->prior, &s->want));
+}
+
+/*
  * Brings one step back to its prior state if the live state allows it.
  * partial: the step's own change failed, so any state other than the prior one
  * is what the failed change left, not drift.
@@ -124,6 +136,10 @@ static enum rdls_result undo_one(struct rdls_exec_item *it, const struct rdls_rc
 	}
 	enum rdls_result r;
 	if (rdls_state_equal(&it->live, &s->prior)) {
+		/* A blind change looks like its prior state once made: only a change that
+		 * failed is known not to have happened. */
+		if (looks_unchanged(s) && !partial)
+			return RDLS_RES_IRREVERSIBLE;
 		r = RDLS_RES_ALREADY;
 	} else if (!partial && !rdls_state_equal(&it->live, &s->want)) {
 		return RDLS_RES_DRIFT;
@@ -155,6 +171,13 @@ static bool crash(const struct rdls_exec_hooks *h, size_t k, enum rdls_crash_poi
 	(void)p;
 	return false;
 #endif
+}
+
+static void settled(const struct rdls_exec_hooks *h, const struct rdls_exec_item *it,
+		    enum rdls_result r)
+{
+	if (h && h->settled)
+		h->settled(h->actx, it, r);
 }
 
 static bool is_problem(enum rdls_result r)
@@ -196,11 +219,13 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 		struct rdls_exec_item *it = &x->items[k];
 		rdls_err_clear(&e);
 		if (still_as_planned(it, &c) != 0) {
+			settled(hooks, it, RDLS_RES_FAILED);
 			failed = true;
 			break;
 		}
 		if (rdls_journal_step(jw, it->index, it->step, &e) != 0) {
 			set_error(it, failure_text(it->step, false, "cannot journal before trying to ", &e));
+			settled(hooks, it, RDLS_RES_FAILED);
 			failed = true;
 			break;
 		}
@@ -212,6 +237,7 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 			rdls_err e2;
 			rdls_err_clear(&e2);
 			rdls_journal_mark(jw, RDLS_JMARK_FAILED, it->index, it->error, &e2);
+			settled(hooks, it, RDLS_RES_FAILED);
 			failed = changed = true;
 			break;
 		}
@@ -222,9 +248,11 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 		if (rdls_journal_mark(jw, RDLS_JMARK_DONE, it->index, NULL, &e) != 0) {
 			/* Changed but not marked: undo it with the others rather than go on blind. */
 			set_error(it, failure_text(it->step, false, "cannot journal that it did ", &e));
+			settled(hooks, it, RDLS_RES_FAILED);
 			failed = changed = true;
 			break;
 		}
+		settled(hooks, it, RDLS_RES_DONE);
 		if (crash(hooks, it->index, RDLS_CRASH_DONE))
 			return RDLS_EXEC_CRASHED;
 	}
@@ -245,6 +273,7 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 	if (changed) {
 		bool partial = bad->result == RDLS_RES_FAILED;
 		enum rdls_result r = undo_one(bad, &c, jw, partial);
+		settled(hooks, bad, r);
 		if (r != RDLS_RES_RESTORED && r != RDLS_RES_ALREADY)
 			bad->result = r;
 		else if (!partial)
@@ -253,6 +282,7 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 	for (size_t i = k; i-- > 0;) {
 		struct rdls_exec_item *it = &x->items[i];
 		enum rdls_result r = undo_one(it, &c, jw, false);
+		settled(hooks, it, r);
 		it->result = (r == RDLS_RES_RESTORED || r == RDLS_RES_ALREADY) ? RDLS_RES_UNDONE : r;
 	}
 	x->n_done = x->n_undone = x->n_problems = 0;
@@ -279,7 +309,7 @@ static enum rdls_result classify(struct rdls_exec_item *it, const struct rdls_rc
 		return RDLS_RES_UNKNOWN;
 	}
 	if (rdls_state_equal(&it->live, &s->prior))
-		return RDLS_RES_ALREADY;
+		return looks_unchanged(s) ? RDLS_RES_IRREVERSIBLE : RDLS_RES_ALREADY;
 	if (!rdls_state_equal(&it->live, &s->want))
 		return RDLS_RES_DRIFT;
 	if (s->flags & RDLS_STEP_IRREVERSIBLE)
@@ -322,6 +352,12 @@ size_t rdls_exec_pending(const struct rdls_exec *x)
 int rdls_exec_rollback(struct rdls_exec *x, struct rdls_sys *sys, struct rdls_jwriter *jw,
 		       bool damaged)
 {
+	return rdls_exec_rollback_hooked(x, sys, jw, damaged, NULL);
+}
+
+int rdls_exec_rollback_hooked(struct rdls_exec *x, struct rdls_sys *sys, struct rdls_jwriter *jw,
+			      bool damaged, const struct rdls_exec_hooks *hooks)
+{
 	const struct rdls_rctx c = { .sys = sys, .secret = NULL };
 	bool incomplete = damaged;
 	for (size_t i = 0; i < x->n_items; i++) {
@@ -331,6 +367,7 @@ int rdls_exec_rollback(struct rdls_exec *x, struct rdls_sys *sys, struct rdls_jw
 			enum rdls_result r = undo_one(it, &c, jw, false);
 			it->result = r;
 		}
+		settled(hooks, it, it->result);
 		if (it->result == RDLS_RES_RESTORED)
 			x->n_undone++;
 		if (is_problem(it->result)) {

@@ -222,8 +222,9 @@ static void put_state(struct section *s, const char *prefix, const struct rdls_s
 		snprintf(key, sizeof(key), "%s.user", prefix);
 		sec_put_str(s, key, v->user);
 	}
-	if (st->ops == &res_cred_ops) {
-		/* Whether rdlsctl's check attribute existed; never the attribute itself. */
+	if (st->ops == &res_cred_ops || st->ops == &res_password_ops) {
+		/* cred: whether rdlsctl's check attribute existed, never the attribute itself;
+		 * password: "yes" = set to the secret by rdlsctl (never anything of it). */
 		snprintf(key, sizeof(key), "%s.ours", prefix);
 		sec_put(s, key, v->ours ? "yes" : "no");
 	}
@@ -491,6 +492,8 @@ int rdls_journal_step(struct rdls_jwriter *w, size_t index, const struct rdls_st
 	put_state(&s, "after", st, &st->want);
 	if (st->flags & RDLS_STEP_IRREVERSIBLE)
 		sec_put(&s, "restorable", "no");
+	if (st->ops == &res_password_ops) /* for the reader; rollback goes by restorable = no */
+		sec_put_str(&s, "password", "set, not restorable");
 	sec_end(&s);
 	return write_section(w, &s, err);
 }

@@ -15,6 +15,7 @@ static const struct resource_ops *const kinds[] = {
 	&res_user_ops, &res_group_ops, &res_member_ops,
 	&res_regval_ops, &res_cred_ops, &res_lspublish_ops, &res_regkey_ops,
 	&res_gpofile_ops,
+	&res_password_ops,
 };
 
 const struct resource_ops *rdls_resource_find(const char *kind)
@@ -524,6 +525,36 @@ static int plan_presence(struct builder *b, const struct resource_ops *ops, cons
 	return decide(b, i);
 }
 
+/*
+ * --rotate for an account that exists (the last step planned): its password becomes the
+ * secret. Planned whenever --rotate is given, since Windows cannot say whether the
+ * password already is the secret (only a logon could, and rdlsctl never tries one).
+ */
+static int plan_password(struct builder *b, const char *acct)
+{
+	const struct rdls_step *u = &b->p->steps[b->p->n_steps - 1];
+	if (!b->rotate || u->ops != &res_user_ops || !u->prior.present)
+		return 0;
+	size_t i;
+	if (add_step(b, &res_password_ops, NULL, acct, &i) != 0)
+		return -1;
+	struct rdls_step *s = &b->p->steps[i];
+	s->want.present = true;
+	s->want.ours = true;
+	s->flags |= RDLS_STEP_NEEDS_SECRET | RDLS_STEP_IRREVERSIBLE;
+	s->note = "--rotate: the old password cannot be read, so rollback cannot restore it";
+	if (decide(b, i) != 0)
+		return -1;
+	struct rdls_buf w;
+	rdls_buf_init(&w);
+	rdls_buf_puts(&w, "--rotate sets the password of local user ");
+	rdls_buf_quote(&w, acct, strlen(acct));
+	rdls_buf_puts(&w, " to the new secret: until every license server has run apply --rotate "
+			  "with it, the servers that have not cannot authenticate to this one, nor "
+			  "this one to them; rollback cannot restore the old password");
+	return warn(b, &w);
+}
+
 static int plan_reg_sz(struct builder *b, enum rdls_wv v, const char *value)
 {
 	size_t i;
@@ -677,7 +708,7 @@ static int plan_license_server(struct builder *b, const struct rdls_license_serv
 			goto out;
 		}
 		const char *acct = m->peering.account, *grp = m->peering.group;
-		if (plan_presence(b, &res_user_ops, NULL, acct) != 0 ||
+		if (plan_presence(b, &res_user_ops, NULL, acct) != 0 || plan_password(b, acct) != 0 ||
 		    plan_presence(b, &res_group_ops, NULL, grp) != 0)
 			goto out;
 		rdls_buf_printf(&t, "%s\\%s", h, acct);

@@ -52,6 +52,10 @@ struct resource_ops {
 	int (*undo)(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err);
 	void (*describe)(const struct rdls_step *s, enum rdls_desc what, const struct rdls_state *st,
 			 struct rdls_buf *b);
+	/* The change leaves nothing observe can see (a password): a live state equal to the
+	 * prior one does not mean "not changed", so undo never concludes "already restored"
+	 * from it after the change may have happened (exec.c). */
+	bool blind;
 };
 
 extern const struct resource_ops res_user_ops;
@@ -82,6 +86,7 @@ int rdls_gpo_gptini_want(const struct rdls_state *prior, struct rdls_state *want
 /* Rollback's check of a gpofile record: its after state is exactly what apply makes
  * of its prior state. false with why (n bytes) otherwise. */
 bool rdls_gpo_record_plausible(const struct rdls_step *s, char *why, size_t n);
+extern const struct resource_ops res_password_ops;
 
 /* The kind named `kind` (a journal's "kind = ..."), or NULL. plan.c holds the table. */
 const struct resource_ops *rdls_resource_find(const char *kind);

@@ -218,6 +218,17 @@ static bool vet_identity(struct vet *v, const struct rdls_jrec *rec)
 			return refuse(v, rec, "%s", why);
 		return true;
 	}
+	if (ops == &res_password_ops) {
+		/* Rotation came with format 2: a format 1 journal cannot hold one. */
+		if (v->v1)
+			return refuse(v, rec, "journal format 1 predates password rotation, so apply "
+					      "cannot have written this");
+		if (!(s->flags & RDLS_STEP_IRREVERSIBLE) || !s->prior.present ||
+		    !s->want.present || !s->want.ours)
+			return refuse(v, rec, "apply records a password only as set for an existing "
+					      "user and not restorable");
+		return same_account(v, rec, s->name);
+	}
 	if (ops == &res_lspublish_ops) {
 		if (!rdls_name_eq(s->name, j->host))
 			return refuse(v, rec, "apply publishes only the host the journal is for (%s)",

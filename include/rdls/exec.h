@@ -69,6 +69,11 @@ struct rdls_exec_hooks {
 	/* Called at each point of each step k (1-based); true: stop dead as a crash would. */
 	bool (*crash)(void *ctx, size_t k, enum rdls_crash_point p);
 	void *ctx;
+	/* The audit trail (audit.c), NULL for none: called once a step's change is done or
+	 * has failed (r = DONE or FAILED) and once its undo has a result (RESTORED, ALREADY,
+	 * DRIFT, IRREVERSIBLE, UNDO_FAILED, UNKNOWN), in the order they happen. */
+	void (*settled)(void *actx, const struct rdls_exec_item *it, enum rdls_result r);
+	void *actx;
 };
 #define RDLS_EXEC_CRASHED 99 /* what rdls_exec_apply returns after a simulated crash */
 
@@ -108,5 +113,8 @@ size_t rdls_exec_pending(const struct rdls_exec *x);
  */
 int rdls_exec_rollback(struct rdls_exec *x, struct rdls_sys *sys, struct rdls_jwriter *jw,
 		       bool damaged);
+/* The same, calling hooks->settled (may be NULL) for every record's result. */
+int rdls_exec_rollback_hooked(struct rdls_exec *x, struct rdls_sys *sys, struct rdls_jwriter *jw,
+			      bool damaged, const struct rdls_exec_hooks *hooks);
 
 #endif

@@ -387,7 +387,37 @@ struct rdls_sys_ops {
 	 * Optional (NULL: not available); it fails where there is no RSOP data. */
 	int (*gpo_domain_settings)(void *ctx, const char *key, rdls_gpo_setting *out, size_t max,
 				   size_t *count, rdls_err *err);
+
+	/*
+	 * --- password rotation (res_password.c) ---
+	 * NetUserSetInfo level 1003 (USER_INFO_1003): sets the local user's password to pw.
+	 * A missing user fails with NERR_UserNotFound (2221). Windows never reveals the old
+	 * password, so this cannot be undone.
+	 */
+	int (*user_set_password)(void *ctx, const char *user, const rdls_secret *pw,
+				 rdls_err *err);
+
+	/*
+	 * --- the audit trail in the Application event log (audit.c) ---
+	 * Optional (NULL: no event log, as in the native build): the core then writes none.
+	 */
+	/* The account this process runs as, "DOMAIN\user" (the token user, LookupAccountSidW). */
+	int (*process_user)(void *ctx, char *buf, size_t n, rdls_err *err);
+	/* Registers the event source "rdlsctl" under HKLM\SYSTEM\CurrentControlSet\Services\
+	 * EventLog\Application\rdlsctl (EventMessageFile: an admin-only copy of this program,
+	 * which holds the message table; TypesSupported), unless it is registered so already.
+	 * Needs elevation to register; never undone. */
+	int (*event_register)(void *ctx, rdls_err *err);
+	/* ReportEventW of event `id` (RDLS_EVT_* of audit.h) with type RDLS_EVENT_* and n UTF-8
+	 * insertion strings (%1 ... %n of the message), under the source "rdlsctl". */
+	int (*event_write)(void *ctx, uint16_t type, uint32_t id, const char *const *strings,
+			   size_t n, rdls_err *err);
 };
+
+/* Event types: EVENTLOG_ERROR_TYPE, EVENTLOG_WARNING_TYPE, EVENTLOG_INFORMATION_TYPE. */
+#define RDLS_EVENT_ERROR 0x0001u
+#define RDLS_EVENT_WARNING 0x0002u
+#define RDLS_EVENT_INFO 0x0004u
 
 struct rdls_sys {
 	const struct rdls_sys_ops *ops;

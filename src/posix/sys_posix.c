@@ -375,6 +375,10 @@ static int px_exe_dir(void *c, char *buf, size_t n, rdls_err *err)
 	return 0;
 }
 
+static int px_user_set_password(void *c, const char *u, const rdls_secret *p, rdls_err *err)
+{ (void)c; (void)u; (void)p; return needs_windows(err, "local users"); }
+
+/* process_user, event_register, event_write: NULL, no event log here (audit.c writes none). */
 static const struct rdls_sys_ops posix_ops = {
 	.user_get = px_user_get,
 	.user_add = px_user_add,
@@ -426,6 +430,7 @@ static const struct rdls_sys_ops posix_ops = {
 	.file_write = px_file_write,
 	.file_delete = px_file_delete,
 	/* gpo_domain_settings: none (NULL): there is no RSOP natively */
+	.user_set_password = px_user_set_password,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

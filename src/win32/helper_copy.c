@@ -312,14 +312,55 @@ out:
 	return h;
 }
 
+/*
+ * %ProgramData%\rdlsctl\<name> for a file that outlives the run (eventlog.c's message
+ * file): created with sddl or, when it exists, owner-checked and given sddl's DACL, never
+ * through a reparse point, as the helper's folders are. *path: malloc'd.
+ */
+int hc_private_dir(const wchar_t *name, const wchar_t *sddl, wchar_t **path, rdls_err *err)
+{
+	wchar_t *top = NULL, *helper = NULL, *sep = NULL;
+	HANDLE t = INVALID_HANDLE_VALUE, d = INVALID_HANDLE_VALUE;
+	int rc = -1;
+	*path = NULL;
+	if (hc_paths(&top, &helper, err) != 0)
+		return -1;
+	sep = wcat(top, L"\\");
+	*path = sep ? wcat(sep, name) : NULL;
+	if (!*path) {
+		rdls_err_set(err, "", "%ProgramData%\\rdlsctl", ERROR_NOT_ENOUGH_MEMORY, "out of memory");
+		goto out;
+	}
+	t = hc_dir(top, HC_TOP_SDDL, false, false, err);
+	if (t == INVALID_HANDLE_VALUE)
+		goto out;
+	d = hc_dir(*path, sddl, false, true, err);
+	if (d == INVALID_HANDLE_VALUE)
+		goto out;
+	rc = 0;
+out:
+	if (d != INVALID_HANDLE_VALUE)
+		CloseHandle(d);
+	if (t != INVALID_HANDLE_VALUE)
+		CloseHandle(t);
+	if (rc != 0) {
+		free(*path);
+		*path = NULL;
+	}
+	free(sep);
+	free(top);
+	free(helper);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- the copy -- */
 
 /*
  * This executable's path. Under Wine a winegcc program's module name is "X.exe"
  * while the program is "X.exe.so" ("X.exe" is a shell script for Unix shells,
- * which the SCM cannot start), so there the .so is used when it exists.
+ * which the SCM cannot start), so there the .so is used when it exists. malloc'd.
  */
-static wchar_t *exe_path(void)
+wchar_t *hc_exe_path(void)
 {
 	DWORD cap = MAX_PATH;
 	for (;;) {
@@ -364,7 +405,7 @@ int hc_copy_create(struct hc_copy *c, const struct hp_owner *self, const char *r
 	char tag[96];
 	snprintf(tag, sizeof(tag), "\\%lu-%016llx-%s", (unsigned long)self->pid,
 		 (unsigned long long)self->created, rnd);
-	src = exe_path();
+	src = hc_exe_path();
 	if (!src) {
 		w32_fail(err, "GetModuleFileNameW", "this program", GetLastError());
 		goto out;

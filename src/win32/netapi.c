@@ -109,6 +109,60 @@ out:
 	return rc;
 }
 
+#ifdef __WINE__
+/* Wine 8's netapi32 neither declares nor exports NetUserSetInfo: looked up at run time
+ * (the tests' netapi32 stand-in has it); missing, it is ERROR_PROC_NOT_FOUND. */
+typedef NET_API_STATUS(WINAPI *set_info_fn)(LPCWSTR, LPCWSTR, DWORD, LPBYTE, LPDWORD);
+static NET_API_STATUS set_info(LPCWSTR user, DWORD level, LPBYTE buf, LPDWORD parm_err)
+{
+	HMODULE m = GetModuleHandleW(L"netapi32.dll");
+	FARPROC p = m ? GetProcAddress(m, "NetUserSetInfo") : NULL;
+	set_info_fn f;
+	if (!p)
+		return ERROR_PROC_NOT_FOUND;
+	memcpy(&f, &p, sizeof(f));
+	return f(NULL, user, level, buf, parm_err);
+}
+#else
+static NET_API_STATUS set_info(LPCWSTR user, DWORD level, LPBYTE buf, LPDWORD parm_err)
+{
+	return NetUserSetInfo(NULL, user, level, buf, parm_err);
+}
+#endif
+
+/* NetUserSetInfo level 1003: the password alone; the old one is never read (it cannot be). */
+int w32_user_set_password(void *ctx, const char *user, const rdls_secret *pw, rdls_err *err)
+{
+	(void)ctx;
+	char obj[RDLS_ERR_OBJ_MAX];
+	wchar_t *wuser = w32_wide(user);
+	wchar_t *wpw = w32_wide_n(rdls_secret_str(pw), rdls_secret_len(pw), NULL);
+	int rc = -1;
+
+	obj_user(obj, sizeof(obj), user);
+	if (!wuser) {
+		bad_name(err, obj);
+		goto out;
+	}
+	if (!wpw) {
+		rdls_err_set(err, "", obj, ERROR_INVALID_PARAMETER,
+			     "the peer secret is not valid UTF-8 text");
+		goto out;
+	}
+	USER_INFO_1003 ui = { .usri1003_password = wpw };
+	DWORD parm_err = 0;
+	NET_API_STATUS st = set_info(wuser, 1003, (LPBYTE)&ui, &parm_err);
+	if (st != NERR_Success) {
+		w32_fail(err, "NetUserSetInfo", obj, st);
+		goto out;
+	}
+	rc = 0;
+out:
+	w32_free_wide_secret(wpw);
+	free(wuser);
+	return rc;
+}
+
 int w32_user_del(void *ctx, const char *user, rdls_err *err)
 {
 	(void)ctx;

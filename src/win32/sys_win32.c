@@ -71,6 +71,11 @@ static const struct rdls_sys_ops win32_ops = {
 	.file_write = w32_file_write,
 	.file_delete = w32_file_delete,
 	.gpo_domain_settings = w32_gpo_domain_settings,
+
+	.user_set_password = w32_user_set_password,
+	.process_user = w32_process_user,
+	.event_register = w32_event_register,
+	.event_write = w32_event_write,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -68,6 +68,7 @@ int w32_member_get(void *ctx, const char *group, const char *member, bool *is_me
 int w32_member_add(void *ctx, const char *group, const char *member, rdls_err *err);
 int w32_member_del(void *ctx, const char *group, const char *member, rdls_err *err);
 int w32_account_lookup(void *ctx, const char *name, enum rdls_sid_use *use, rdls_err *err);
+int w32_user_set_password(void *ctx, const char *user, const rdls_secret *pw, rdls_err *err);
 
 /* registry.c (HKEY_LOCAL_MACHINE, 64-bit view) */
 int w32_reg_get(void *ctx, const char *key, const char *name, rdls_regval *out, rdls_err *err);
@@ -142,6 +143,18 @@ int w32_pbkdf2_sha256(void *ctx, const void *pw, size_t pwlen, const void *salt,
 		      uint32_t iterations, void *out, size_t outlen, rdls_err *err);
 /* crypto.c (CNG: SHA-256 for the saved plan's integrity hash) */
 int w32_sha256(void *ctx, const void *data, size_t len, unsigned char out[32], rdls_err *err);
+
+/* eventlog.c (the Application log source "rdlsctl" and its message file) */
+int w32_process_user(void *ctx, char *buf, size_t n, rdls_err *err);
+int w32_event_register(void *ctx, rdls_err *err);
+int w32_event_write(void *ctx, uint16_t type, uint32_t id, const char *const *strings, size_t n,
+		    rdls_err *err);
+
+/* helper_copy.c: the admin-only folder %ProgramData%\rdlsctl\<name> (created with an
+ * Administrators/SYSTEM-only DACL, or checked and re-secured when it exists, never through
+ * a reparse point) and this program's path; eventlog.c keeps the message file there. */
+int hc_private_dir(const wchar_t *name, const wchar_t *sddl, wchar_t **path, rdls_err *err);
+wchar_t *hc_exe_path(void);
 
 /* sys_win32.c */
 struct rdls_sys rdls_sys_win32_new(void);

@@ -66,6 +66,7 @@ enum op {
 	OP_DIR_LIST, OP_PATH_RENAME, OP_LOCK_OWNER,
 	OP_SHA256,
 	OP_GPO_DIR, OP_FILE_READ, OP_FILE_WRITE, OP_FILE_DELETE, OP_GPO_DOMAIN_SETTINGS,
+	OP_USER_SET_PASSWORD, OP_PROCESS_USER, OP_EVENT_REGISTER, OP_EVENT_WRITE,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -107,6 +108,11 @@ static const struct {
 	[OP_GPO_DIR] = { "gpo_dir", false },         [OP_FILE_READ] = { "file_read", false },
 	[OP_FILE_WRITE] = { "file_write", true },    [OP_FILE_DELETE] = { "file_delete", true },
 	[OP_GPO_DOMAIN_SETTINGS] = { "gpo_domain_settings", false },
+	[OP_USER_SET_PASSWORD] = { "user_set_password", true },
+	[OP_PROCESS_USER] = { "process_user", false },
+	/* The event log is no state apply manages: events are not writes (fake_sys.h). */
+	[OP_EVENT_REGISTER] = { "event_register", false },
+	[OP_EVENT_WRITE] = { "event_write", false },
 };
 
 struct f_user {
@@ -142,6 +148,12 @@ struct f_port {
 struct f_sec {
 	char *path;
 	rdls_file_sec sec;
+};
+struct f_event {
+	uint16_t type;
+	uint32_t id;
+	char **strings;
+	size_t n;
 };
 struct f_tsserver {
 	char *server;
@@ -199,6 +211,10 @@ struct fake_sys {
 	unsigned fail_n, fail_seen;
 	int fail_op;
 	uint32_t fail_code;
+	/* the Application event log and who runs the program */
+	struct vec events;  /* struct f_event, in the order written */
+	bool event_registered;
+	char *process_user; /* NULL: "<host>\\Administrator" */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1922,6 +1938,73 @@ void fake_add_gpo_setting(struct fake_sys *f, const char *value, const char *gpo
 	snprintf(g->gpo, sizeof(g->gpo), "%s", gpo);
 }
 
+/* ------------------------------------------ password rotation, event log */
+
+static int f_user_set_password(void *ctx, const char *user, const rdls_secret *pw, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "user '%s'", user);
+	if (enter(f, OP_USER_SET_PASSWORD, "NetUserSetInfo", o, err))
+		return -1;
+	struct f_user *u = find_user(f, user, NULL);
+	if (!u)
+		return fail(err, "NetUserSetInfo", o, NERR_USER_NOT_FOUND);
+	char *npw = dup_or_null(rdls_secret_str(pw));
+	if (!npw)
+		return fail(err, "NetUserSetInfo", o, W_NOT_ENOUGH_MEMORY);
+	free_secret_str(u->password);
+	u->password = npw;
+	return 0;
+}
+
+static int f_process_user(void *ctx, char *buf, size_t n, rdls_err *err)
+{
+	CTX;
+	if (enter(f, OP_PROCESS_USER, "LookupAccountSidW", "this process's user", err))
+		return -1;
+	int len = f->process_user ? snprintf(buf, n, "%s", f->process_user)
+				  : snprintf(buf, n, "%s\\Administrator", f->host);
+	if (len < 0 || (size_t)len >= n)
+		return fail(err, "LookupAccountSidW", "this process's user", W_INSUFFICIENT_BUFFER);
+	return 0;
+}
+
+/* As the backend: registering needs elevation (RegCreateKeyExW: 5, access denied). */
+static int f_event_register(void *ctx, rdls_err *err)
+{
+	CTX;
+	const char *o = "event source 'rdlsctl'";
+	if (enter(f, OP_EVENT_REGISTER, "RegCreateKeyExW", o, err))
+		return -1;
+	if (!f->event_registered && !f->elevated)
+		return fail(err, "RegCreateKeyExW", o, W_ACCESS_DENIED);
+	f->event_registered = true;
+	return 0;
+}
+
+static int f_event_write(void *ctx, uint16_t type, uint32_t id, const char *const *strings,
+			 size_t n, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "event %lu of source 'rdlsctl'", (unsigned long)id);
+	if (enter(f, OP_EVENT_WRITE, "ReportEventW", o, err))
+		return -1;
+	if (n > 0xFFFF || (n && !strings))
+		return fail(err, "ReportEventW", o, W_INVALID_PARAMETER);
+	struct f_event *ev = vec_push(&f->events, sizeof(*ev));
+	ev->type = type;
+	ev->id = id;
+	ev->n = n;
+	ev->strings = n ? calloc(n, sizeof(char *)) : NULL;
+	if (n && !ev->strings)
+		die("out of memory");
+	for (size_t i = 0; i < n; i++)
+		ev->strings[i] = xdup(strings[i] ? strings[i] : "");
+	return 0;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -1980,6 +2063,10 @@ static const struct rdls_sys_ops fake_ops = {
 	.file_write = f_file_write,
 	.file_delete = f_file_delete,
 	.gpo_domain_settings = f_gpo_domain_settings,
+	.user_set_password = f_user_set_password,
+	.process_user = f_process_user,
+	.event_register = f_event_register,
+	.event_write = f_event_write,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -2072,6 +2159,14 @@ void fake_sys_free(struct fake_sys *f)
 	free(f->files.v);
 	free(f->gpo_set.v);
 	free(f->services.v);
+	for (size_t i = 0; i < f->events.n; i++) {
+		struct f_event *ev = &AT(f->events, struct f_event, i);
+		for (size_t k = 0; k < ev->n; k++)
+			free(ev->strings[k]);
+		free(ev->strings);
+	}
+	free(f->events.v);
+	free(f->process_user);
 	free(f->dns.v);
 	free(f->ports.v);
 	free(f->ts_ls.v);
@@ -2421,6 +2516,8 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_SHA256, sha256),
 		OFF(OP_GPO_DIR, gpo_dir), OFF(OP_FILE_READ, file_read), OFF(OP_FILE_WRITE, file_write),
 		OFF(OP_FILE_DELETE, file_delete), OFF(OP_GPO_DOMAIN_SETTINGS, gpo_domain_settings),
+		OFF(OP_USER_SET_PASSWORD, user_set_password), OFF(OP_PROCESS_USER, process_user),
+		OFF(OP_EVENT_REGISTER, event_register), OFF(OP_EVENT_WRITE, event_write),
 #undef OFF
 	};
 	int i = find_op(op);
@@ -2709,4 +2806,70 @@ void fake_fail_nth(struct fake_sys *f, const char *op, unsigned n, uint32_t code
 	f->fail_n = n;
 	f->fail_seen = 0;
 	f->fail_code = code;
+}
+
+/* ------------------------------------------------------------ event log */
+
+size_t fake_event_count(struct fake_sys *f)
+{
+	return f->events.n;
+}
+
+static const struct f_event *event_at(struct fake_sys *f, size_t i)
+{
+	if (i >= f->events.n)
+		die("fake_event: event %zu of %zu", i, f->events.n);
+	return &AT(f->events, struct f_event, i);
+}
+
+uint32_t fake_event_id(struct fake_sys *f, size_t i)
+{
+	return event_at(f, i)->id;
+}
+
+uint16_t fake_event_type(struct fake_sys *f, size_t i)
+{
+	return event_at(f, i)->type;
+}
+
+size_t fake_event_nstrings(struct fake_sys *f, size_t i)
+{
+	return event_at(f, i)->n;
+}
+
+const char *fake_event_string(struct fake_sys *f, size_t i, size_t k)
+{
+	const struct f_event *ev = event_at(f, i);
+	if (k >= ev->n)
+		die("fake_event_string: event %zu has %zu strings, not %zu", i, ev->n, k + 1);
+	return ev->strings[k];
+}
+
+char *fake_event_ids(struct fake_sys *f)
+{
+	size_t cap = f->events.n * 12 + 1, len = 0;
+	char *t = malloc(cap);
+	if (!t)
+		die("out of memory");
+	t[0] = '\0';
+	for (size_t i = 0; i < f->events.n; i++)
+		len += (size_t)snprintf(t + len, cap - len, "%s%lu", i ? " " : "",
+					(unsigned long)AT(f->events, struct f_event, i).id);
+	return t;
+}
+
+bool fake_event_registered(struct fake_sys *f)
+{
+	return f->event_registered;
+}
+
+void fake_set_event_registered(struct fake_sys *f, bool registered)
+{
+	f->event_registered = registered;
+}
+
+void fake_set_process_user(struct fake_sys *f, const char *user)
+{
+	free(f->process_user);
+	f->process_user = user ? xdup(user) : NULL;
 }

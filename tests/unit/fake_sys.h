@@ -203,4 +203,25 @@ void fake_add_gpo_setting(struct fake_sys *f, const char *value, const char *gpo
  * LicensingMode = mode (a session host converged in its local GPO). */
 void fake_seed_local_gpo(struct fake_sys *f, const char *servers, uint32_t mode);
 
+/*
+ * --- password rotation and the Application event log ---
+ * user_set_password (a write) replaces a user's password (fake_user_password shows it);
+ * a missing user fails with 2221 (NERR_UserNotFound) from "NetUserSetInfo".
+ * process_user answers "<host>\\Administrator" unless set. event_register succeeds when
+ * elevated or already registered, else fails with 5 from "RegCreateKeyExW"; event_write
+ * records every event in order. Neither event op counts as a write (the event log is not
+ * state apply manages, and fake_snapshot does not show it); both can be failed with
+ * fake_fail_nth like every op.
+ */
+size_t fake_event_count(struct fake_sys *f);
+uint32_t fake_event_id(struct fake_sys *f, size_t i);   /* 0-based, in the order written */
+uint16_t fake_event_type(struct fake_sys *f, size_t i); /* RDLS_EVENT_* */
+size_t fake_event_nstrings(struct fake_sys *f, size_t i);
+const char *fake_event_string(struct fake_sys *f, size_t i, size_t k); /* %k+1 */
+/* "1000 1001 1003": every event's id, space-separated. Caller frees. */
+char *fake_event_ids(struct fake_sys *f);
+bool fake_event_registered(struct fake_sys *f);
+void fake_set_event_registered(struct fake_sys *f, bool registered);
+void fake_set_process_user(struct fake_sys *f, const char *user); /* NULL: the default */
+
 #endif

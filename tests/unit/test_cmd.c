@@ -440,7 +440,10 @@ static void test_cmd_apply_rotate(void **state)
 	c.o.rotate = true;
 	assert_int_equal(run(&c, cmd_apply, &out, &err), RDLS_EXIT_OK);
 	assert_contains(out, "~ credential 'LICSVR2'");
-	assert_contains(out, "Applied 1 change to LICSVR1.");
+	/* and the existing user's password (the same secret here: rotation is explicit) */
+	assert_contains(out, "~ password of user 'rdls-peer'");
+	assert_contains(out, "Applied 2 changes to LICSVR1.");
+	assert_int_equal(fake_calls(c.f, "user_set_password"), 1);
 	assert_contains(err, "rollback cannot restore it");
 	free(out);
 	free(err);

@@ -213,6 +213,20 @@ static void test_trust_foreign_user_refused(void **state)
 		    "names 'rdls-peer'");
 }
 
+/* A password record (apply --rotate) only for the header's account, and never restorable. */
+static void test_trust_password_records(void **state)
+{
+	(void)state;
+	struct rdls_step s = { .ops = &res_password_ops, .name = "Administrator",
+			       .flags = RDLS_STEP_IRREVERSIBLE };
+	s.prior.present = s.want.present = s.want.ours = true;
+	planted(&s, "password of user 'Administrator': names account 'Administrator', but the "
+		    "journal's header names 'rdls-peer'");
+	struct rdls_step t = { .ops = &res_password_ops, .name = "rdls-peer" };
+	t.prior.present = t.want.present = t.want.ours = true; /* claims to be restorable */
+	planted(&t, "apply records a password only as set for an existing user and not restorable");
+}
+
 static void test_trust_foreign_group_refused(void **state)
 {
 	(void)state;
@@ -575,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_trust_foreign_key_refused),
 		cmocka_unit_test(test_trust_foreign_user_refused),
 		cmocka_unit_test(test_trust_foreign_group_refused),
+		cmocka_unit_test(test_trust_password_records),
 		cmocka_unit_test(test_trust_foreign_member_refused),
 		cmocka_unit_test(test_trust_foreign_peer_refused),
 		cmocka_unit_test(test_trust_publication_of_another_host_refused),

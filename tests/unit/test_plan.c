@@ -453,15 +453,17 @@ static void test_plan_cred_foreign_is_a_conflict(void **state)
 	    !strstr(p->warnings[0], "'LICSVR2'"))
 		fail_msg("warning does not explain the conflict: %s", p->warnings[0]);
 
-	/* --rotate replaces it, and says rollback cannot bring it back */
+	/* --rotate replaces it, and says rollback cannot bring it back; the existing user's
+	 * password is set too (a warning of its own, first: its step comes first) */
 	p = plan_ok(&c, "LICSVR1", true);
-	assert_counts(p, 0, 1, 0);
+	assert_counts(p, 0, 2, 0);
 	s = must_find(p, "cred", "LICSVR2");
 	assert_action(s, RDLS_ACT_CHANGE);
 	assert_true(s->flags & RDLS_STEP_IRREVERSIBLE);
 	assert_false(s->flags & RDLS_STEP_CONFLICT);
-	assert_int_equal(p->n_warnings, 1);
-	assert_non_null(strstr(p->warnings[0], "cannot restore"));
+	assert_int_equal(p->n_warnings, 2);
+	assert_non_null(strstr(p->warnings[0], "password of local user 'rdls-peer'"));
+	assert_non_null(strstr(p->warnings[1], "cannot restore"));
 	ctx_release(&c);
 }
 
@@ -540,7 +542,7 @@ static void test_plan_cred_rotate_converged(void **state)
 	c.m = load_file("profiles/workgroup-two-servers.ini");
 	seed_converged_wg2(&c);
 	struct rdls_plan *p = plan_ok(&c, "LICSVR1", true);
-	assert_counts(p, 0, 1, 0);
+	assert_counts(p, 0, 2, 0); /* the credential and the password (test_plan_rotate_*) */
 	const struct rdls_step *s = must_find(p, "cred", "LICSVR2");
 	assert_action(s, RDLS_ACT_CHANGE);
 	/* rewritten with the same secret: nothing rollback would have to restore */

@@ -257,6 +257,14 @@ t_reg_get() {
 		} END { exit found ? 0 : 1 }'
 }
 
+# The event source registration (...\Services\EventLog\Application\rdlsctl) from a
+# `reg export` on stdin: apply writes it on first use and nothing ever undoes it (README,
+# "Audit trail in the Event Log"), so "as before apply" comparisons leave it out;
+# tests/wine/t_eventlog.sh checks it.
+t_reg_drop_event_source() {
+	awk '/^\[/ { skip = index(tolower($0), "\\services\\eventlog\\application\\rdlsctl") > 0 } !skip'
+}
+
 # t_reg_export KEY FILE: exports KEY (UTF-8 text in FILE); "(absent)" when it does not exist.
 t_reg_export() {
 	_raw=$T_LOG/export.$$.reg
@@ -267,7 +275,8 @@ t_reg_export() {
 		rm -f "$_raw"
 		if wine64 reg export "$1" "$(winepath -w "$_raw" 2>/dev/null)" /y >/dev/null 2>&1 &&
 			[ -s "$_raw" ]; then
-			iconv -f UTF-16LE -t UTF-8 "$_raw" | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' >"$2"
+			iconv -f UTF-16LE -t UTF-8 "$_raw" | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' |
+				t_reg_drop_event_source >"$2"
 			rm -f "$_raw"
 			return 0
 		fi

@@ -30,7 +30,9 @@
  * File format (UTF-8, one record a line, fields separated by TAB, bytes < 0x20, '%' and
  * 0x7f escaped as %XX):
  *   next_rid <TAB> N
- *   user     <TAB> name <TAB> rid <TAB> priv <TAB> flags (hex) <TAB> password (set|none) <TAB> comment
+ *   user     <TAB> name <TAB> rid <TAB> priv <TAB> flags (hex) <TAB> password <TAB> comment
+ *            password: none | set (by NetUserAdd) | set:N (then changed N times with
+ *            NetUserSetInfo level 1003): a count, never anything of the password
  *   group    <TAB> name <TAB> rid <TAB> comment
  *   member   <TAB> group name <TAB> user name
  */
@@ -58,6 +60,7 @@ typedef struct fs_user {
 	DWORD priv;
 	DWORD flags;
 	BOOL password_set;
+	DWORD password_changes; /* NetUserSetInfo 1003 calls that set one */
 } fs_user;
 
 typedef struct fs_group {
@@ -423,7 +426,9 @@ static NET_API_STATUS fs_load(fs_db *db)
 			} else if (nf == 7 && fs_eq(f[0], L"user")) {
 				fs_user u = { f[1], f[6], (DWORD)wcstoul(f[2], NULL, 10),
 					      (DWORD)wcstoul(f[3], NULL, 10),
-					      (DWORD)wcstoul(f[4], NULL, 16), fs_eq(f[5], L"set") };
+					      (DWORD)wcstoul(f[4], NULL, 16),
+					      fs_eq(f[5], L"set") || !wcsncmp(f[5], L"set:", 4),
+					      !wcsncmp(f[5], L"set:", 4) ? (DWORD)wcstoul(f[5] + 4, NULL, 10) : 0 };
 				used = fs_add_user(db, &u);
 				if (used)
 					f[1] = f[6] = NULL;
@@ -534,7 +539,10 @@ static NET_API_STATUS fs_save(const fs_db *db)
 		fs_put_num(&b, "\t%lu", u->rid);
 		fs_put_num(&b, "\t%lu", u->priv);
 		fs_put_num(&b, "\t%08lx", u->flags);
-		fs_put_str(&b, u->password_set ? "\tset\t" : "\tnone\t");
+		if (u->password_set && u->password_changes)
+			fs_put_num(&b, "\tset:%lu\t", u->password_changes);
+		else
+			fs_put_str(&b, u->password_set ? "\tset\t" : "\tnone\t");
 		fs_put_w(&b, u->comment);
 		fs_put_str(&b, "\n");
 	}
@@ -915,6 +923,7 @@ NET_API_STATUS WINAPI NetUserSetInfo(LPCWSTR servername, LPCWSTR username, DWORD
 	case 1003: {
 		LPWSTR pw = ((USER_INFO_1003 *)buf)->usri1003_password;
 		u->password_set = pw && *pw;
+		u->password_changes += u->password_set;
 		break;
 	}
 	case 1007: {
