@@ -3,7 +3,7 @@
 # the host and never sees the peer secret (the run's task has it in its environment, this
 # task only gets the run's registered result: rc, stdout and stderr).
 #
-# The format is rdlsctl's JSON envelope, format_version 2 (docs/schema/*.schema.json in the
+# The format is rdlsctl's JSON envelope, format_version 3 (docs/schema/*.schema.json in the
 # rdlsctl repository; README "JSON output"). Exit codes: 0 success / nothing to change,
 # 1 error (a failed apply was rolled back), 2 changes pending (plan), 3 usage error or
 # refused, 4 incomplete.
@@ -43,7 +43,7 @@ options:
     default: ''
 """
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Which step results leave a change on the host: apply's done steps and those whose undo
 # failed (a failed apply), rollback's restored steps. plan: exit 2.
 CHANGED_RESULT = {"apply": ("done", "undo_failed"), "rollback": ("restored",)}
