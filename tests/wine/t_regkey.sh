@@ -57,11 +57,13 @@ for k in "$LSK\\Parameters" 'HKLM\SOFTWARE\Policies\Microsoft' \
 	'HKLM\SOFTWARE\Policies\Microsoft\Windows NT' "$POL"; do
 	t_expect_out "+ registry key $k  (absent" "plan"
 done
-t_expect_out "Plan: 7 to create, 0 to change, 0 to remove." "plan"
+# 4 keys, SpecifiedLicenseServers, the two policy values and the local GPO's two files
+# (Registry.pol, gpt.ini: steps of kind gpofile).
+t_expect_out "Plan: 9 to create, 0 to change, 0 to remove." "plan"
 
 t_rdls apply "$P" --yes
 t_expect_rc 0 "apply"
-t_expect_out "Applied 7 changes" "apply"
+t_expect_out "Applied 9 changes" "apply"
 got=$(t_reg_get "$POL" LicensingMode)
 [ "$got" = "REG_DWORD 0x4" ] || t_fail "after apply: LicensingMode is '$got', expected REG_DWORD 0x4"
 t_key_exists "$LSK\\Parameters" || t_fail "after apply: no key $LSK\\Parameters"
@@ -98,6 +100,6 @@ t_same "$T_LOG/policies-before.txt" "$T_LOG/policies-after.txt" \
 
 t_rdls plan "$P"
 t_expect_rc 2 "plan after rollback"
-t_expect_out "Plan: 7 to create" "plan after rollback"
+t_expect_out "Plan: 9 to create" "plan after rollback"
 
 t_finish
