@@ -137,9 +137,10 @@ $(B)/wine-tools/%.exe.so: tests/wine/%.c
 	$(WINEGCC) $(STD) -Wall -Wextra -Werror $(WINE_CFLAGS) -O1 -mconsole \
 	  -o $(B)/wine-tools/$*.exe $< $(or $(TOOL_LIBS),-ladvapi32)
 
-# The credential helper's test driver: cred.c and helper.c with a main of their own, also
+# The credential helper's test driver: cred.c and helper_*.c with a main of their own, also
 # the helper service's executable in tests/wine/t_credhelper.sh.
-HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper.c src/win32/helper_copy.c src/win32/status.c \
+HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper_client.c src/win32/helper_service.c \
+		  src/win32/helper_proto.c src/win32/helper_copy.c src/win32/status.c \
 		  src/win32/utf.c src/win32/host.c src/win32/fileacl.c src/err.c src/secret.c
 WINE_TOOLS += $(if $(wildcard tests/wine/helpertest.c),$(B)/wine-tools/helpertest.exe.so)
 $(B)/wine-tools/helpertest.exe.so: $(HELPERTEST_SRC) $(HDRS)
