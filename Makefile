@@ -14,7 +14,19 @@ MINGW    ?= x86_64-w64-mingw32-gcc
 B        := build
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+# Warnings, one variable per toolchain. WARN: the program, its unit tests and the benchmark
+# (cc, clang; also the unit tests under mingw-w64, with -Wno-format, see TEST_WFLAGS).
+# WINE_WARN: WARN under winegcc, attribute warnings not made errors. MINGW_WARN: mingw-w64's
+# compile of every Windows source (make mingw-check). BASE_WARN, where all of them start, is
+# also what the test-only tools and the fuzz harnesses are built with.
+BASE_WARN  := -Wall -Wextra -Werror
+WARN       := $(BASE_WARN) -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+WINE_WARN  := $(WARN) -Wno-error=attributes
+MINGW_WARN := $(BASE_WARN)
+# Defines of every Windows build: WIN_DEFS for all of them, WINE_CFLAGS (below) for
+# winegcc, MINGW_DEFS for mingw-w64's builds of the program.
+WIN_DEFS   := -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00
+MINGW_DEFS := $(WIN_DEFS) -D__USE_MINGW_ANSI_STDIO=1
 CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -DRDLS_VERSION=\"$(VERSION)\"
 CFLAGS   ?= -O2 -g
 STD      := -std=c11
@@ -69,12 +81,12 @@ unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
 # --- Windows build with winegcc (runs under Wine) ---------------------------------
-WINE_CFLAGS := -fshort-wchar -DUNICODE -D_UNICODE -DWINVER=0x0A00 -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN
+WINE_CFLAGS := -fshort-wchar $(WIN_DEFS) -DWINVER=0x0A00 -DWIN32_LEAN_AND_MEAN
 WIN_LIBS    := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lws2_32 -lshell32 -luser32 -lbcrypt
 
 $(B)/win/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -c -o $@ $<
+	$(WINEGCC) $(STD) $(WINE_WARN) $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -c -o $@ $<
 
 # The event log's message table (src/win32/rdlsctl_msg.mc) is linked into the program, which
 # is its own EventMessageFile (src/win32/eventlog.c): Wine's wmc + wrc here, mingw-w64's
@@ -102,8 +114,7 @@ $(B)/mingw-inc/ini.h:
 
 $(B)/mingw/%.o: %.c $(HDRS) $(B)/mingw-inc/ini.h
 	@mkdir -p $(dir $@)
-	$(MINGW) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -I$(B)/mingw-inc -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 \
-	  -D__USE_MINGW_ANSI_STDIO=1 -O2 -c -o $@ $<
+	$(MINGW) $(STD) $(MINGW_WARN) $(CPPFLAGS) -I$(B)/mingw-inc $(MINGW_DEFS) -O2 -c -o $@ $<
 
 # The unit tests as well (make unit CC=gcc SAN= builds and runs them on MSYS2, see
 # .github/workflows/windows.yml), with cmocka.h borrowed like ini.h (MSYS2:
@@ -116,7 +127,7 @@ $(B)/mingw-inc/cmocka.h:
 $(B)/mingw/tests/%.o: tests/%.c $(HDRS) $(B)/mingw-inc/ini.h $(B)/mingw-inc/cmocka.h
 	@mkdir -p $(dir $@)
 	$(MINGW) $(STD) $(WARN) -Wno-format $(CPPFLAGS) -Itests/unit -I$(B)/mingw-inc -DRDLS_TESTING \
-	  -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 -O2 -c -o $@ $<
+	  $(WIN_DEFS) -O2 -c -o $@ $<
 
 # The message table as a COFF object (windmc, windres: named after $(MINGW), so MSYS2's
 # MINGW=gcc finds windmc and windres); mingw-check counts it as one of its objects.
@@ -150,23 +161,23 @@ WINE_TOOLS := $(B)/wine-tools/netapi32.dll $(B)/wine-tools/samctl.exe.so $(B)/wi
 
 $(B)/wine-tools/netapi32.dll: tests/wine/fakesam/netapi32.c tests/wine/fakesam/netapi32.def
 	@mkdir -p $(dir $@)
-	$(MINGW) $(STD) -Wall -Wextra -Werror -O2 -DUNICODE -D_UNICODE -D_WIN32_WINNT=0x0A00 \
-	  -shared -static-libgcc -o $@ $^
+	$(MINGW) $(STD) $(BASE_WARN) -O2 $(WIN_DEFS) -shared -static-libgcc -o $@ $^
 
 $(B)/wine-tools/samctl.exe.so: TOOL_LIBS := -lnetapi32 -ladvapi32
 $(B)/wine-tools/%.exe.so: tests/wine/%.c
 	@mkdir -p $(dir $@)
-	$(WINEGCC) $(STD) -Wall -Wextra -Werror $(WINE_CFLAGS) -O1 -mconsole \
+	$(WINEGCC) $(STD) $(BASE_WARN) $(WINE_CFLAGS) -O1 -mconsole \
 	  -o $(B)/wine-tools/$*.exe $< $(or $(TOOL_LIBS),-ladvapi32)
 
-# The credential helper's test driver: cred.c and helper.c with a main of their own, also
+# The credential helper's test driver: cred.c and helper_*.c with a main of their own, also
 # the helper service's executable in tests/wine/t_credhelper.sh.
-HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper.c src/win32/helper_copy.c src/win32/status.c \
+HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper_client.c src/win32/helper_service.c \
+		  src/win32/helper_proto.c src/win32/helper_copy.c src/win32/status.c \
 		  src/win32/utf.c src/win32/host.c src/win32/fileacl.c src/err.c src/secret.c
 WINE_TOOLS += $(if $(wildcard tests/wine/helpertest.c),$(B)/wine-tools/helpertest.exe.so)
 $(B)/wine-tools/helpertest.exe.so: $(HELPERTEST_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes -Iinclude -Isrc $(WINE_CFLAGS) -O1 -g -mconsole \
+	$(WINEGCC) $(STD) $(WINE_WARN) -Iinclude -Isrc $(WINE_CFLAGS) -O1 -g -mconsole \
 	  -o $(B)/wine-tools/helpertest.exe $(HELPERTEST_SRC) -ladvapi32 -lbcrypt -lnetapi32 -lshell32 -lole32
 
 # diagnose's Wine tests: the program with cmd_diagnose.c built -DRDLS_TESTING, whose only
@@ -175,7 +186,7 @@ $(B)/wine-tools/helpertest.exe.so: $(HELPERTEST_SRC) $(HDRS)
 WIN_OBJ := $(patsubst %.c,$(B)/win/obj/%.o,src/main.c $(CORE_SRC) $(WIN_SRC))
 $(B)/win-testing/cmd_diagnose.o: src/cmd_diagnose.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_TESTING -O1 -g -c -o $@ $<
+	$(WINEGCC) $(STD) $(WINE_WARN) $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_TESTING -O1 -g -c -o $@ $<
 $(B)/win-testing/rdlsctl.exe: $(filter-out $(B)/win/obj/src/cmd_diagnose.o,$(WIN_OBJ)) $(B)/win-testing/cmd_diagnose.o $(WIN_RES)
 	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
 WINE_TOOLS += $(B)/win-testing/rdlsctl.exe
@@ -183,10 +194,14 @@ WINE_TOOLS += $(B)/win-testing/rdlsctl.exe
 # Crash at every step (tests/wine/t_crash_matrix.sh): the same program with every source
 # that holds the test-only crash switch built -DRDLS_CRASHPOINTS (RDLS_CRASH_AT=k:point ends
 # the process there). The release build (build/win) never has it; the test checks that.
-CRASH_SRC := $(shell grep -l RDLS_CRASHPOINTS src/main.c $(CORE_SRC) $(WIN_SRC))
+# CRASH_SRC names exactly the sources with an #if ... RDLS_CRASHPOINTS: exec.c and
+# cmd_apply.c (the crash points of apply), helper_client.c (RDLS_HELPER_HOLD). A source that
+# gains one must be added here; t_crash_matrix.sh and t_helper_copy.sh fail when the crash
+# build lacks RDLS_CRASH_AT or RDLS_HELPER_HOLD.
+CRASH_SRC := src/cmd_apply.c src/exec.c src/win32/helper_client.c
 $(B)/win-crash/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_CRASHPOINTS -O1 -g -c -o $@ $<
+	$(WINEGCC) $(STD) $(WINE_WARN) $(CPPFLAGS) $(WINE_CFLAGS) -DRDLS_CRASHPOINTS -O1 -g -c -o $@ $<
 $(B)/win-crash/rdlsctl.exe: $(filter-out $(patsubst %.c,$(B)/win/obj/%.o,$(CRASH_SRC)),$(WIN_OBJ)) \
 			    $(patsubst %.c,$(B)/win-crash/obj/%.o,$(CRASH_SRC)) $(WIN_RES)
 	$(WINEGCC) -mconsole -o $@ $^ $(WIN_LIBS)
@@ -198,13 +213,12 @@ WINE_TOOLS += $(B)/win-crash/rdlsctl.exe
 W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/secret.c src/cred_check.c src/lswmi.c
 $(B)/w32probe/w32probe.exe.so: $(W32PROBE_SRC) $(HDRS) $(WIN_RES)
 	@mkdir -p $(dir $@)
-	$(WINEGCC) $(STD) $(WARN) -Wno-error=attributes $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -mconsole \
+	$(WINEGCC) $(STD) $(WINE_WARN) $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -mconsole \
 	  -o $(B)/w32probe/w32probe.exe $(W32PROBE_SRC) $(WIN_RES) $(WIN_LIBS)
 $(B)/w32probe/w32probe-mingw.exe: $(W32PROBE_SRC) $(HDRS) $(B)/mingw-inc/ini.h $(MINGW_MSG)
 	@mkdir -p $(dir $@)
-	$(MINGW) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -I$(B)/mingw-inc -DUNICODE -D_UNICODE \
-	  -D_WIN32_WINNT=0x0A00 -D__USE_MINGW_ANSI_STDIO=1 -O2 -static-libgcc -o $@ $(W32PROBE_SRC) \
-	  $(MINGW_MSG) $(filter-out -linih,$(MINGW_LIBS))
+	$(MINGW) $(STD) $(MINGW_WARN) $(CPPFLAGS) -I$(B)/mingw-inc $(MINGW_DEFS) -O2 -static-libgcc \
+	  -o $@ $(W32PROBE_SRC) $(MINGW_MSG) $(filter-out -linih,$(MINGW_LIBS))
 WINE_TOOLS += $(B)/w32probe/w32probe.exe.so $(B)/w32probe/w32probe-mingw.exe
 
 wine-tools: $(WINE_TOOLS)
@@ -253,7 +267,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(FAKE_SUP) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(STD) -Wall -Wextra -Werror $(CPPFLAGS) -Itests/unit -DRDLS_TESTING -O1 -g \
+	$(CLANG) $(STD) $(BASE_WARN) $(CPPFLAGS) -Itests/unit -DRDLS_TESTING -O1 -g \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ $< $(CORE_SRC) $(UNIT_SUP) $(FAKE_SUP) $(LIBS)
 fuzz-smoke: $(FUZZ_BIN)

@@ -1,7 +1,8 @@
 /*
- * The credential operations of the system interface. Each one is a request to
- * this run's NETWORK SERVICE helper (helper.c), which makes the actual CredReadW /
- * CredWriteW / CredDeleteW calls in NETWORK SERVICE's logon session.
+ * The credential operations of the system interface. Each one is a request
+ * (helper_client.c) to this run's NETWORK SERVICE helper (helper_service.c),
+ * which makes the actual CredReadW / CredWriteW / CredDeleteW calls in NETWORK
+ * SERVICE's logon session.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /*
- * The pipe protocol between rdlsctl (cred.c) and its NETWORK SERVICE credential
- * helper (helper.c). Internal to the Win32 backend; both ends are the same
- * executable, so the format needs no versioning.
+ * The pipe protocol between rdlsctl (cred.c, helper_client.c) and its NETWORK
+ * SERVICE credential helper (helper_service.c), implemented in helper_proto.c.
+ * Internal to the Win32 backend; both ends are the same executable, so the format
+ * needs no versioning.
  *
  * A message is a little-endian u32 body length, then the body (at most
  * HP_MSG_MAX bytes). A body is a sequence of fields:
@@ -55,6 +56,9 @@ enum hp_op {
  * (cred_check.h). Microsoft asks for keywords of the form <Company>_<Name>. */
 #define HP_CHECK_KEYWORD L"rdlsctl_check"
 
+/* How long one request or response may take on the pipe, either way. */
+#define HP_CALL_TIMEOUT_MS 30000u
+
 /* A growable byte buffer for one message; `pos` is the read cursor. */
 struct hp_buf {
 	unsigned char *p;
@@ -73,7 +77,18 @@ bool hp_get_wstr(struct hp_buf *b, wchar_t **s, size_t *n);
 bool hp_get_bytes(struct hp_buf *b, const unsigned char **data, size_t *n);
 
 /*
- * Sends the request `req` to this run's helper, starting the helper service on
+ * Send or receive one whole message (length, then body) on an overlapped pipe
+ * handle, with ev as the transfer's event, waiting at most timeout_ms in all
+ * (INFINITE: no limit) and giving up when `stop` (optional) is signalled. Return
+ * a Win32 error code: WAIT_TIMEOUT on timeout, ERROR_OPERATION_ABORTED on stop,
+ * ERROR_BROKEN_PIPE when the other end went away, ERROR_INVALID_DATA for a length
+ * above HP_MSG_MAX. hp_msg_recv releases *msg first.
+ */
+DWORD hp_msg_send(HANDLE pipe, HANDLE ev, HANDLE stop, struct hp_buf *msg, DWORD timeout_ms);
+DWORD hp_msg_recv(HANDLE pipe, HANDLE ev, HANDLE stop, struct hp_buf *msg, DWORD timeout_ms);
+
+/*
+ * helper_client.c: sends the request `req` to this run's helper, starting the helper service on
  * the first call, and reads its response into `resp` (released by the caller).
  * A transport failure stops and deletes the helper and fills err; the next call
  * starts a new one.

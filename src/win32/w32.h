@@ -21,7 +21,7 @@
 
 #include "rdls/sys.h"
 
-struct w32_helper; /* cred.c / helper.c: the NETWORK SERVICE helper of this run */
+struct w32_helper; /* cred.c / helper_client.c: the NETWORK SERVICE helper of this run */
 
 struct w32_ctx {
 	bool com_ready;           /* COM initialised (only when a WMI op was called) */
@@ -160,16 +160,16 @@ wchar_t *hc_exe_path(void);
 struct rdls_sys rdls_sys_win32_new(void);
 void rdls_sys_win32_free(struct rdls_sys *sys);
 
-/* cred.c (credential ops, through the helper of helper.c) */
+/* cred.c (credential ops, through the helper of helper_client.c) */
 int w32_cred_get(void *ctx, const char *target, rdls_cred *out, rdls_err *err);
 int w32_cred_put(void *ctx, const char *target, const char *user, const rdls_secret *pw,
 		 const char *check, rdls_err *err);
 int w32_cred_del(void *ctx, const char *target, rdls_err *err);
-/* Stops and deletes this run's helper service, if one was started. */
+/* helper_client.c: stops and deletes this run's helper service, if one was started. */
 void w32_helper_shutdown(struct w32_ctx *ctx);
 /* Deletes helper services left behind by crashed runs. */
 void w32_helper_sweep(void);
-/* helper.c: if argv is the helper service's command line, runs the service to
+/* helper_service.c: if argv is the helper service's command line, runs the service to
  * the end and returns its exit code; otherwise returns -1 and does nothing.
  * platform.c's rdls_platform_helper_main delegates here. */
 int w32_helper_service_main(int argc, char **argv);

@@ -1,6 +1,6 @@
 /*
  * Test driver for the NETWORK SERVICE credential helper (src/win32/cred.c and
- * helper.c), run under Wine by tests/wine/helper-test.sh. It is also the helper
+ * helper_*.c), run under Wine by tests/wine/helper-test.sh. It is also the helper
  * service's executable: started by the SCM with the helper flag, it runs
  * w32_helper_service_main like rdlsctl.exe does.
  *

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The NETWORK SERVICE credential helper (src/win32/helper.c, cred.c) under Wine, driven
+# The NETWORK SERVICE credential helper (src/win32/helper_*.c, cred.c) under Wine, driven
 # by tests/wine/helpertest.c and checked from separate processes (credprobe, reg query):
 # put/get/del through one helper per run, the stored credential's type, persistence,
 # user and check string, no helper service left behind on any path (normal end, crash

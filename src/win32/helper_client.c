@@ -1,5 +1,5 @@
 /*
- * The NETWORK SERVICE credential helper.
+ * The NETWORK SERVICE credential helper, rdlsctl's side.
  *
  * CredWriteW stores a credential in the logon session of the calling token, and
  * the licensing service reads its peers' credentials from NT AUTHORITY\NETWORK
@@ -7,7 +7,11 @@
  * SERVICE. rdlsctl does the same with its own executable: for the length of one
  * run it registers itself as a demand-start service with account
  * "NT AUTHORITY\NetworkService" and a random name, and talks to that process over
- * a named pipe that only NETWORK SERVICE and SYSTEM may open.
+ * a named pipe that only NETWORK SERVICE and SYSTEM may open. The code is cut
+ * where the process boundary is: this file runs in rdlsctl; helper_service.c is
+ * all that runs as NETWORK SERVICE (and says what it trusts); helper_proto.c and
+ * helper_proto.h are the messages both exchange; helper_copy.c makes the private
+ * copy the service runs.
  *
  * rdlsctl (the server end of the pipe):
  *   1. deletes helpers and private copies left behind by crashed runs, only those whose
@@ -27,8 +31,8 @@
  *      QueryServiceStatusEx);
  *   5. sends requests (w32_helper_call) until w32_helper_shutdown sends QUIT, waits
  *      for SERVICE_STOPPED, closes everything and deletes the copy.
- * The helper (the client end, running as NETWORK SERVICE) opens the pipe, checks
- * that the server is the rdlsctl process named on its command line
+ * The helper (helper_service.c, the client end, running as NETWORK SERVICE) opens
+ * the pipe, checks that the server is the rdlsctl process named on its command line
  * (GetNamedPipeServerProcessId), answers requests with CredReadW / CredWriteW /
  * CredDeleteW (a put first asks CredGetSessionTypes whether this computer stores
  * domain passwords at all), and stops on QUIT, on SERVICE_CONTROL_STOP or when the
@@ -39,16 +43,13 @@
  * environment of rdlsctl's.
  *
  * Measured under Wine 8.0 (Debian 12) with tests/wine/helpertest.c and
- * tests/wine/t_credhelper.sh:
+ * tests/wine/t_credhelper.sh (the service side's findings are in helper_service.c):
  *   - the service starts this executable through its Windows path, and the run
  *     works end to end: put / get / del through one helper per run, the credential
  *     seen from another process (type 2, persist 3, user), nothing registered after
  *     the run, nor after rdlsctl crashed (the helper's pipe breaks, it stops, the SCM
  *     removes the service marked for deletion), after the helper was killed, or after
  *     a helper that could not start (StartServiceW returned 1053 in about 0.5 s);
- *   - Wine runs the service as the Wine user (token user S-1-5-21-0-0-0-1000, not
- *     S-1-5-20): it does not separate accounts, so "NETWORK SERVICE's credentials"
- *     are the Wine user's there;
  *   - Wine does not check a named pipe's DACL at all: a process of the same user
  *     opened a pipe whose DACL grants only NS and SY, and one whose DACL is empty.
  *     That is why the helper (the Wine user) can connect under Wine; on Windows only
@@ -56,11 +57,8 @@
  *     is not tested there;
  *   - FILE_FLAG_FIRST_PIPE_INSTANCE is honoured (a second instance: error 231);
  *     PIPE_REJECT_REMOTE_CLIENTS is accepted (Wine has no remote pipes to reject);
- *   - the helper's environment is built by Wine's SCM, not inherited from the
- *     process that started the wineserver (a variable of that process was absent);
- *   - overlapped ReadFile into glibc malloc memory fails with 1784 (see hp_buf);
- *   - CredWriteW drops credential attributes, and CredReadW returns a domain
- *     password's blob to the caller (see comment_check and do_get);
+ *   - overlapped ReadFile into glibc malloc memory fails with 1784 (see hp_buf in
+ *     helper_proto.c);
  *   - Wine's SCM may leave a service whose process ended after a stop control in
  *     STOP_PENDING (see wait_stopped).
  */
@@ -71,13 +69,10 @@
 #include "win32/w32.h"
 
 #include <sddl.h>
-#include <wincred.h>
 
-#include "rdls/cred_check.h"
 #include "win32/helper_proto.h"
 
 #define HP_CONNECT_TIMEOUT_MS 30000u /* the SCM's own start timeout is 30 s too */
-#define HP_CALL_TIMEOUT_MS 30000u
 #define HP_QUIT_TIMEOUT_MS 5000u
 #define HP_STOP_TIMEOUT_MS 10000u
 #define HP_POLL_MS 100u
@@ -102,608 +97,6 @@ struct w32_helper {
 	char name[96];     /* service name, UTF-8, for messages */
 	char pipe_name[96];
 };
-
-/* ---------------------------------------------------------------- messages -- */
-
-/*
- * Message buffers come from the process heap, not malloc: under Wine a winegcc
- * program's malloc is glibc's, whose memory Wine does not know, and an overlapped
- * ReadFile into it fails with ERROR_INVALID_USER_BUFFER (measured: 1784 for a
- * malloc'd buffer, success for stack and HeapAlloc'd ones). On Windows both work.
- */
-void hp_buf_release(struct hp_buf *b)
-{
-	if (!b)
-		return;
-	if (b->p) {
-		SecureZeroMemory(b->p, b->cap);
-		HeapFree(GetProcessHeap(), 0, b->p);
-	}
-	memset(b, 0, sizeof(*b));
-}
-
-/* Grows by copying, wiping the old block: a realloc could leave the secret behind. */
-static bool hp_reserve(struct hp_buf *b, size_t more)
-{
-	if (b->bad)
-		return false;
-	if (more > HP_MSG_MAX || b->len + more > HP_MSG_MAX) {
-		b->bad = true;
-		return false;
-	}
-	if (b->len + more <= b->cap)
-		return true;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more)
-		cap *= 2;
-	unsigned char *p = HeapAlloc(GetProcessHeap(), 0, cap);
-	if (!p) {
-		b->bad = true;
-		return false;
-	}
-	if (b->p) {
-		memcpy(p, b->p, b->len);
-		SecureZeroMemory(b->p, b->cap);
-		HeapFree(GetProcessHeap(), 0, b->p);
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-void hp_put_u32(struct hp_buf *b, uint32_t v)
-{
-	if (!hp_reserve(b, 4))
-		return;
-	for (int i = 0; i < 4; i++)
-		b->p[b->len++] = (unsigned char)(v >> (8 * i));
-}
-
-void hp_put_bytes(struct hp_buf *b, const void *data, size_t n)
-{
-	if (n > HP_MSG_MAX) {
-		b->bad = true;
-		return;
-	}
-	hp_put_u32(b, (uint32_t)n);
-	if (!hp_reserve(b, n))
-		return;
-	if (n)
-		memcpy(b->p + b->len, data, n);
-	b->len += n;
-}
-
-void hp_put_wstr(struct hp_buf *b, const wchar_t *s, size_t n)
-{
-	if (n > HP_WSTR_MAX) {
-		b->bad = true;
-		return;
-	}
-	hp_put_u32(b, (uint32_t)n);
-	if (!hp_reserve(b, 2 * n))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		b->p[b->len++] = (unsigned char)((unsigned)s[i] & 0xFF);
-		b->p[b->len++] = (unsigned char)(((unsigned)s[i] >> 8) & 0xFF);
-	}
-}
-
-bool hp_get_u32(struct hp_buf *b, uint32_t *v)
-{
-	if (b->bad || b->len - b->pos < 4) {
-		b->bad = true;
-		return false;
-	}
-	*v = 0;
-	for (int i = 0; i < 4; i++)
-		*v |= (uint32_t)b->p[b->pos++] << (8 * i);
-	return true;
-}
-
-bool hp_get_bytes(struct hp_buf *b, const unsigned char **data, size_t *n)
-{
-	uint32_t len;
-	if (!hp_get_u32(b, &len))
-		return false;
-	if (len > b->len - b->pos) {
-		b->bad = true;
-		return false;
-	}
-	*data = b->p + b->pos;
-	*n = len;
-	b->pos += len;
-	return true;
-}
-
-bool hp_get_wstr(struct hp_buf *b, wchar_t **s, size_t *n)
-{
-	uint32_t len;
-	*s = NULL;
-	if (!hp_get_u32(b, &len))
-		return false;
-	if (len > HP_WSTR_MAX || 2 * (size_t)len > b->len - b->pos) {
-		b->bad = true;
-		return false;
-	}
-	wchar_t *w = malloc(((size_t)len + 1) * sizeof(wchar_t));
-	if (!w) {
-		b->bad = true;
-		return false;
-	}
-	for (uint32_t i = 0; i < len; i++) {
-		w[i] = (wchar_t)(b->p[b->pos] | (b->p[b->pos + 1] << 8));
-		b->pos += 2;
-	}
-	w[len] = 0;
-	*s = w;
-	if (n)
-		*n = len;
-	return true;
-}
-
-/* ------------------------------------------------------------ pipe transfer -- */
-
-/*
- * Reads or writes exactly len bytes on an overlapped pipe handle, waiting at most
- * timeout_ms in all (INFINITE: no limit) and giving up when `stop` (optional) is
- * signalled. Returns a Win32 error code: WAIT_TIMEOUT on timeout,
- * ERROR_OPERATION_ABORTED on stop, ERROR_BROKEN_PIPE when the other end went away.
- * A cancelled transfer is waited for before returning, so buf may be freed then.
- */
-static DWORD pipe_xfer(HANDLE pipe, HANDLE ev, HANDLE stop, bool write, void *buf, DWORD len,
-		       DWORD timeout_ms)
-{
-	ULONGLONG deadline = GetTickCount64() + timeout_ms;
-	unsigned char *p = buf;
-
-	while (len) {
-		OVERLAPPED ov;
-		memset(&ov, 0, sizeof(ov));
-		ov.hEvent = ev;
-		ResetEvent(ev);
-		BOOL ok = write ? WriteFile(pipe, p, len, NULL, &ov) : ReadFile(pipe, p, len, NULL, &ov);
-		if (!ok && GetLastError() != ERROR_IO_PENDING)
-			return GetLastError();
-		if (!ok) {
-			DWORD wait_ms = INFINITE;
-			if (timeout_ms != INFINITE) {
-				ULONGLONG now = GetTickCount64();
-				wait_ms = now >= deadline ? 0 : (DWORD)(deadline - now);
-			}
-			HANDLE hs[2] = { ev, stop };
-			DWORD w = WaitForMultipleObjects(stop ? 2 : 1, hs, FALSE, wait_ms);
-			if (w != WAIT_OBJECT_0) {
-				DWORD why = w == WAIT_OBJECT_0 + 1 ? ERROR_OPERATION_ABORTED
-				            : w == WAIT_TIMEOUT     ? WAIT_TIMEOUT
-				                                    : GetLastError();
-				DWORD ignored;
-				CancelIoEx(pipe, &ov);
-				GetOverlappedResult(pipe, &ov, &ignored, TRUE);
-				return why;
-			}
-		}
-		DWORD done = 0;
-		if (!GetOverlappedResult(pipe, &ov, &done, FALSE))
-			return GetLastError();
-		if (done == 0 && !write)
-			return ERROR_BROKEN_PIPE;
-		p += done;
-		len -= done;
-	}
-	return ERROR_SUCCESS;
-}
-
-static DWORD msg_send(HANDLE pipe, HANDLE ev, HANDLE stop, struct hp_buf *msg, DWORD timeout_ms)
-{
-	if (msg->bad)
-		return ERROR_NOT_ENOUGH_MEMORY;
-	unsigned char hdr[4];
-	for (int i = 0; i < 4; i++)
-		hdr[i] = (unsigned char)(msg->len >> (8 * i));
-	DWORD rc = pipe_xfer(pipe, ev, stop, true, hdr, 4, timeout_ms);
-	if (rc == ERROR_SUCCESS && msg->len)
-		rc = pipe_xfer(pipe, ev, stop, true, msg->p, (DWORD)msg->len, timeout_ms);
-	return rc;
-}
-
-static DWORD msg_recv(HANDLE pipe, HANDLE ev, HANDLE stop, struct hp_buf *msg, DWORD timeout_ms)
-{
-	unsigned char hdr[4];
-	hp_buf_release(msg);
-	DWORD rc = pipe_xfer(pipe, ev, stop, false, hdr, 4, timeout_ms);
-	if (rc != ERROR_SUCCESS)
-		return rc;
-	uint32_t len = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 |
-	               (uint32_t)hdr[3] << 24;
-	if (len > HP_MSG_MAX)
-		return ERROR_INVALID_DATA;
-	if (!hp_reserve(msg, len ? len : 1))
-		return ERROR_NOT_ENOUGH_MEMORY;
-	if (len)
-		rc = pipe_xfer(pipe, ev, stop, false, msg->p, len, timeout_ms);
-	msg->len = rc == ERROR_SUCCESS ? len : 0;
-	return rc;
-}
-
-/* ------------------------------------------------------- the service side -- */
-
-struct helper_service {
-	wchar_t *pipe_name;
-	DWORD server_pid;
-	SERVICE_STATUS_HANDLE status_handle;
-	CRITICAL_SECTION lock; /* status: the control handler runs on another thread */
-	SERVICE_STATUS status;
-	HANDLE stop_event;
-	DWORD exit_code;
-};
-
-/*
- * ServiceMain receives no context pointer, so the dispatcher's one service reaches
- * its state through this variable, set once before StartServiceCtrlDispatcherW in
- * the helper process only (never in a normal rdlsctl run).
- */
-static struct helper_service *the_service;
-
-static void report_status(struct helper_service *hs, DWORD state, DWORD exit_code)
-{
-	EnterCriticalSection(&hs->lock);
-	/* A stop control arriving as the service ends must not undo SERVICE_STOPPED. */
-	if (hs->status.dwCurrentState == SERVICE_STOPPED ||
-	    (state == SERVICE_STOP_PENDING && hs->status.dwCurrentState != SERVICE_RUNNING)) {
-		LeaveCriticalSection(&hs->lock);
-		return;
-	}
-	hs->status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
-	hs->status.dwCurrentState = state;
-	hs->status.dwControlsAccepted =
-		state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0;
-	hs->status.dwWin32ExitCode = exit_code;
-	hs->status.dwServiceSpecificExitCode = 0;
-	hs->status.dwCheckPoint = 0;
-	hs->status.dwWaitHint = state == SERVICE_STOP_PENDING ? 5000 : 0;
-	SetServiceStatus(hs->status_handle, &hs->status);
-	LeaveCriticalSection(&hs->lock);
-}
-
-static DWORD WINAPI service_control(DWORD control, DWORD type, void *data, void *context)
-{
-	struct helper_service *hs = context;
-	(void)type;
-	(void)data;
-	switch (control) {
-	case SERVICE_CONTROL_STOP:
-	case SERVICE_CONTROL_SHUTDOWN:
-		report_status(hs, SERVICE_STOP_PENDING, NO_ERROR);
-		SetEvent(hs->stop_event);
-		return NO_ERROR;
-	case SERVICE_CONTROL_INTERROGATE:
-		return NO_ERROR;
-	default:
-		return ERROR_CALL_NOT_IMPLEMENTED;
-	}
-}
-
-static void put_api(struct hp_buf *resp, DWORD code, const wchar_t *api)
-{
-	hp_put_u32(resp, code);
-	if (code == ERROR_SUCCESS)
-		hp_put_wstr(resp, L"", 0);
-	else
-		hp_put_wstr(resp, api, (size_t)lstrlenW(api));
-}
-
-/*
- * The check string is kept twice: in the attribute HP_CHECK_KEYWORD, where
- * Microsoft puts application data and where it is read first, and in the
- * credential's Comment. Wine 8.0 persists Comment but silently drops attributes
- * (dlls/advapi32/cred.c: "FIXME: Attributes"; measured: CredReadW returns
- * AttributeCount 0 after a CredWriteW with one), so without the copy a credential
- * written under Wine would never look converged. The Comment is used only when it
- * is a well-formed check string, so a comment someone else wrote is never
- * mistaken for one. It reveals nothing the attribute does not.
- */
-static bool comment_check(const wchar_t *comment, char *out, size_t n)
-{
-	size_t len = comment ? (size_t)lstrlenW(comment) : 0;
-	size_t plen = sizeof(RDLS_CRED_CHECK_PREFIX) - 1;
-	if (len <= plen || len >= n)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (comment[i] < 0x21 || comment[i] > 0x7E)
-			return false;
-		out[i] = (char)comment[i];
-	}
-	out[len] = '\0';
-	return memcmp(out, RDLS_CRED_CHECK_PREFIX, plen) == 0;
-}
-
-static void do_get(struct hp_buf *req, struct hp_buf *resp)
-{
-	wchar_t *target = NULL;
-	PCREDENTIALW c = NULL;
-
-	if (!hp_get_wstr(req, &target, NULL) || req->pos != req->len) {
-		put_api(resp, ERROR_INVALID_DATA, L"rdlsctl helper protocol");
-		goto out;
-	}
-	if (!CredReadW(target, CRED_TYPE_DOMAIN_PASSWORD, 0, &c)) {
-		DWORD code = GetLastError();
-		if (code != ERROR_NOT_FOUND) {
-			put_api(resp, code, L"CredReadW");
-			goto out;
-		}
-		put_api(resp, ERROR_SUCCESS, NULL);
-		hp_put_u32(resp, 0);
-		hp_put_u32(resp, 0);
-		hp_put_u32(resp, 0);
-		hp_put_wstr(resp, L"", 0);
-		hp_put_bytes(resp, "", 0);
-		goto out;
-	}
-	/* Windows hands a domain password's blob only to authentication packages;
-	 * should an implementation return it anyway, it goes no further than here. */
-	if (c->CredentialBlob && c->CredentialBlobSize)
-		SecureZeroMemory(c->CredentialBlob, c->CredentialBlobSize);
-
-	const unsigned char *check = NULL;
-	size_t check_len = 0;
-	for (DWORD i = 0; i < c->AttributeCount; i++) {
-		const CREDENTIAL_ATTRIBUTEW *a = &c->Attributes[i];
-		if (a->Keyword && CompareStringOrdinal(a->Keyword, -1, HP_CHECK_KEYWORD, -1, TRUE) ==
-		                          CSTR_EQUAL) {
-			check = a->Value;
-			check_len = a->Value ? a->ValueSize : 0;
-			break;
-		}
-	}
-	char from_comment[CRED_MAX_STRING_LENGTH + 1];
-	if (!check && comment_check(c->Comment, from_comment, sizeof(from_comment))) {
-		check = (const unsigned char *)from_comment;
-		check_len = strlen(from_comment);
-	}
-	put_api(resp, ERROR_SUCCESS, NULL);
-	hp_put_u32(resp, 1);
-	hp_put_u32(resp, c->Type);
-	hp_put_u32(resp, c->Persist);
-	hp_put_wstr(resp, c->UserName ? c->UserName : L"",
-		    c->UserName ? (size_t)lstrlenW(c->UserName) : 0);
-	hp_put_bytes(resp, check ? (const void *)check : "", check_len);
-out:
-	if (c)
-		CredFree(c);
-	free(target);
-}
-
-static void do_put(struct hp_buf *req, struct hp_buf *resp)
-{
-	wchar_t *target = NULL, *user = NULL, *password = NULL;
-	size_t password_len = 0;
-	const unsigned char *check = NULL;
-	size_t check_len = 0;
-
-	if (!hp_get_wstr(req, &target, NULL) || !hp_get_wstr(req, &user, NULL) ||
-	    !hp_get_wstr(req, &password, &password_len) ||
-	    !hp_get_bytes(req, &check, &check_len) || req->pos != req->len) {
-		put_api(resp, ERROR_INVALID_DATA, L"rdlsctl helper protocol");
-		goto out;
-	}
-
-	/* The Comment copy of the check (see comment_check): printable ASCII only. */
-	wchar_t comment[CRED_MAX_STRING_LENGTH + 1];
-	bool has_comment = check_len > 0 && check_len <= CRED_MAX_STRING_LENGTH;
-	for (size_t i = 0; has_comment && i < check_len; i++) {
-		has_comment = check[i] >= 0x21 && check[i] <= 0x7E;
-		comment[i] = (wchar_t)check[i];
-	}
-	if (has_comment)
-		comment[check_len] = 0;
-
-	CREDENTIAL_ATTRIBUTEW attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.Keyword = HP_CHECK_KEYWORD;
-	attr.ValueSize = (DWORD)check_len;
-	attr.Value = (LPBYTE)check;
-
-	CREDENTIALW c;
-	memset(&c, 0, sizeof(c));
-	c.Type = CRED_TYPE_DOMAIN_PASSWORD;
-	c.TargetName = target;
-	c.UserName = user;
-	c.Comment = has_comment ? comment : NULL;
-	c.CredentialBlobSize = (DWORD)(password_len * sizeof(wchar_t)); /* no terminator */
-	c.CredentialBlob = (LPBYTE)password;
-	c.Persist = CRED_PERSIST_ENTERPRISE; /* what cmdkey /add uses */
-	c.AttributeCount = check_len ? 1 : 0;
-	c.Attributes = check_len ? &attr : NULL;
-
-	/* With "Network access: Do not allow storage of passwords and credentials for
-	 * network authentication" (Lsa DisableDomainCreds) CredWriteW fails with a code
-	 * that does not say why; CredGetSessionTypes tells it first. */
-	DWORD persist[CRED_TYPE_MAXIMUM];
-	memset(persist, 0, sizeof(persist));
-	if (!CredGetSessionTypes(CRED_TYPE_MAXIMUM, persist))
-		put_api(resp, GetLastError(), L"CredGetSessionTypes");
-	else if (persist[CRED_TYPE_DOMAIN_PASSWORD] == CRED_PERSIST_NONE)
-		put_api(resp, HP_NO_CRED_STORAGE, L"CredGetSessionTypes");
-	else if (!CredWriteW(&c, 0))
-		put_api(resp, GetLastError(), L"CredWriteW");
-	else
-		put_api(resp, ERROR_SUCCESS, NULL);
-	SecureZeroMemory(&c, sizeof(c));
-out:
-	if (password) {
-		SecureZeroMemory(password, (password_len + 1) * sizeof(wchar_t));
-		free(password);
-	}
-	free(user);
-	free(target);
-}
-
-static void do_del(struct hp_buf *req, struct hp_buf *resp)
-{
-	wchar_t *target = NULL;
-	if (!hp_get_wstr(req, &target, NULL) || req->pos != req->len)
-		put_api(resp, ERROR_INVALID_DATA, L"rdlsctl helper protocol");
-	else if (!CredDeleteW(target, CRED_TYPE_DOMAIN_PASSWORD, 0) &&
-		 GetLastError() != ERROR_NOT_FOUND)
-		put_api(resp, GetLastError(), L"CredDeleteW");
-	else
-		put_api(resp, ERROR_SUCCESS, NULL);
-	free(target);
-}
-
-static bool normal_end(DWORD rc)
-{
-	return rc == ERROR_BROKEN_PIPE || rc == ERROR_PIPE_NOT_CONNECTED ||
-	       rc == ERROR_OPERATION_ABORTED;
-}
-
-/* Serves requests until QUIT, a stop control, or a broken pipe. */
-static DWORD serve(struct helper_service *hs)
-{
-	HANDLE pipe = INVALID_HANDLE_VALUE;
-	HANDLE ev = CreateEventW(NULL, TRUE, FALSE, NULL);
-	struct hp_buf req = { 0 }, resp = { 0 };
-	DWORD rc = ERROR_SUCCESS;
-
-	if (!ev)
-		return GetLastError();
-	for (int attempt = 0;; attempt++) {
-		/* SECURITY_IDENTIFICATION: rdlsctl may identify this process but not act
-		 * as NETWORK SERVICE through the pipe. */
-		pipe = CreateFileW(hs->pipe_name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
-				   FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
-					   SECURITY_IDENTIFICATION,
-				   NULL);
-		if (pipe != INVALID_HANDLE_VALUE)
-			break;
-		rc = GetLastError();
-		if (rc != ERROR_PIPE_BUSY || attempt == 3 || !WaitNamedPipeW(hs->pipe_name, 5000))
-			goto out;
-	}
-	/* The pipe's name is on our command line for anyone to read; make sure we talk
-	 * to the rdlsctl that started us, not to a process that created the name after
-	 * it exited. */
-	ULONG server_pid = 0;
-	if (!GetNamedPipeServerProcessId(pipe, &server_pid)) {
-		rc = GetLastError();
-		goto out;
-	}
-	if (server_pid != hs->server_pid) {
-		rc = ERROR_ACCESS_DENIED;
-		goto out;
-	}
-
-	for (;;) {
-		rc = msg_recv(pipe, ev, hs->stop_event, &req, INFINITE);
-		/* rdlsctl went away (its DisconnectNamedPipe gives ERROR_PIPE_NOT_CONNECTED,
-		 * its exit ERROR_BROKEN_PIPE), or the SCM stopped us: a normal end, which
-		 * must not show as an error exit (System log event 7024). */
-		if (normal_end(rc)) {
-			rc = ERROR_SUCCESS;
-			break;
-		}
-		if (rc != ERROR_SUCCESS)
-			break;
-		uint32_t op = 0;
-		hp_get_u32(&req, &op);
-		hp_buf_release(&resp);
-		switch (op) {
-		case HP_GET: do_get(&req, &resp); break;
-		case HP_PUT: do_put(&req, &resp); break;
-		case HP_DEL: do_del(&req, &resp); break;
-		case HP_QUIT: put_api(&resp, ERROR_SUCCESS, NULL); break;
-		default: put_api(&resp, ERROR_INVALID_FUNCTION, L"rdlsctl helper protocol"); break;
-		}
-		hp_buf_release(&req);
-		rc = msg_send(pipe, ev, hs->stop_event, &resp, HP_CALL_TIMEOUT_MS);
-		if (rc != ERROR_SUCCESS || op == HP_QUIT) {
-			if (normal_end(rc))
-				rc = ERROR_SUCCESS;
-			break;
-		}
-	}
-out:
-	hp_buf_release(&req);
-	hp_buf_release(&resp);
-	if (pipe != INVALID_HANDLE_VALUE) {
-		FlushFileBuffers(pipe);
-		CloseHandle(pipe);
-	}
-	CloseHandle(ev);
-	return rc;
-}
-
-static void WINAPI service_main(DWORD argc, LPWSTR *argv)
-{
-	struct helper_service *hs = the_service;
-
-	/* For a SERVICE_WIN32_OWN_PROCESS service the name is not checked. */
-	hs->status_handle = RegisterServiceCtrlHandlerExW(argc ? argv[0] : L"", service_control, hs);
-	if (!hs->status_handle) {
-		hs->exit_code = GetLastError();
-		return;
-	}
-	hs->stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-	if (!hs->stop_event) {
-		hs->exit_code = GetLastError();
-		report_status(hs, SERVICE_STOPPED, hs->exit_code);
-		return;
-	}
-	/* RUNNING before connecting: rdlsctl reads our process id from the SCM to check
-	 * who connected, and the SCM's id is reliable from RUNNING on. */
-	report_status(hs, SERVICE_RUNNING, NO_ERROR);
-	hs->exit_code = serve(hs);
-	/* The stop event stays open: the control handler may still SetEvent it until
-	 * SERVICE_STOPPED is reported; w32_helper_service_main closes it once the
-	 * dispatcher (the handler's thread) has returned. */
-	report_status(hs, SERVICE_STOPPED, hs->exit_code);
-}
-
-int w32_helper_service_main(int argc, char **argv)
-{
-	if (argc < 2 || strcmp(argv[1], HP_FLAG) != 0)
-		return -1;
-	if (argc != 5)
-		return 2;
-
-	struct helper_service hs;
-	memset(&hs, 0, sizeof(hs));
-	hs.status.dwCurrentState = SERVICE_START_PENDING;
-	char *end = NULL;
-	unsigned long pid = strtoul(argv[3], &end, 10);
-	hs.pipe_name = w32_wide(argv[2]);
-	struct hp_owner owner;
-	if (!hs.pipe_name || !end || *end || pid == 0 || pid > 0xFFFFFFFFul ||
-	    !hp_owner_parse(argv[3], argv[4], &owner) ||
-	    CompareStringOrdinal(hs.pipe_name, lstrlenW(HP_PIPE_PREFIX), HP_PIPE_PREFIX, -1, TRUE) !=
-		    CSTR_EQUAL) {
-		free(hs.pipe_name);
-		return 2;
-	}
-	hs.server_pid = (DWORD)pid;
-	InitializeCriticalSection(&hs.lock);
-
-	wchar_t empty[] = L"";
-	SERVICE_TABLE_ENTRYW table[] = { { empty, service_main }, { NULL, NULL } };
-	the_service = &hs;
-	int code;
-	if (!StartServiceCtrlDispatcherW(table)) {
-		/* ERROR_FAILED_SERVICE_CONTROLLER_CONNECT: started from a console. */
-		fprintf(stderr, "rdlsctl: %s is used only by the service control manager "
-				"(StartServiceCtrlDispatcherW returned %lu)\n",
-			HP_FLAG, (unsigned long)GetLastError());
-		code = 2;
-	} else {
-		code = hs.exit_code == ERROR_SUCCESS ? 0 : 1;
-	}
-	the_service = NULL;
-	if (hs.stop_event)
-		CloseHandle(hs.stop_event);
-	DeleteCriticalSection(&hs.lock);
-	free(hs.pipe_name);
-	return code;
-}
 
 /* ---------------------------------------------------------- the rdlsctl side -- */
 
@@ -1108,11 +501,11 @@ int w32_helper_call(struct w32_ctx *ctx, struct hp_buf *req, struct hp_buf *resp
 		return -1;
 
 	struct w32_helper *h = ctx->helper;
-	DWORD rc = msg_send(h->pipe, h->io_event, NULL, req, HP_CALL_TIMEOUT_MS);
+	DWORD rc = hp_msg_send(h->pipe, h->io_event, NULL, req, HP_CALL_TIMEOUT_MS);
 	const char *api = "WriteFile";
 	if (rc == ERROR_SUCCESS) {
 		api = "ReadFile";
-		rc = msg_recv(h->pipe, h->io_event, NULL, resp, HP_CALL_TIMEOUT_MS);
+		rc = hp_msg_recv(h->pipe, h->io_event, NULL, resp, HP_CALL_TIMEOUT_MS);
 	}
 	if (rc != ERROR_SUCCESS) {
 		/* A helper that stopped answering is of no further use: remove it now. */
@@ -1133,8 +526,8 @@ void w32_helper_shutdown(struct w32_ctx *ctx)
 
 	struct hp_buf quit = { 0 }, resp = { 0 };
 	hp_put_u32(&quit, HP_QUIT);
-	if (msg_send(h->pipe, h->io_event, NULL, &quit, HP_QUIT_TIMEOUT_MS) == ERROR_SUCCESS)
-		msg_recv(h->pipe, h->io_event, NULL, &resp, HP_QUIT_TIMEOUT_MS);
+	if (hp_msg_send(h->pipe, h->io_event, NULL, &quit, HP_QUIT_TIMEOUT_MS) == ERROR_SUCCESS)
+		hp_msg_recv(h->pipe, h->io_event, NULL, &resp, HP_QUIT_TIMEOUT_MS);
 	hp_buf_release(&quit);
 	hp_buf_release(&resp);
 	if (h->svc)
