@@ -145,9 +145,8 @@ static void left_why(const struct rdls_exec_item *it, enum rdls_result r, struct
 		return;
 	case RDLS_RES_IRREVERSIBLE:
 		rdls_buf_puts(b, "not restorable: ");
-		rdls_buf_puts(b, s->ops == &res_password_ops
-					 ? "the old password cannot be read back"
-					 : "Windows never reveals the state it had before");
+		rdls_buf_puts(b, s->ops->lost_prior ? s->ops->lost_prior
+						    : "Windows never reveals the state it had before");
 		return;
 	default:
 		rdls_buf_puts(b, it->error ? it->error : "the live state could not be observed");

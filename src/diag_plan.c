@@ -10,6 +10,7 @@
 #include "rdls/json.h"
 #include "rdls/plan.h"
 #include "rdls/secret_src.h"
+#include "resource.h"
 
 /* --- with a profile: every difference between the profile and this machine, as the
  * planner reports it (the same read-only observation as 'rdlsctl plan'). Diagnose never
@@ -60,12 +61,12 @@ void diag_check_plan(struct dctx *c)
 	size_t diffs = 0, skipped = 0;
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct rdls_step *s = &p->steps[i];
-		bool cred = strcmp(rdls_step_kind(s), "cred") == 0;
+		bool cred = s->ops->secret_compare;
 		bool conflict = (s->flags & RDLS_STEP_CONFLICT) != 0;
 		if (s->action == RDLS_ACT_NONE && !conflict)
 			continue;
 		/* A missing key is part of the value finding under it: one finding, not three. */
-		if (strcmp(rdls_step_kind(s), "regkey") == 0)
+		if (s->ops->container)
 			continue;
 		if (cred && placeholder) {
 			skipped++;

@@ -201,7 +201,7 @@ static void put_state(struct section *s, const char *prefix, const struct rdls_s
 	sec_put(s, prefix, v->present ? "present" : "absent");
 	if (!v->present)
 		return;
-	if (v->type || st->ops == &res_regval_ops || st->ops == &res_cred_ops) {
+	if (v->type || st->ops->typed) {
 		char num[16];
 		snprintf(num, sizeof(num), "%lu", (unsigned long)v->type);
 		snprintf(key, sizeof(key), "%s.type", prefix);
@@ -222,7 +222,7 @@ static void put_state(struct section *s, const char *prefix, const struct rdls_s
 		snprintf(key, sizeof(key), "%s.user", prefix);
 		sec_put_str(s, key, v->user);
 	}
-	if (st->ops == &res_cred_ops || st->ops == &res_password_ops) {
+	if (st->ops->has_ours) {
 		/* cred: whether rdlsctl's check attribute existed, never the attribute itself;
 		 * password: "yes" = set to the secret by rdlsctl (never anything of it). */
 		snprintf(key, sizeof(key), "%s.ours", prefix);
@@ -492,8 +492,8 @@ int rdls_journal_step(struct rdls_jwriter *w, size_t index, const struct rdls_st
 	put_state(&s, "after", st, &st->want);
 	if (st->flags & RDLS_STEP_IRREVERSIBLE)
 		sec_put(&s, "restorable", "no");
-	if (st->ops == &res_password_ops) /* for the reader; rollback goes by restorable = no */
-		sec_put_str(&s, "password", "set, not restorable");
+	if (st->ops->journal_remark) /* for the reader; rollback goes by restorable = no */
+		sec_put_str(&s, st->ops->kind, st->ops->journal_remark);
 	sec_end(&s);
 	return write_section(w, &s, err);
 }
@@ -843,7 +843,7 @@ static bool interpret(struct reader *r)
 		else if (restorable)
 			bad = true;
 		free(restorable);
-		bool need_key = rec.step.ops == &res_regval_ops || rec.step.ops == &res_member_ops;
+		bool need_key = rec.step.ops && rec.step.ops->keyed;
 		if (bad || !rec.step.ops || !rec.step.name || (need_key && !rec.step.key)) {
 			rdls_step_release(&rec.step);
 			return false;

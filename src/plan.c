@@ -284,55 +284,6 @@ static void count(struct rdls_plan *p, enum rdls_action a)
 		p->n_remove++;
 }
 
-/* Credentials: converged, stale (another secret) or foreign (left alone unless --rotate). */
-static int decide_cred(struct builder *b, struct rdls_step *s)
-{
-	enum rdls_cred_verdict v;
-	if (rdls_cred_classify(s, &b->c, &s->prior, &v, b->err) != 0)
-		return -1;
-	struct rdls_buf w;
-	switch (v) {
-	case RDLS_CRED_ABSENT:
-		s->action = RDLS_ACT_CREATE;
-		return 0;
-	case RDLS_CRED_CONVERGED:
-		/* Rewriting it with the same secret changes nothing rollback would need. */
-		s->action = b->rotate ? RDLS_ACT_CHANGE : RDLS_ACT_NONE;
-		if (b->rotate)
-			s->note = "--rotate: rewritten with the same secret";
-		return 0;
-	case RDLS_CRED_STALE:
-		s->action = RDLS_ACT_CHANGE;
-		s->flags |= RDLS_STEP_IRREVERSIBLE;
-		s->note = "written by rdlsctl with another secret; rollback cannot bring the old one back";
-		return 0;
-	case RDLS_CRED_FOREIGN:
-		break;
-	}
-	rdls_buf_init(&w);
-	rdls_buf_puts(&w, "credential ");
-	rdls_buf_quote(&w, s->name, strlen(s->name));
-	rdls_buf_puts(&w, " of NETWORK SERVICE exists (");
-	rdls_step_state(s, &s->prior, &w);
-	if (b->rotate) {
-		s->action = RDLS_ACT_CHANGE;
-		s->flags |= RDLS_STEP_IRREVERSIBLE;
-		s->note = "--rotate: replaces a credential rollback cannot restore";
-		rdls_buf_puts(&w, "); --rotate replaces it, and rollback cannot restore it: Windows "
-				  "never reveals a stored domain password");
-	} else {
-		s->action = RDLS_ACT_NONE;
-		s->flags |= RDLS_STEP_CONFLICT;
-		s->note = "left alone: not written by rdlsctl for this user; --rotate replaces it";
-		b->p->n_conflict++;
-		rdls_buf_puts(&w, ") and was not written by rdlsctl for user ");
-		rdls_buf_quote(&w, s->want.user, strlen(s->want.user));
-		rdls_buf_puts(&w, "; it is left alone because Windows never reveals a stored domain "
-				  "password, so rollback could not restore it. apply --rotate replaces it");
-	}
-	return warn(b, &w);
-}
-
 static int settle(struct builder *b, size_t idx);
 
 /* Observes step idx, compares it and decides its action. */
@@ -349,8 +300,17 @@ static int settle(struct builder *b, size_t idx)
 {
 	struct rdls_step *s = &b->p->steps[idx];
 	int rc = 0;
-	if (s->ops == &res_cred_ops) {
-		rc = decide_cred(b, s);
+	if (s->ops->decide) {
+		bool conflict = s->flags & RDLS_STEP_CONFLICT;
+		struct rdls_buf w;
+		rdls_buf_init(&w);
+		rc = s->ops->decide(s, &b->c, b->rotate, &w, b->err);
+		if (rc == 0 && !conflict && (s->flags & RDLS_STEP_CONFLICT))
+			b->p->n_conflict++;
+		if (rc == 0 && (w.len || w.oom))
+			rc = warn(b, &w);
+		else
+			rdls_buf_release(&w);
 	} else if (s->ops->compare(s, &b->c, &s->prior)) {
 		s->action = RDLS_ACT_NONE;
 	} else if (!s->prior.present) {
@@ -884,7 +844,7 @@ static int check_cred_storage(struct builder *b)
 	struct rdls_plan *p = b->p;
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_steps; i++)
-		n += p->steps[i].ops == &res_cred_ops;
+		n += p->steps[i].ops->peer_cred;
 	if (n == 0)
 		return 0;
 	struct rdls_cred_storage st;
@@ -894,7 +854,7 @@ static int check_cred_storage(struct builder *b)
 		return 0;
 	for (size_t i = 0; i < p->n_steps; i++) {
 		struct rdls_step *s = &p->steps[i];
-		if (s->ops != &res_cred_ops)
+		if (!s->ops->peer_cred)
 			continue;
 		s->flags |= RDLS_STEP_IMPOSSIBLE;
 		s->note = rdls_cred_storage_why(st.verdict);
@@ -915,13 +875,13 @@ static int plan_scope(struct builder *b)
 		return oom(b);
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_steps; i++)
-		n += p->steps[i].ops == &res_cred_ops;
+		n += p->steps[i].ops->peer_cred;
 	if (n == 0)
 		return 0;
 	if (!(p->peers = calloc(n, sizeof(*p->peers))))
 		return oom(b);
 	for (size_t i = 0; i < p->n_steps; i++)
-		if (p->steps[i].ops == &res_cred_ops &&
+		if (p->steps[i].ops->peer_cred &&
 		    !(p->peers[p->n_peers++] = dup_str(p->steps[i].name)))
 			return oom(b);
 	return 0;

@@ -460,10 +460,10 @@ static int read_step(const struct rd *r, const struct sec *s, struct rdls_step *
 		goto out;
 	}
 	if (!name || !(st->name = rdls_jdec_str(name)) || (key && !(st->key = rdls_jdec_str(key))) ||
-	    ((st->ops == &res_regval_ops || st->ops == &res_member_ops) && !st->key)) {
+	    (st->ops->keyed && !st->key)) {
 		bad_at(err, bad, RDLS_PLANFILE_MALFORMED, r->path, line,
 		       "[%s] has no valid name%s", s->name,
-		       st->ops == &res_regval_ops || st->ops == &res_member_ops ? " and key" : "");
+		       st->ops->keyed ? " and key" : "");
 		goto out;
 	}
 	bool known = false;

@@ -12,6 +12,15 @@
 #include "rdls/cred_check.h"
 #include "resource.h"
 
+/* res_cred.c: how an existing credential relates to the one a step wants (*out).
+ * Returns 0, or -1 with err filled when the check could not be computed. */
+enum rdls_cred_verdict {
+	RDLS_CRED_ABSENT,    /* no credential for the target */
+	RDLS_CRED_CONVERGED, /* rdlsctl's, right user and type, check verifies the secret */
+	RDLS_CRED_STALE,     /* rdlsctl's, right user and type, written with another secret */
+	RDLS_CRED_FOREIGN,   /* not written by rdlsctl, or for another user or of another type */
+};
+
 static char *dup_str(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -45,8 +54,8 @@ static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct 
 	return 0;
 }
 
-int rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
-		       const struct rdls_state *have, enum rdls_cred_verdict *out, rdls_err *err)
+static int classify(const struct rdls_step *s, const struct rdls_rctx *c,
+		    const struct rdls_state *have, enum rdls_cred_verdict *out, rdls_err *err)
 {
 	*out = RDLS_CRED_FOREIGN;
 	if (!have->present) {
@@ -69,7 +78,7 @@ int rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
 	return 0;
 }
 
-/* The planner classifies through rdls_cred_classify, which can report a failure;
+/* The planner decides through decide() below, which can report a failure;
  * here a check that cannot be computed counts as "not converged". */
 static bool compare(const struct rdls_step *s, const struct rdls_rctx *c,
 		    const struct rdls_state *have)
@@ -78,8 +87,55 @@ static bool compare(const struct rdls_step *s, const struct rdls_rctx *c,
 		return !have->present;
 	enum rdls_cred_verdict v;
 	rdls_err err;
-	return c->secret && rdls_cred_classify(s, c, have, &v, &err) == 0 &&
+	return c->secret && classify(s, c, have, &v, &err) == 0 &&
 	       v == RDLS_CRED_CONVERGED;
+}
+
+/* Credentials: converged, stale (another secret) or foreign (left alone unless --rotate). */
+static int decide(struct rdls_step *s, const struct rdls_rctx *c, bool rotate,
+		  struct rdls_buf *w, rdls_err *err)
+{
+	enum rdls_cred_verdict v;
+	if (classify(s, c, &s->prior, &v, err) != 0)
+		return -1;
+	switch (v) {
+	case RDLS_CRED_ABSENT:
+		s->action = RDLS_ACT_CREATE;
+		return 0;
+	case RDLS_CRED_CONVERGED:
+		/* Rewriting it with the same secret changes nothing rollback would need. */
+		s->action = rotate ? RDLS_ACT_CHANGE : RDLS_ACT_NONE;
+		if (rotate)
+			s->note = "--rotate: rewritten with the same secret";
+		return 0;
+	case RDLS_CRED_STALE:
+		s->action = RDLS_ACT_CHANGE;
+		s->flags |= RDLS_STEP_IRREVERSIBLE;
+		s->note = "written by rdlsctl with another secret; rollback cannot bring the old one back";
+		return 0;
+	case RDLS_CRED_FOREIGN:
+		break;
+	}
+	rdls_buf_puts(w, "credential ");
+	rdls_buf_quote(w, s->name, strlen(s->name));
+	rdls_buf_puts(w, " of NETWORK SERVICE exists (");
+	rdls_step_state(s, &s->prior, w);
+	if (rotate) {
+		s->action = RDLS_ACT_CHANGE;
+		s->flags |= RDLS_STEP_IRREVERSIBLE;
+		s->note = "--rotate: replaces a credential rollback cannot restore";
+		rdls_buf_puts(w, "); --rotate replaces it, and rollback cannot restore it: Windows "
+				  "never reveals a stored domain password");
+	} else {
+		s->action = RDLS_ACT_NONE;
+		s->flags |= RDLS_STEP_CONFLICT;
+		s->note = "left alone: not written by rdlsctl for this user; --rotate replaces it";
+		rdls_buf_puts(w, ") and was not written by rdlsctl for user ");
+		rdls_buf_quote(w, s->want.user, strlen(s->want.user));
+		rdls_buf_puts(w, "; it is left alone because Windows never reveals a stored domain "
+				  "password, so rollback could not restore it. apply --rotate replaces it");
+	}
+	return 0;
 }
 
 static int change(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *err)
@@ -156,4 +212,9 @@ const struct resource_ops res_cred_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.typed = true,
+	.has_ours = true,
+	.secret_compare = true,
+	.peer_cred = true,
+	.decide = decide,
 };

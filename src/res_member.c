@@ -68,4 +68,5 @@ const struct resource_ops res_member_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.keyed = true,
 };

@@ -80,4 +80,7 @@ const struct resource_ops res_password_ops = {
 	.undo = undo,
 	.describe = describe,
 	.blind = true,
+	.has_ours = true,
+	.lost_prior = "the old password cannot be read back",
+	.journal_remark = "set, not restorable",
 };

@@ -80,4 +80,5 @@ const struct resource_ops res_regkey_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.container = true,
 };

@@ -193,4 +193,6 @@ const struct resource_ops res_regval_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.keyed = true,
+	.typed = true,
 };

@@ -56,6 +56,28 @@ struct resource_ops {
 	 * prior one does not mean "not changed", so undo never concludes "already restored"
 	 * from it after the change may have happened (exec.c). */
 	bool blind;
+	/* The step names a key besides its name (regval: the registry key; member: the group). */
+	bool keyed;
+	/* The state's type means something even when 0: the journal always records it. */
+	bool typed;
+	/* The state's `ours` means something: the journal records it. */
+	bool has_ours;
+	/* compare verifies the peer secret: with a placeholder secret its verdict says nothing. */
+	bool secret_compare;
+	/* Exists only for what is planned inside it (a registry key): findings name that. */
+	bool container;
+	/* Stores a credential for a peer: needs Windows' credential storage, and its name is
+	 * one of the plan's peers. */
+	bool peer_cred;
+	/* Why undo cannot restore the prior state (NULL: Windows never reveals it). */
+	const char *lost_prior;
+	/* A line "<kind> = <remark>" in each journal record, for a human reader. */
+	const char *journal_remark;
+	/* Planning in place of compare (NULL: compare decides none/create/remove/change):
+	 * sets s->action, and flags and note; a warning for the plan goes to *warning
+	 * (left empty: none). rotate: apply --rotate. */
+	int (*decide)(struct rdls_step *s, const struct rdls_rctx *c, bool rotate,
+		      struct rdls_buf *warning, rdls_err *err);
 };
 
 extern const struct resource_ops res_user_ops;
@@ -90,17 +112,6 @@ extern const struct resource_ops res_password_ops;
 
 /* The kind named `kind` (a journal's "kind = ..."), or NULL. plan.c holds the table. */
 const struct resource_ops *rdls_resource_find(const char *kind);
-
-/* res_cred.c: how an existing credential relates to the one a step wants (*out).
- * Returns 0, or -1 with err filled when the check could not be computed. */
-enum rdls_cred_verdict {
-	RDLS_CRED_ABSENT,    /* no credential for the target */
-	RDLS_CRED_CONVERGED, /* rdlsctl's, right user and type, check verifies the secret */
-	RDLS_CRED_STALE,     /* rdlsctl's, right user and type, written with another secret */
-	RDLS_CRED_FOREIGN,   /* not written by rdlsctl, or for another user or of another type */
-};
-int rdls_cred_classify(const struct rdls_step *s, const struct rdls_rctx *c,
-		       const struct rdls_state *have, enum rdls_cred_verdict *out, rdls_err *err);
 
 /* "present" / "absent": the state text of kinds that only exist or not. */
 void rdls_describe_presence(const struct rdls_state *st, struct rdls_buf *b);
