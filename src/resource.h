@@ -13,6 +13,8 @@
 #include "rdls/plan.h"
 #include "rdls/sys.h"
 
+struct rdls_vet; /* writable.h */
+
 /* What the operations may use besides the step itself. */
 /*
  * Per run: every credential apply writes gets the same salt, hence the same check
@@ -78,6 +80,11 @@ struct resource_ops {
 	 * (left empty: none). rotate: apply --rotate. */
 	int (*decide)(struct rdls_step *s, const struct rdls_rctx *c, bool rotate,
 		      struct rdls_buf *warning, rdls_err *err);
+	/* Rollback: whether a journal record of this kind is one apply could have written
+	 * for the journal's header (rules: writable.h's rdls_vet_*). NULL: refused. */
+	bool (*journal_check)(struct rdls_vet *v, const struct rdls_step *s);
+	/* apply may remove what exists: a record whose after state is absent is fine. */
+	bool removes;
 };
 
 extern const struct resource_ops res_user_ops;
