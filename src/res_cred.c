@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "rdls/cred_check.h"
+#include "rdls/journal.h"
+#include "rdls/writable.h"
 #include "resource.h"
 
 /* res_cred.c: how an existing credential relates to the one a step wants (*out).
@@ -205,6 +207,25 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	rdls_buf_puts(b, " of NETWORK SERVICE");
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	if (rdls_name_eq(s->name, rdls_vet_journal(v)->host))
+		return rdls_vet_refuse(v, "apply never stores a credential for the host itself");
+	if (!rdls_vet_v1(v) && !rdls_vet_peer(v, s->name))
+		return rdls_vet_refuse(v, "'%s' is not one of the peers the journal's header "
+				      "names",
+			      s->name);
+	const char *u = s->want.user ? s->want.user : "";
+	const char *acct = rdls_name_after(u, s->name);
+	if (s->want.present && (s->want.type != RDLS_CRED_TYPE_DOMAIN_PASSWORD ||
+				!s->want.ours || !acct))
+		return rdls_vet_refuse(v, "apply stores only rdlsctl's domain password for user "
+				      "'%s\\' and the account",
+			      s->name);
+	return !s->want.present || rdls_vet_account(v, acct);
+}
+
 const struct resource_ops res_cred_ops = {
 	.kind = "cred",
 	.observe = observe,
@@ -217,4 +238,5 @@ const struct resource_ops res_cred_ops = {
 	.secret_compare = true,
 	.peer_cred = true,
 	.decide = decide,
+	.journal_check = journal_check,
 };

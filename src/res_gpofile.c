@@ -12,6 +12,7 @@
 
 #include "rdls/gptini.h"
 #include "rdls/preg.h"
+#include "rdls/writable.h"
 #include "resource.h"
 
 #define PATH_MAX_GPO 1024
@@ -292,6 +293,19 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	rdls_buf_printf(b, "%%SystemRoot%%\\System32\\GroupPolicy\\%s", s->name);
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	if (s->key || !rdls_gpo_file_known(s->name))
+		return rdls_vet_refuse(v, "not a Group Policy file rdlsctl writes (only %s and "
+				      "%s of the local Group Policy object)",
+			      RDLS_GPO_REGPOL, RDLS_GPO_GPTINI);
+	char why[256];
+	if (!rdls_gpo_record_plausible(s, why, sizeof(why)))
+		return rdls_vet_refuse(v, "%s", why);
+	return true;
+}
+
 const struct resource_ops res_gpofile_ops = {
 	.kind = "gpofile",
 	.observe = observe,
@@ -299,4 +313,5 @@ const struct resource_ops res_gpofile_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.journal_check = journal_check,
 };

@@ -1,6 +1,7 @@
 /* A local group: the group whose members the licensing service accepts as peers. */
 #include <string.h>
 
+#include "rdls/writable.h"
 #include "resource.h"
 
 #define GROUP_COMMENT "Remote Desktop license servers that may talk to this one (rdlsctl)"
@@ -52,6 +53,12 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	rdls_buf_quote(b, s->name, strlen(s->name));
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	return rdls_vet_group(v, s->name);
+}
+
 const struct resource_ops res_group_ops = {
 	.kind = "group",
 	.observe = observe,
@@ -59,4 +66,5 @@ const struct resource_ops res_group_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.journal_check = journal_check,
 };

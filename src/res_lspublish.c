@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include "rdls/journal.h"
+#include "rdls/writable.h"
 #include "resource.h"
 
 static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
@@ -68,6 +70,15 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 				 : " from AD DS (UnpublishLS; needs an Enterprise Admin of the forest)");
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	if (!rdls_name_eq(s->name, rdls_vet_journal(v)->host))
+		return rdls_vet_refuse(v, "apply publishes only the host the journal is for (%s)",
+			      rdls_vet_journal(v)->host);
+	return true;
+}
+
 const struct resource_ops res_lspublish_ops = {
 	.kind = "lspublish",
 	.observe = observe,
@@ -75,4 +86,5 @@ const struct resource_ops res_lspublish_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.journal_check = journal_check,
 };

@@ -1,6 +1,8 @@
 /* Membership of an account ("HOST\user", in s->name) in a local group (s->key). */
 #include <string.h>
 
+#include "rdls/journal.h"
+#include "rdls/writable.h"
 #include "resource.h"
 
 static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
@@ -61,6 +63,17 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	rdls_buf_quote(b, s->key, strlen(s->key));
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	const char *acct = rdls_name_after(s->name, rdls_vet_journal(v)->host);
+	if (!acct)
+		return rdls_vet_refuse(v, "the member is not '%s\\' and an account: apply adds "
+				      "only this host's account",
+			      rdls_vet_journal(v)->host);
+	return rdls_vet_group(v, s->key) && rdls_vet_account(v, acct);
+}
+
 const struct resource_ops res_member_ops = {
 	.kind = "member",
 	.observe = observe,
@@ -69,4 +82,5 @@ const struct resource_ops res_member_ops = {
 	.undo = undo,
 	.describe = describe,
 	.keyed = true,
+	.journal_check = journal_check,
 };

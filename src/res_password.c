@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "rdls/writable.h"
 #include "resource.h"
 
 static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
@@ -72,6 +73,20 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	rdls_buf_quote(b, s->name, strlen(s->name));
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	/* Rotation came with format 2: a format 1 journal cannot hold one. */
+	if (rdls_vet_v1(v))
+		return rdls_vet_refuse(v, "journal format 1 predates password rotation, so apply "
+				      "cannot have written this");
+	if (!(s->flags & RDLS_STEP_IRREVERSIBLE) || !s->prior.present ||
+	    !s->want.present || !s->want.ours)
+		return rdls_vet_refuse(v, "apply records a password only as set for an existing "
+				      "user and not restorable");
+	return rdls_vet_account(v, s->name);
+}
+
 const struct resource_ops res_password_ops = {
 	.kind = "password",
 	.observe = observe,
@@ -83,4 +98,5 @@ const struct resource_ops res_password_ops = {
 	.has_ours = true,
 	.lost_prior = "the old password cannot be read back",
 	.journal_remark = "set, not restorable",
+	.journal_check = journal_check,
 };

@@ -5,6 +5,7 @@
  * empty: a key that meanwhile holds values or subkeys is left alone and reported,
  * never deleted with someone else's data. The step's name is the key's path.
  */
+#include "rdls/writable.h"
 #include "resource.h"
 
 static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
@@ -73,6 +74,16 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	rdls_buf_printf(b, "HKLM\\%s", s->name);
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	if (!rdls_writable_key(s->name))
+		return rdls_vet_refuse(v, "not a registry key rdlsctl creates (only HKLM\\%s, "
+				      "HKLM\\%s and the keys leading to them)",
+			      RDLS_KEY_LICENSING, RDLS_KEY_TS_POLICY);
+	return true;
+}
+
 const struct resource_ops res_regkey_ops = {
 	.kind = "regkey",
 	.observe = observe,
@@ -81,4 +92,5 @@ const struct resource_ops res_regkey_ops = {
 	.undo = undo,
 	.describe = describe,
 	.container = true,
+	.journal_check = journal_check,
 };

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "rdls/writable.h"
 #include "resource.h"
 
 static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
@@ -186,6 +187,23 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	path(s, b);
 }
 
+/* Rollback: apply could have written this record (it may also remove). */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	const struct rdls_writable_value *w = rdls_writable_find(s->key, s->name);
+	if (!w)
+		return rdls_vet_refuse(v, "not a registry value rdlsctl writes");
+	if (w->remove && s->want.present)
+		return rdls_vet_refuse(v, "rdlsctl only ever removes this value, but the record says "
+				      "apply set it");
+	if (!w->remove && (!s->want.present || s->want.type != w->type))
+		return rdls_vet_refuse(v, "rdlsctl sets this value as type %u, but the record says "
+				      "apply left %s%u",
+			      (unsigned)w->type, s->want.present ? "type " : "it absent, not ",
+			      (unsigned)(s->want.present ? s->want.type : w->type));
+	return true;
+}
+
 const struct resource_ops res_regval_ops = {
 	.kind = "regval",
 	.observe = observe,
@@ -195,4 +213,6 @@ const struct resource_ops res_regval_ops = {
 	.describe = describe,
 	.keyed = true,
 	.typed = true,
+	.removes = true,
+	.journal_check = journal_check,
 };

@@ -1,6 +1,7 @@
 /* A local user: created with the peer secret (the backend sets the NetUserAdd flags). */
 #include <string.h>
 
+#include "rdls/writable.h"
 #include "resource.h"
 
 static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
@@ -54,6 +55,12 @@ static void describe(const struct rdls_step *s, enum rdls_desc what, const struc
 	rdls_buf_quote(b, s->name, strlen(s->name));
 }
 
+/* Rollback: apply could have written this record for the journal's header. */
+static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
+{
+	return rdls_vet_account(v, s->name);
+}
+
 const struct resource_ops res_user_ops = {
 	.kind = "user",
 	.observe = observe,
@@ -61,4 +68,5 @@ const struct resource_ops res_user_ops = {
 	.change = change,
 	.undo = undo,
 	.describe = describe,
+	.journal_check = journal_check,
 };

@@ -1,7 +1,17 @@
 /*
- * A resource kind: how to observe, compare, change and undo one thing on a host.
- * One res_*.c per kind; the table in plan.c lists them. A new kind is one new file
- * and one table line (plus whatever the planner decides to emit for it).
+ * A resource kind: how to observe, compare, change and undo one thing on a host, and
+ * everything else that is special about it (the flags and hooks of struct
+ * resource_ops), so the planner, executor, journal, rollback's trust check and
+ * diagnose never ask which kind a step is. Adding a kind takes:
+ *
+ *  1. src/res_KIND.c with `const struct resource_ops res_KIND_ops` (observe, compare,
+ *     change, undo, describe, journal_check, and the flags that apply), declared below;
+ *  2. one line in the kinds table of src/plan.c;
+ *  3. the emitter in src/plan.c that plans its steps;
+ *  4. the fake's support (tests/unit/fake_sys.c) for any new system operation it uses;
+ *  5. "KIND" in the `kind` enum of docs/schema/plan.schema.json;
+ *  6. unit tests: tests/unit/test_plan.c and test_exec.c (fresh, converged, failure at
+ *     every step) and tests/unit/test_journal_trust.c (its journal_check).
  */
 #ifndef RDLS_RESOURCE_H
 #define RDLS_RESOURCE_H
@@ -12,6 +22,8 @@
 #include "rdls/cred_check.h"
 #include "rdls/plan.h"
 #include "rdls/sys.h"
+
+struct rdls_vet; /* writable.h */
 
 /* What the operations may use besides the step itself. */
 /*
@@ -78,6 +90,11 @@ struct resource_ops {
 	 * (left empty: none). rotate: apply --rotate. */
 	int (*decide)(struct rdls_step *s, const struct rdls_rctx *c, bool rotate,
 		      struct rdls_buf *warning, rdls_err *err);
+	/* Rollback: whether a journal record of this kind is one apply could have written
+	 * for the journal's header (rules: writable.h's rdls_vet_*). NULL: refused. */
+	bool (*journal_check)(struct rdls_vet *v, const struct rdls_step *s);
+	/* apply may remove what exists: a record whose after state is absent is fine. */
+	bool removes;
 };
 
 extern const struct resource_ops res_user_ops;

@@ -72,19 +72,20 @@ bool rdls_writable_key(const char *path)
 
 /* ------------------------------------------------- rollback's journal check */
 
-struct vet {
+struct rdls_vet {
 	const struct rdls_journal *j;
 	bool v1;               /* format 1: no account, group or peers in the header */
 	const char *account;   /* the header's, or (format 1) the first record's (borrowed) */
 	const char *group;
 	char *why;
 	size_t n;
+	const struct rdls_jrec *rec; /* the record being checked */
 };
 
-static bool refuse(struct vet *v, const struct rdls_jrec *rec, const char *fmt, ...)
+static bool refuse(struct rdls_vet *v, const struct rdls_jrec *rec, const char *fmt, ...)
 	RDLS_PRINTF(3, 4);
 
-static bool refuse(struct vet *v, const struct rdls_jrec *rec, const char *fmt, ...)
+static bool refuse(struct rdls_vet *v, const struct rdls_jrec *rec, const char *fmt, ...)
 {
 	struct rdls_buf b;
 	rdls_buf_init(&b);
@@ -111,7 +112,7 @@ static bool eq_n(const char *a, const char *b, size_t n)
 }
 
 /* The account a record names is the journal's one account. */
-static bool same_account(struct vet *v, const struct rdls_jrec *rec, const char *account)
+static bool same_account(struct rdls_vet *v, const struct rdls_jrec *rec, const char *account)
 {
 	if (!v->account) {
 		if (!v->v1)
@@ -126,7 +127,7 @@ static bool same_account(struct vet *v, const struct rdls_jrec *rec, const char 
 		      v->v1 ? "other records name" : "header names", v->account);
 }
 
-static bool same_group(struct vet *v, const struct rdls_jrec *rec, const char *g)
+static bool same_group(struct rdls_vet *v, const struct rdls_jrec *rec, const char *g)
 {
 	if (!v->group) {
 		if (!v->v1)
@@ -149,103 +150,58 @@ static bool is_peer(const struct rdls_journal *j, const char *name)
 	return false;
 }
 
-static bool vet_regval(struct vet *v, const struct rdls_jrec *rec)
+/* ------------------------------------ for the kinds' journal_check hooks */
+
+const struct rdls_journal *rdls_vet_journal(const struct rdls_vet *v)
 {
-	const struct rdls_step *s = &rec->step;
-	const struct rdls_writable_value *w = rdls_writable_find(s->key, s->name);
-	if (!w)
-		return refuse(v, rec, "not a registry value rdlsctl writes");
-	if (w->remove && s->want.present)
-		return refuse(v, rec, "rdlsctl only ever removes this value, but the record says "
-				      "apply set it");
-	if (!w->remove && (!s->want.present || s->want.type != w->type))
-		return refuse(v, rec, "rdlsctl sets this value as type %u, but the record says "
-				      "apply left %s%u",
-			      (unsigned)w->type, s->want.present ? "type " : "it absent, not ",
-			      (unsigned)(s->want.present ? s->want.type : w->type));
-	return true;
+	return v->j;
 }
 
-/* The record names what apply may touch for this journal's host, account, group, peers. */
-static bool vet_identity(struct vet *v, const struct rdls_jrec *rec)
+bool rdls_vet_v1(const struct rdls_vet *v)
 {
-	const struct rdls_journal *j = v->j;
-	const struct rdls_step *s = &rec->step;
-	const struct resource_ops *ops = s->ops;
-	if (ops == &res_regkey_ops) {
-		if (!rdls_writable_key(s->name))
-			return refuse(v, rec, "not a registry key rdlsctl creates (only HKLM\\%s, "
-					      "HKLM\\%s and the keys leading to them)",
-				      RDLS_KEY_LICENSING, RDLS_KEY_TS_POLICY);
-		return true;
-	}
-	if (ops == &res_user_ops)
-		return same_account(v, rec, s->name);
-	if (ops == &res_group_ops)
-		return same_group(v, rec, s->name);
-	if (ops == &res_member_ops) {
-		const char *bs = strchr(s->name, '\\');
-		size_t hn = bs ? (size_t)(bs - s->name) : 0;
-		if (!bs || !eq_n(s->name, j->host, hn))
-			return refuse(v, rec, "the member is not '%s\\' and an account: apply adds "
-					      "only this host's account",
-				      j->host);
-		return same_group(v, rec, s->key) && same_account(v, rec, bs + 1);
-	}
-	if (ops == &res_cred_ops) {
-		if (rdls_name_eq(s->name, j->host))
-			return refuse(v, rec, "apply never stores a credential for the host itself");
-		if (!v->v1 && !is_peer(j, s->name))
-			return refuse(v, rec, "'%s' is not one of the peers the journal's header "
-					      "names",
-				      s->name);
-		const char *u = s->want.user ? s->want.user : "";
-		size_t tn = strlen(s->name);
-		if (s->want.present && (s->want.type != RDLS_CRED_TYPE_DOMAIN_PASSWORD ||
-					!s->want.ours || !eq_n(u, s->name, tn) || u[tn] != '\\'))
-			return refuse(v, rec, "apply stores only rdlsctl's domain password for user "
-					      "'%s\\' and the account",
-				      s->name);
-		return !s->want.present || same_account(v, rec, u + tn + 1);
-	}
-	if (ops == &res_gpofile_ops) {
-		if (s->key || !rdls_gpo_file_known(s->name))
-			return refuse(v, rec, "not a Group Policy file rdlsctl writes (only %s and "
-					      "%s of the local Group Policy object)",
-				      RDLS_GPO_REGPOL, RDLS_GPO_GPTINI);
-		char why[256];
-		if (!rdls_gpo_record_plausible(s, why, sizeof(why)))
-			return refuse(v, rec, "%s", why);
-		return true;
-	}
-	if (ops == &res_password_ops) {
-		/* Rotation came with format 2: a format 1 journal cannot hold one. */
-		if (v->v1)
-			return refuse(v, rec, "journal format 1 predates password rotation, so apply "
-					      "cannot have written this");
-		if (!(s->flags & RDLS_STEP_IRREVERSIBLE) || !s->prior.present ||
-		    !s->want.present || !s->want.ours)
-			return refuse(v, rec, "apply records a password only as set for an existing "
-					      "user and not restorable");
-		return same_account(v, rec, s->name);
-	}
-	if (ops == &res_lspublish_ops) {
-		if (!rdls_name_eq(s->name, j->host))
-			return refuse(v, rec, "apply publishes only the host the journal is for (%s)",
-				      j->host);
-		return true;
-	}
-	return refuse(v, rec, "not a kind of record rdlsctl writes");
+	return v->v1;
 }
 
-static bool vet_one(struct vet *v, const struct rdls_jrec *rec)
+bool rdls_vet_refuse(struct rdls_vet *v, const char *fmt, ...)
 {
-	if (rec->step.ops == &res_regval_ops)
-		return vet_regval(v, rec);
-	if (!vet_identity(v, rec))
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return refuse(v, v->rec, "%s", text);
+}
+
+bool rdls_vet_account(struct rdls_vet *v, const char *account)
+{
+	return same_account(v, v->rec, account);
+}
+
+bool rdls_vet_group(struct rdls_vet *v, const char *group)
+{
+	return same_group(v, v->rec, group);
+}
+
+bool rdls_vet_peer(const struct rdls_vet *v, const char *name)
+{
+	return is_peer(v->j, name);
+}
+
+const char *rdls_name_after(const char *qualified, const char *domain)
+{
+	size_t n = strlen(domain);
+	return eq_n(qualified, domain, n) && qualified[n] == '\\' ? qualified + n + 1 : NULL;
+}
+
+static bool vet_one(struct rdls_vet *v, const struct rdls_jrec *rec)
+{
+	v->rec = rec;
+	if (!rec->step.ops->journal_check)
+		return refuse(v, rec, "not a kind of record rdlsctl writes");
+	if (!rec->step.ops->journal_check(v, &rec->step))
 		return false;
-	/* Every other kind apply only creates, adds or publishes. */
-	if (!rec->step.want.present)
+	/* Every kind but those that may remove apply only creates, adds or publishes. */
+	if (!rec->step.ops->removes && !rec->step.want.present)
 		return refuse(v, rec, "apply only ever creates this kind, but the record says it "
 				      "removed it");
 	return true;
@@ -253,7 +209,7 @@ static bool vet_one(struct vet *v, const struct rdls_jrec *rec)
 
 bool rdls_journal_check(const struct rdls_journal *j, int *line, char *why, size_t n)
 {
-	struct vet v = {
+	struct rdls_vet v = {
 		.j = j,
 		.v1 = j->format < 2,
 		.account = j->format < 2 ? NULL : j->account,

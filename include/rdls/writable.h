@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rdls/err.h" /* RDLS_PRINTF */
+
 /* The registry keys rdlsctl writes values in, under HKLM. */
 #define RDLS_KEY_LICENSING "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters"
 #define RDLS_KEY_TS_POLICY "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
@@ -55,5 +57,22 @@ bool rdls_writable_key(const char *path);
  */
 struct rdls_journal;
 bool rdls_journal_check(const struct rdls_journal *j, int *line, char *why, size_t n);
+
+/*
+ * For the resource kinds' journal_check hooks (resource.h), during rdls_journal_check:
+ * the journal, whether it is format 1, and the shared rules. Each rule returns true,
+ * or false with the reason recorded for the record being checked.
+ */
+struct rdls_vet;
+const struct rdls_journal *rdls_vet_journal(const struct rdls_vet *v);
+bool rdls_vet_v1(const struct rdls_vet *v);
+bool rdls_vet_refuse(struct rdls_vet *v, const char *fmt, ...) RDLS_PRINTF(2, 3);
+/* The account (group) a record names is the journal's one account (group). */
+bool rdls_vet_account(struct rdls_vet *v, const char *account);
+bool rdls_vet_group(struct rdls_vet *v, const char *group);
+/* name is one of the peers the journal's header names. */
+bool rdls_vet_peer(const struct rdls_vet *v, const char *name);
+/* "DOMAIN\rest" with DOMAIN equal to domain (ignoring ASCII case): rest; else NULL. */
+const char *rdls_name_after(const char *qualified, const char *domain);
 
 #endif
