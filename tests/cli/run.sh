@@ -1,7 +1,8 @@
 #!/bin/sh
 # The native build's command line: usage errors, help, version, validate on every
 # example profile, and the plain refusal of commands that need Windows; every --json
-# output is validated against its schema in docs/schema/ (tests/json-validate.py).
+# output is validated against its schema in docs/schema/ (tests/json-validate.py); the
+# documentation's relative links resolve (tests/doclinks.py).
 # Ends with "cli: N passed, M failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -122,6 +123,26 @@ printf '[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_versio
 check "specified without dns: refused at the server's line" 1 "nodns.ini:7: missing key 'dns' in \[license_server LICSVR1\].*dns = licsvr1\.corp\.example" -- validate "$tmp/nodns.ini"
 sed 's/^method = specified$/method = publish/' "$tmp/nodns.ini" >"$tmp/publish.ini"
 check "publish without dns: valid" 0 "valid" -- validate "$tmp/publish.ini"
+
+# The documentation's relative links (README.md, docs/, tests/, contrib/) name files inside the
+# repository, and their #fragments headings of the target (tests/doclinks.py); shown to refuse a
+# missing file, a missing heading and a link out of the repository.
+if /usr/bin/python3 tests/doclinks.py >"$tmp/links" 2>&1; then
+	echo "ok - documentation links resolve"; passed=$((passed + 1))
+else
+	echo "not ok - documentation links resolve"; sed 's/^/#   /' "$tmp/links"; failed=$((failed + 1))
+fi
+mkdir -p "$tmp/doc/docs"
+printf '# T\n\n## Real heading\n\n[a](docs/x.md) [b](#real-heading) [c](#gone) [d](../outside.md) [e](docs/nope.md)\n' >"$tmp/doc/README.md"
+printf 'x\n' >"$tmp/doc/docs/x.md"
+if /usr/bin/python3 tests/doclinks.py "$tmp/doc" >"$tmp/links" 2>&1 ||
+   [ "$(grep -c 'README.md:5: ' "$tmp/links")" -ne 3 ] || ! grep -q "nope.md: no such file" "$tmp/links" ||
+   ! grep -q "#gone: no heading" "$tmp/links" || ! grep -q "outside.md: points outside" "$tmp/links"; then
+	echo "not ok - doclinks: refuses a missing file or heading and a link out of the repository"
+	sed 's/^/#   /' "$tmp/links"; failed=$((failed + 1))
+else
+	echo "ok - doclinks: refuses a missing file or heading and a link out of the repository"; passed=$((passed + 1))
+fi
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
