@@ -191,7 +191,6 @@ void rdls_report_diagnose(const struct rdls_opts *o, const struct rdls_report_en
 		diagnose_text(o, e, d);
 }
 
-
 /* ------------------------------------------------------------------ status */
 
 /* Passed, or a finding that needs nothing: ok; a finding that needs action: failed; not run:
