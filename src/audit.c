@@ -11,7 +11,6 @@
 #include "rdls/plan.h"
 #include "resource.h"
 
-#define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
 
 static const char *or_none(const char *s)
 {
@@ -23,10 +22,9 @@ static void warn_once(struct rdls_audit *a, const char *what, const rdls_err *e)
 	if (a->warned)
 		return;
 	a->warned = true;
-	char msg[MSG_MAX];
-	rdls_err_format(e, msg, sizeof(msg));
+	rdls_errmsg m;
 	rdls_warning(a->o, "%s: %s (the %s goes on; further event log problems are not reported)",
-		     what, msg, a->rollback ? "rollback" : "apply");
+		     what, rdls_errmsg_of(e, &m), a->rollback ? "rollback" : "apply");
 }
 
 void rdls_audit_init(struct rdls_audit *a, const struct rdls_opts *o, struct rdls_sys *sys,

@@ -16,7 +16,6 @@
 #include "rdls/planfile.h"
 #include "rdls/report.h"
 
-#define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
 
 static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *fmt, ...)
 	RDLS_PRINTF(3, 4);
@@ -35,13 +34,14 @@ static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *f
 static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r,
 		  const char *doing, bool *locked)
 {
-	char msg[MSG_MAX];
+	char busy[1024]; /* who holds the lock */
+	rdls_errmsg em;
 	rdls_err e;
 	rdls_err_clear(&e);
 	bool elevated = false, taken = false;
 	if (sys->ops->is_elevated(sys->ctx, &elevated, &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot tell whether this process is elevated: %s", msg);
+		return fail(o, r, "cannot tell whether this process is elevated: %s",
+			    rdls_errmsg_of(&e, &em));
 	}
 	if (!elevated)
 		return fail(o, r,
@@ -49,12 +49,11 @@ static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_p
 			    "which needs an elevated process: open Command Prompt or PowerShell with "
 			    "'Run as administrator' and run the same command there",
 			    doing);
-	if (rdls_trust_lock(sys, &taken, msg, sizeof(msg), &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot take the rdlsctl lock: %s", msg);
+	if (rdls_trust_lock(sys, &taken, busy, sizeof(busy), &e) != 0) {
+		return fail(o, r, "cannot take the rdlsctl lock: %s", rdls_errmsg_of(&e, &em));
 	}
 	if (!taken)
-		return fail(o, r, "%s", msg);
+		return fail(o, r, "%s", busy);
 	*locked = true;
 	return 0;
 }
@@ -70,7 +69,7 @@ static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_p
  */
 static int load_saved(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r)
 {
-	char msg[MSG_MAX];
+	rdls_errmsg em;
 	rdls_err e;
 	rdls_err_clear(&e);
 	struct rdls_planfile *pf = NULL;
@@ -78,14 +77,14 @@ static int load_saved(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	int rc;
 	FILE *f = sys->ops->file_open(sys->ctx, o->plan_file, "rb", &e);
 	if (!f) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot read saved plan '%s': %s", o->plan_file, msg);
+		return fail(o, r, "cannot read saved plan '%s': %s", o->plan_file,
+			    rdls_errmsg_of(&e, &em));
 	}
 	rc = rdls_planfile_read(sys, f, o->plan_file, &pf, &bad, &e);
 	fclose(f);
 	if (rc != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "refusing saved plan, nothing was changed: %s", msg);
+		return fail(o, r, "refusing saved plan, nothing was changed: %s",
+			    rdls_errmsg_of(&e, &em));
 	}
 	/* Made on another computer: its observations are not this one's. */
 	const char *made_on = pf->computer[0] ? pf->computer : pf->host;
@@ -143,7 +142,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	struct rdls_exec *x = NULL;
 	struct rdls_jwriter *jw = NULL;
 	bool locked = false;
-	char msg[MSG_MAX];
+	rdls_errmsg em;
 	rdls_err e;
 	rdls_err_clear(&e);
 	memset(&r, 0, sizeof(r));
@@ -212,14 +211,14 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_err de;
 	rdls_err_clear(&de);
 	if (rdls_trust_journal_dir(sys, &wr, jdir, sizeof(jdir), &de) != 0 && !o->journal) {
-		rdls_err_format(&de, msg, sizeof(msg));
-		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s", msg);
+		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s",
+			  rdls_errmsg_of(&de, &em));
 		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
 		goto out;
 	}
 	if (rdls_journal_create(sys, o->journal, &h, &jw, &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s", msg);
+		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s",
+			  rdls_errmsg_of(&e, &em));
 		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
 		goto out;
 	}

@@ -15,7 +15,6 @@
 #include "rdls/report.h"
 #include "rdls/secret_src.h"
 
-#define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
 #define PROFILE_HASH_MAX (4u * 1024u * 1024u) /* a profile a saved plan can seal */
 
 static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *fmt, ...)
@@ -47,10 +46,10 @@ int rdls_planrun_host(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 		return 0;
 	}
 	if (sys->ops->host_name(sys->ctx, r->host, sizeof(r->host), &e) != 0) {
-		char msg[MSG_MAX];
+		rdls_errmsg em;
 		r->host[0] = '\0';
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot tell which computer this is (use --host NAME): %s", msg);
+		return fail(o, r, "cannot tell which computer this is (use --host NAME): %s",
+			    rdls_errmsg_of(&e, &em));
 	}
 	return 0;
 }
@@ -98,19 +97,19 @@ static char *secret_source(const struct rdls_model *m)
 
 int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r)
 {
-	char msg[MSG_MAX];
+	rdls_errmsg em;
 	rdls_err e;
 	rdls_err_clear(&e);
 
 	FILE *f = sys->ops->file_open(sys->ctx, o->profile, "rb", &e);
 	if (!f) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot read profile '%s': %s", o->profile, msg);
+		return fail(o, r, "cannot read profile '%s': %s", o->profile,
+			    rdls_errmsg_of(&e, &em));
 	}
 	if (r->hash_profile && hash_profile(sys, f, o->profile, r->profile_sha256, &e) != 0) {
 		fclose(f);
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot hash profile '%s': %s", o->profile, msg);
+		return fail(o, r, "cannot hash profile '%s': %s", o->profile,
+			    rdls_errmsg_of(&e, &em));
 	}
 	if (r->expect_sha256) {
 		static const char hx[] = "0123456789abcdef";
@@ -143,20 +142,18 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 
 	bool is_ls, is_sh;
 	if (rdls_plan_roles(r->model, r->host, &is_ls, &is_sh, &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "%s", msg);
+		return fail(o, r, "%s", rdls_errmsg_of(&e, &em));
 	}
 	/* Before the password is asked for: a license server without its role goes no further. */
 	if (is_ls && rdls_ls_role_require(sys, r->host, &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "%s", msg);
+		return fail(o, r, "%s", rdls_errmsg_of(&e, &em));
 	}
 	if (rdls_plan_needs_secret(r->model, r->host)) {
 		/* Reading NETWORK SERVICE's credentials takes a short-lived service (cred.c). */
 		bool elevated = false;
 		if (sys->ops->is_elevated(sys->ctx, &elevated, &e) != 0) {
-			rdls_err_format(&e, msg, sizeof(msg));
-			return fail(o, r, "cannot tell whether this prompt is elevated: %s", msg);
+			return fail(o, r, "cannot tell whether this prompt is elevated: %s",
+				    rdls_errmsg_of(&e, &em));
 		}
 		if (!elevated)
 			return fail(o, r, "planning %s reads the NETWORK SERVICE credential store through "
@@ -167,13 +164,11 @@ int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 		return fail(o, r, "out of memory");
 	if (rdls_plan_needs_secret(r->model, r->host) &&
 	    rdls_peer_secret_load(r->model, sys, o->err, &r->secret, &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot read the peer password: %s", msg);
+		return fail(o, r, "cannot read the peer password: %s", rdls_errmsg_of(&e, &em));
 	}
 	const struct rdls_plan_opts po = { .secret = r->secret, .rotate = o->rotate };
 	if (rdls_plan_build(r->model, r->host, sys, &po, &r->plan, &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "%s", msg);
+		return fail(o, r, "%s", rdls_errmsg_of(&e, &em));
 	}
 	return 0;
 }
@@ -198,7 +193,8 @@ static int save(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_pla
 	if (p->n_impossible)
 		return fail(o, r, "nothing saved: apply cannot run this plan on %s: %s; %s", p->host,
 			    p->blocked_why, p->blocked_remedy);
-	char computer[256] = "", msg[MSG_MAX];
+	char computer[256] = "";
+	rdls_errmsg em;
 	rdls_err e;
 	rdls_err_clear(&e);
 	if (sys->ops->host_name(sys->ctx, computer, sizeof(computer), &e) != 0)
@@ -209,8 +205,8 @@ static int save(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_pla
 					      .profile_sha256 = r->profile_sha256,
 					      .created = time(NULL) };
 	if (rdls_planfile_write(sys, o->plan_out, p, &m, &e) != 0) {
-		rdls_err_format(&e, msg, sizeof(msg));
-		return fail(o, r, "cannot save the plan to '%s': %s", o->plan_out, msg);
+		return fail(o, r, "cannot save the plan to '%s': %s", o->plan_out,
+			    rdls_errmsg_of(&e, &em));
 	}
 	return 0;
 }

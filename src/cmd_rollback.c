@@ -16,7 +16,6 @@
 #include "rdls/report.h"
 #include "rdls/writable.h"
 
-#define MSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64)
 #define PATH_MAX_ 4096
 
 struct run {
@@ -42,9 +41,8 @@ static int fail(struct run *r, const char *fmt, ...)
 
 static int fail_err(struct run *r, const char *what, const rdls_err *e)
 {
-	char msg[MSG_MAX];
-	rdls_err_format(e, msg, sizeof(msg));
-	return fail(r, "%s: %s", what, msg);
+	rdls_errmsg em;
+	return fail(r, "%s: %s", what, rdls_errmsg_of(e, &em));
 }
 
 static int load(struct run *r, struct rdls_sys *sys, struct rdls_journal **j)
@@ -196,11 +194,7 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 	for (size_t i = 0; i < x->n_items; i++)
 		if (x->items[i].error)
 			rdls_error(o, "%s", x->items[i].error);
-	if (n == 0 && x->n_problems == 0 && !o->json && !j->n_damaged)
-		fprintf(o->out, "Nothing to roll back: every change recorded in %s is already undone "
-				"on %s.\n", r.path, j->host);
-	else
-		rdls_report_rollback(o, j, x, true);
+	rdls_report_rollback(o, j, x, n);
 out:
 	if (rc != 0) /* only before the start: else finished said it */
 		rdls_audit_refused(&audit, r.host, r.path, r.error, rc);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "rdls/diagnose.h"
+#include "rdls/regval.h" /* a value's type name, DWORD, string and description */
 
 #define WBEM_E_NOT_FOUND_ 0x80041002u
 #define WBEM_E_INVALID_NAMESPACE_ 0x8004100Eu
@@ -117,11 +118,6 @@ void diag_not_run_missing_op(struct dctx *c, const char *check, const char *subj
 /* ---- helpers (diag_core.c) ---- */
 char *diag_dup_s(const char *s);
 size_t diag_bounded_len(const char *p, size_t max);
-const char *diag_reg_type_name(uint32_t t);
-bool diag_is_string_type(const rdls_regval *v);
-bool diag_dword_of(const rdls_regval *v, uint32_t *out);
-/* "absent", "REG_SZ 'x'", "REG_DWORD 2", "REG_MULTI_SZ 'a', 'b'", "REG_BINARY (3 bytes)". */
-void diag_describe_regval(const rdls_regval *v, char *buf, size_t n);
 /* Reads one value; on failure records the check as not run and returns -1. */
 int diag_read_value(struct dctx *c, const char *check, const char *key, const char *name,
 		    rdls_regval *out);

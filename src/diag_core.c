@@ -112,10 +112,9 @@ struct rdls_dresult *diag_not_applicable(struct dctx *c, const char *check, cons
 void diag_not_run_err(struct dctx *c, const char *check, const char *subject, const char *what,
 			const rdls_err *e)
 {
-	char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
-	rdls_err_format(e, msg, sizeof(msg));
+	rdls_errmsg m;
 	struct rdls_dresult *r = diag_not_run(c, check, subject);
-	SET(r, reason, "%s could not be read: %s", what, msg);
+	SET(r, reason, "%s could not be read: %s", what, rdls_errmsg_of(e, &m));
 }
 
 void diag_not_run_missing_op(struct dctx *c, const char *check, const char *subject,
@@ -134,71 +133,6 @@ size_t diag_bounded_len(const char *p, size_t max)
 	while (n < max && p[n])
 		n++;
 	return n;
-}
-
-const char *diag_reg_type_name(uint32_t t)
-{
-	switch (t) {
-	case RDLS_REG_NONE: return "REG_NONE";
-	case RDLS_REG_SZ: return "REG_SZ";
-	case RDLS_REG_EXPAND_SZ: return "REG_EXPAND_SZ";
-	case RDLS_REG_BINARY: return "REG_BINARY";
-	case RDLS_REG_DWORD: return "REG_DWORD";
-	case RDLS_REG_MULTI_SZ: return "REG_MULTI_SZ";
-	case RDLS_REG_QWORD: return "REG_QWORD";
-	default: return "an unusual type";
-	}
-}
-
-bool diag_is_string_type(const rdls_regval *v)
-{
-	return v->present && (v->type == RDLS_REG_SZ || v->type == RDLS_REG_EXPAND_SZ) &&
-	       v->len >= 1 && v->data[v->len - 1] == '\0';
-}
-
-bool diag_dword_of(const rdls_regval *v, uint32_t *out)
-{
-	if (!v->present || v->type != RDLS_REG_DWORD || v->len != 4)
-		return false;
-	*out = (uint32_t)v->data[0] | (uint32_t)v->data[1] << 8 | (uint32_t)v->data[2] << 16 |
-	       (uint32_t)v->data[3] << 24;
-	return true;
-}
-
-void diag_describe_regval(const rdls_regval *v, char *buf, size_t n)
-{
-	size_t off = 0;
-#define PUT(...)                                                              \
-	do {                                                                  \
-		if (off < n) {                                                \
-			int k_ = snprintf(buf + off, n - off, __VA_ARGS__);   \
-			off += k_ > 0 ? (size_t)k_ : 0;                       \
-		}                                                             \
-	} while (0)
-	buf[0] = '\0';
-	uint32_t dw;
-	if (!v->present) {
-		PUT("absent");
-	} else if (diag_is_string_type(v)) {
-		PUT("%s '%s'", diag_reg_type_name(v->type), (const char *)v->data);
-	} else if (diag_dword_of(v, &dw)) {
-		PUT("REG_DWORD %u", (unsigned)dw);
-	} else if (v->type == RDLS_REG_MULTI_SZ && v->len >= 1) {
-		PUT("REG_MULTI_SZ");
-		const char *p = (const char *)v->data, *end = p + v->len;
-		bool first = true;
-		while (p < end && *p) {
-			size_t l = diag_bounded_len(p, (size_t)(end - p));
-			PUT("%s'%.*s'", first ? " " : ", ", (int)l, p);
-			first = false;
-			p += l + 1;
-		}
-		if (first)
-			PUT(" (empty)");
-	} else {
-		PUT("%s (%lu bytes)", diag_reg_type_name(v->type), (unsigned long)v->len);
-	}
-#undef PUT
 }
 
 int diag_read_value(struct dctx *c, const char *check, const char *key, const char *name,

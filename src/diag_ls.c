@@ -71,8 +71,8 @@ void diag_check_leading_space(struct dctx *c)
 			return;
 		}
 		char bad_s[600], good_s[600], cmd[600] = "";
-		diag_describe_regval(&bad, bad_s, sizeof(bad_s));
-		diag_describe_regval(&good, good_s, sizeof(good_s));
+		rdls_regval_describe_n(&bad, bad_s, sizeof(bad_s));
+		rdls_regval_describe_n(&good, good_s, sizeof(good_s));
 		if (diag_have_profile(c))
 			diag_apply_cmd(c, cmd, sizeof(cmd));
 		struct rdls_dresult *r = diag_finding(c, good.present ? RDLS_DSEV_WARNING : RDLS_DSEV_ERROR,
@@ -115,7 +115,7 @@ void diag_check_accounts_group(struct dctx *c)
 	char cmd[600] = "", v_s[600];
 	if (diag_have_profile(c))
 		diag_apply_cmd(c, cmd, sizeof(cmd));
-	diag_describe_regval(&v, v_s, sizeof(v_s));
+	rdls_regval_describe_n(&v, v_s, sizeof(v_s));
 	const char *where = "HKLM\\" RDLS_KEY_LICENSING " value 'WorkgroupLicenseServerAccountsGroup'";
 	bool wg_ls = c->m && c->ls && c->m->membership == RDLS_WORKGROUP;
 	char want[600] = "";
@@ -146,7 +146,8 @@ void diag_check_accounts_group(struct dctx *c)
 		bad = true;
 		struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_ERROR, check, "accounts-group-wrong-type",
 						 vname);
-		SET(r, title, "WorkgroupLicenseServerAccountsGroup is %s, not REG_SZ", diag_reg_type_name(v.type));
+		SET(r, title, "WorkgroupLicenseServerAccountsGroup is %s, not REG_SZ",
+		    rdls_regval_type_name(v.type, "an unusual type"));
 		SET(r, evidence, "%s: %s", where, v_s);
 		SET(r, cause, "the licensing service reads this value with RegGetValueW restricted to "
 			      "REG_SZ and ignores a value of any other type");
@@ -156,9 +157,9 @@ void diag_check_accounts_group(struct dctx *c)
 			SET(r, remedy, "reg add \"HKLM\\" RDLS_KEY_LICENSING "\" /v %s /t REG_SZ /d "
 				       "\"%s\" /f (or describe this license server in a profile and run "
 				       "'rdlsctl apply PROFILE')",
-			    vname, diag_is_string_type(&v) ? (const char *)v.data : "HOST\\GROUP");
+			    vname, rdls_regval_is_string(&v) ? (const char *)v.data : "HOST\\GROUP");
 	}
-	if (!diag_is_string_type(&v)) {
+	if (!rdls_regval_is_string(&v)) {
 		rdls_regval_release(&v);
 		return;
 	}
@@ -418,9 +419,9 @@ void diag_check_workgroup_auth(struct dctx *c)
 	if (diag_read_value(c, check, RDLS_KEY_LICENSING, "DisableWorkgroupAuthEnforcement", &v) != 0)
 		return;
 	char v_s[128];
-	diag_describe_regval(&v, v_s, sizeof(v_s));
+	rdls_regval_describe_n(&v, v_s, sizeof(v_s));
 	uint32_t dw = 0;
-	if (diag_dword_of(&v, &dw) && dw != 0) {
+	if (rdls_regval_dword(&v, &dw) && dw != 0) {
 		char cmd[600] = "";
 		if (diag_have_profile(c))
 			diag_apply_cmd(c, cmd, sizeof(cmd));
@@ -622,7 +623,7 @@ void diag_check_specified_servers(struct dctx *c)
 	if (diag_read_value(c, check, RDLS_KEY_LICENSING, "SpecifiedLicenseServers", &v) != 0)
 		return;
 	char v_s[1024];
-	diag_describe_regval(&v, v_s, sizeof(v_s));
+	rdls_regval_describe_n(&v, v_s, sizeof(v_s));
 	bool ok = v.present && v.type == RDLS_REG_MULTI_SZ &&
 		  diag_same_names((const char *)v.data, v.len, '\0', want, nw);
 	const char *where = "HKLM\\" RDLS_KEY_LICENSING " value 'SpecifiedLicenseServers'";

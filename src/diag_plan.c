@@ -24,17 +24,17 @@ void diag_check_plan(struct dctx *c)
 	rdls_err_clear(&e);
 	rdls_secret *secret = NULL;
 	bool placeholder = false;
-	char why_no_secret[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + 64] = "";
+	rdls_errmsg no_secret;
+	const char *why_no_secret = "";
 	if (rdls_plan_needs_secret(c->m, c->d->host)) {
 		if (c->m->peering.src != RDLS_SECRET_PROMPT &&
 		    rdls_peer_secret_load(c->m, c->sys, NULL, &secret, &e) == 0) {
 			placeholder = false;
 		} else {
 			if (c->m->peering.src == RDLS_SECRET_PROMPT)
-				snprintf(why_no_secret, sizeof(why_no_secret),
-					 "password = prompt, and diagnose never prompts");
+				why_no_secret = "password = prompt, and diagnose never prompts";
 			else
-				rdls_err_format(&e, why_no_secret, sizeof(why_no_secret));
+				why_no_secret = rdls_errmsg_of(&e, &no_secret);
 			secret = rdls_secret_new("placeholder", 11);
 			placeholder = true;
 			if (!secret) {

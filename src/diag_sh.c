@@ -23,18 +23,18 @@ void diag_check_licensing_mode(struct dctx *c)
 		return;
 	bool loc_ok = diag_read_value(c, "licensing-mode", RDLS_KEY_RCM_LICENSING, "LicensingMode", &loc) == 0;
 	char pol_s[128], loc_s[128], cmd[600] = "";
-	diag_describe_regval(&pol, pol_s, sizeof(pol_s));
+	rdls_regval_describe_n(&pol, pol_s, sizeof(pol_s));
 	if (loc_ok)
-		diag_describe_regval(&loc, loc_s, sizeof(loc_s));
+		rdls_regval_describe_n(&loc, loc_s, sizeof(loc_s));
 	else
 		snprintf(loc_s, sizeof(loc_s), "not readable");
 	if (diag_have_profile(c))
 		diag_apply_cmd(c, cmd, sizeof(cmd));
 
 	uint32_t pv = 0, lv = 0, mode = 0;
-	bool pol_valid = diag_dword_of(&pol, &pv) &&
+	bool pol_valid = rdls_regval_dword(&pol, &pv) &&
 			 (pv == MODE_PER_DEVICE || pv == MODE_PER_USER || pv == MODE_AAD_PER_USER);
-	bool loc_valid = loc_ok && diag_dword_of(&loc, &lv) && (lv == MODE_PER_DEVICE || lv == MODE_PER_USER);
+	bool loc_valid = loc_ok && rdls_regval_dword(&loc, &lv) && (lv == MODE_PER_DEVICE || lv == MODE_PER_USER);
 	const char *source = NULL;
 	if (pol_valid) {
 		mode = pv;
@@ -190,14 +190,14 @@ void diag_check_license_servers(struct dctx *c)
 	}
 	c->servers_read = true;
 	char pol_s[1024], brk_s[1024], cmd[600] = "";
-	diag_describe_regval(&pol, pol_s, sizeof(pol_s));
-	diag_describe_regval(&brk, brk_s, sizeof(brk_s));
+	rdls_regval_describe_n(&pol, pol_s, sizeof(pol_s));
+	rdls_regval_describe_n(&brk, brk_s, sizeof(brk_s));
 	if (diag_have_profile(c))
 		diag_apply_cmd(c, cmd, sizeof(cmd));
 	const char *pol_where = "HKLM\\" RDLS_KEY_TS_POLICY " value 'LicenseServers'";
 	const char *brk_where = "HKLM\\" RDLS_KEY_TS_BROKER_LS " value 'SpecifiedLicenseServers'";
 
-	if (pol.present && !diag_is_string_type(&pol)) {
+	if (pol.present && !rdls_regval_is_string(&pol)) {
 		struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_ERROR, "license-servers",
 						 "license-servers-wrong-type", "LicenseServers");
 		SET(r, title, "the license server policy value has the wrong type");
@@ -222,7 +222,7 @@ void diag_check_license_servers(struct dctx *c)
 		else
 			SET(r, remedy, "set the policy again with gpedit.msc (it writes REG_SZ)");
 	}
-	if (diag_is_string_type(&pol)) {
+	if (rdls_regval_is_string(&pol)) {
 		const char *s = (const char *)pol.data;
 		const char *p = s;
 		for (;;) {
@@ -262,7 +262,7 @@ void diag_check_license_servers(struct dctx *c)
 			const struct rdls_license_server *ls = &c->m->ls[c->sh->ls[i]];
 			want[nw++] = ls->dns ? ls->dns : ls->name;
 		}
-		const char *s = diag_is_string_type(&pol) ? (const char *)pol.data : "";
+		const char *s = rdls_regval_is_string(&pol) ? (const char *)pol.data : "";
 		if (pol.type != RDLS_REG_SZ || !diag_same_names(s, strlen(s), ',', want, nw)) {
 			differs = true;
 			char list[1024];
@@ -417,8 +417,9 @@ void diag_check_sh_certificate(struct dctx *c)
 		present += v.present;
 		if (off < sizeof(ev)) {
 			int k = snprintf(ev + off, sizeof(ev) - off, "%s'%s': %s", i ? ", " : "",
-					 rcm_cert_values[i], !v.present ? "absent"
-					 : v.type == RDLS_REG_BINARY ? "REG_BINARY" : diag_reg_type_name(v.type));
+					 rcm_cert_values[i],
+					 !v.present ? "absent"
+						    : rdls_regval_type_name(v.type, "an unusual type"));
 			off += k > 0 ? (size_t)k : 0;
 		}
 		rdls_regval_release(&v);
@@ -467,13 +468,13 @@ void diag_check_setting_in_effect(struct dctx *c)
 	    diag_read_value(c, check, RDLS_KEY_TS_BROKER_LS, "SpecifiedLicenseServers", &bs) != 0)
 		goto out;
 	char pm_s[128], lm_s[128], ps_s[1024], bs_s[1024];
-	diag_describe_regval(&pm, pm_s, sizeof(pm_s));
-	diag_describe_regval(&lm, lm_s, sizeof(lm_s));
-	diag_describe_regval(&ps, ps_s, sizeof(ps_s));
-	diag_describe_regval(&bs, bs_s, sizeof(bs_s));
+	rdls_regval_describe_n(&pm, pm_s, sizeof(pm_s));
+	rdls_regval_describe_n(&lm, lm_s, sizeof(lm_s));
+	rdls_regval_describe_n(&ps, ps_s, sizeof(ps_s));
+	rdls_regval_describe_n(&bs, bs_s, sizeof(bs_s));
 	bool bad = false;
 	uint32_t p = 0, l = 0;
-	if (diag_dword_of(&pm, &p) && diag_dword_of(&lm, &l) && p != l &&
+	if (rdls_regval_dword(&pm, &p) && rdls_regval_dword(&lm, &l) && p != l &&
 	    (l == MODE_PER_DEVICE || l == MODE_PER_USER)) {
 		bad = true;
 		struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_WARNING, check,
@@ -492,7 +493,7 @@ void diag_check_setting_in_effect(struct dctx *c)
 			       "Licensing (or Set-RDLicenseConfiguration on the broker)");
 	}
 	bool broker = bs.present && bs.type == RDLS_REG_MULTI_SZ && bs.len > 1 && bs.data[0];
-	if (broker && diag_is_string_type(&ps) && ((const char *)ps.data)[0]) {
+	if (broker && rdls_regval_is_string(&ps) && ((const char *)ps.data)[0]) {
 		/* Compare the two sets: the broker's entries against the policy's. */
 		const char *names[MAX_SERVERS];
 		size_t nn = 0;

@@ -188,11 +188,10 @@ static const char *ts_missing_hint(const rdls_err *e)
 static void ts_not_run(struct dctx *c, const char *check, const char *subject, const char *method,
 		       const rdls_err *e)
 {
-	char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
-	rdls_err_format(e, msg, sizeof(msg));
+	rdls_errmsg m;
 	struct rdls_dresult *r = diag_not_run(c, check, subject);
-	SET(r, reason, "Win32_TerminalServiceSetting.%s could not be called: %s%s", method, msg,
-	    ts_missing_hint(e));
+	SET(r, reason, "Win32_TerminalServiceSetting.%s could not be called: %s%s", method,
+	    rdls_errmsg_of(e, &m), ts_missing_hint(e));
 }
 
 #define CONN_EVIDENCE "Win32_TerminalServiceSetting.GetTStoLSConnectivityStatus('%s') = %u (%s)"

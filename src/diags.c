@@ -99,24 +99,3 @@ void rdls_diags_sort(struct rdls_diags *d)
 		memcpy(d->v, src, d->n * sizeof(*tmp));
 	free(tmp);
 }
-
-void rdls_diags_print(const struct rdls_diags *d, FILE *f)
-{
-	const char *file = d->file ? d->file : "(profile)";
-	size_t shown = 0;
-	for (size_t i = 0; i < d->n; i++) {
-		const struct rdls_diag *g = &d->v[i];
-		if (g->line > 0)
-			fprintf(f, "%s:%d: ", file, g->line);
-		else
-			fprintf(f, "%s: ", file);
-		if (g->sev == RDLS_SEV_WARNING)
-			fputs("warning: ", f);
-		else
-			shown++;
-		fprintf(f, "%s\n", g->msg);
-	}
-	if (shown < d->n_errors)
-		fprintf(f, "%s: out of memory: %zu more errors could not be recorded\n", file,
-			d->n_errors - shown);
-}

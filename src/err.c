@@ -58,3 +58,9 @@ void rdls_err_format(const rdls_err *e, char *buf, size_t n)
 		snprintf(buf, n, "%s", e->text);
 	}
 }
+
+const char *rdls_errmsg_of(const rdls_err *e, rdls_errmsg *m)
+{
+	rdls_err_format(e, m->s, sizeof(m->s));
+	return m->s;
+}

@@ -58,13 +58,12 @@ void rdls_exec_free(struct rdls_exec *x)
 static char *failure_text(const struct rdls_step *s, bool undo, const char *prefix,
 			  const rdls_err *e)
 {
-	char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64];
+	rdls_errmsg m;
 	struct rdls_buf b;
 	rdls_buf_init(&b);
-	rdls_err_format(e, msg, sizeof(msg));
 	rdls_buf_puts(&b, prefix);
 	rdls_step_doing(s, undo, &b);
-	rdls_buf_printf(&b, ": %s", msg);
+	rdls_buf_printf(&b, ": %s", rdls_errmsg_of(e, &m));
 	return rdls_buf_take(&b);
 }
 

@@ -130,7 +130,8 @@ static int cmd_help(const char *topic, FILE *out, FILE *err)
 	}
 	const struct command *c = find_command(topic);
 	if (!c) {
-		fprintf(err, "error: unknown command '%s' (see 'rdlsctl help')\n", topic);
+		const struct rdls_opts to = { .err = err };
+		rdls_error(&to, "unknown command '%s' (see 'rdlsctl help')", topic);
 		return RDLS_EXIT_USAGE;
 	}
 	fprintf(out, "usage: rdlsctl %s\n\n%s\n%s", c->usage, c->help, common_help);
@@ -150,9 +151,9 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	vsnprintf(usage_text, sizeof(usage_text), fmt, ap);
 	va_end(ap);
 	if (cmd)
-		fprintf(stderr, "error: %s (see 'rdlsctl help %s')\n", usage_text, cmd);
+		rdls_error(NULL, "%s (see 'rdlsctl help %s')", usage_text, cmd);
 	else
-		fprintf(stderr, "error: %s (see 'rdlsctl help')\n", usage_text);
+		rdls_error(NULL, "%s (see 'rdlsctl help')", usage_text);
 	return RDLS_EXIT_USAGE;
 }
 
@@ -269,9 +270,9 @@ int main(int argc_in, char **argv_in)
 		return rc;
 	unsigned console = rdls_platform_console_init();
 	if (hardened != 0)
-		fprintf(stderr, "warning: DLLs may load from outside System32: %s\n", why);
+		rdls_warning(NULL, "DLLs may load from outside System32: %s", why);
 	if (rdls_platform_args(argc_in, argv_in, &argc, &argv) != 0) {
-		fputs("error: cannot read the command line as Unicode\n", stderr);
+		rdls_error(NULL, "cannot read the command line as Unicode");
 		rdls_platform_console_restore(console);
 		return RDLS_EXIT_ERROR;
 	}
@@ -320,17 +321,15 @@ int main(int argc_in, char **argv_in)
 	if (c->fn == cmd_apply && o.dry_run)
 		o.command = "plan"; /* apply --dry-run is exactly plan */
 
+	const struct rdls_report_env failed = { .host = o.host, .profile = o.profile,
+						.exit_code = RDLS_EXIT_ERROR };
 	if ((c->flags & NEEDS_WINDOWS) && !rdls_platform_is_windows()) {
-		char msg[512];
-		snprintf(msg, sizeof(msg),
-			 "'%s' needs Windows: it reads the local account database, the registry and "
-			 "the NETWORK SERVICE credential store. This native build only validates "
-			 "profiles; run build/win/rdlsctl.exe (scripts/rdlsctl-wine under Wine) or "
-			 "rdlsctl.exe on the server",
-			 c->name);
-		rdls_error(&o, "%s", msg);
-		rc = RDLS_EXIT_ERROR;
-		rdls_report_failure_json(&o, o.host, NULL, msg, rc);
+		rc = rdls_report_fail(&o, &failed,
+				      "'%s' needs Windows: it reads the local account database, the "
+				      "registry and the NETWORK SERVICE credential store. This native "
+				      "build only validates profiles; run build/win/rdlsctl.exe "
+				      "(scripts/rdlsctl-wine under Wine) or rdlsctl.exe on the server",
+				      c->name);
 		goto out;
 	}
 
@@ -338,13 +337,8 @@ int main(int argc_in, char **argv_in)
 	rdls_err err;
 	rdls_err_clear(&err);
 	if (rdls_platform_sys_new(&sys, &err) != 0) {
-		char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
-		char text[sizeof(msg) + 32];
-		rdls_err_format(&err, msg, sizeof(msg));
-		snprintf(text, sizeof(text), "cannot start: %s", msg);
-		rdls_error(&o, "%s", text);
-		rc = RDLS_EXIT_ERROR;
-		rdls_report_failure_json(&o, o.host, NULL, text, rc);
+		rdls_errmsg em;
+		rc = rdls_report_fail(&o, &failed, "cannot start: %s", rdls_errmsg_of(&err, &em));
 		goto out;
 	}
 	if (c->flags & NEEDS_WINDOWS) {

@@ -636,9 +636,9 @@ static int warn_if_dc(struct builder *b, const char *host, bool published_planne
 	struct rdls_buf w;
 	rdls_buf_init(&w);
 	if (rc != 0) {
-		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32];
-		rdls_err_format(&e, msg, sizeof(msg));
-		rdls_buf_printf(&w, "cannot tell whether %s is a domain controller: %s", host, msg);
+		rdls_errmsg m;
+		rdls_buf_printf(&w, "cannot tell whether %s is a domain controller: %s", host,
+				rdls_errmsg_of(&e, &m));
 		return warn(b, &w);
 	}
 	if (!on_dc)
@@ -804,15 +804,14 @@ static int warn_domain_gpo(struct builder *b, const char *host)
 	if (!sys->ops->gpo_domain_settings ||
 	    sys->ops->gpo_domain_settings(sys->ctx, RDLS_KEY_TS_POLICY, set,
 					  sizeof(set) / sizeof(set[0]), &n, &e) != 0) {
-		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32];
-		if (sys->ops->gpo_domain_settings)
-			rdls_err_format(&e, msg, sizeof(msg));
-		else
-			snprintf(msg, sizeof(msg), "Resultant Set of Policy is not available here");
+		rdls_errmsg m;
 		rdls_buf_printf(&w, "%s is a domain member, and whether a domain GPO sets the "
 				    "licensing policies cannot be told (%s); run gpresult /h on "
 				    "%s to see which GPO wins",
-				host, msg, host);
+				host, sys->ops->gpo_domain_settings
+					      ? rdls_errmsg_of(&e, &m)
+					      : "Resultant Set of Policy is not available here",
+				host);
 		return warn(b, &w);
 	}
 	if (n > sizeof(set) / sizeof(set[0]))

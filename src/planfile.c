@@ -703,9 +703,9 @@ size_t rdls_planfile_drift(const struct rdls_planfile *pf, struct rdls_sys *sys,
 				rdls_buf_printf(why, "step %zu, ", i + 1);
 				rdls_step_object(s, why);
 				if (failed) {
-					char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 64];
-					rdls_err_format(&e, msg, sizeof(msg));
-					rdls_buf_printf(why, ", cannot be observed: %s", msg);
+					rdls_errmsg m;
+					rdls_buf_printf(why, ", cannot be observed: %s",
+							rdls_errmsg_of(&e, &m));
 				} else {
 					rdls_buf_puts(why, ", changed since the plan was saved (planned "
 							   "from: ");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rdls/precond.h"
+#include "rdls/regval.h"
 
 int rdls_ls_role_installed(struct rdls_sys *sys, bool *installed, rdls_err *err)
 {
@@ -24,11 +25,10 @@ int rdls_ls_role_require(struct rdls_sys *sys, const char *host, rdls_err *err)
 	rdls_err e;
 	rdls_err_clear(&e);
 	if (rdls_ls_role_installed(sys, &installed, &e) != 0) {
-		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32];
-		rdls_err_format(&e, msg, sizeof(msg));
+		rdls_errmsg m;
 		return rdls_err_set(err, NULL, NULL, 0,
 				    "cannot tell whether the RD Licensing role is installed on %s: %.400s",
-				    host, msg);
+				    host, rdls_errmsg_of(&e, &m));
 	}
 	if (installed)
 		return 0;
@@ -56,10 +56,7 @@ int rdls_cred_storage_check(struct rdls_sys *sys, struct rdls_cred_storage *out,
 		return -1;
 	/* The security option writes REG_DWORD 1 (enabled) or 0; LSA reads it as a flag. */
 	uint32_t d = 0;
-	bool dword = v.present && v.type == RDLS_REG_DWORD && v.len == 4;
-	if (dword)
-		d = (uint32_t)v.data[0] | (uint32_t)v.data[1] << 8 | (uint32_t)v.data[2] << 16 |
-		    (uint32_t)v.data[3] << 24;
+	bool dword = rdls_regval_dword(&v, &d);
 	bool present = v.present;
 	uint32_t type = v.type;
 	rdls_regval_release(&v);

@@ -12,6 +12,7 @@
 
 #include "rdls/gptini.h"
 #include "rdls/preg.h"
+#include "rdls/regval.h"
 #include "rdls/writable.h"
 #include "resource.h"
 
@@ -189,8 +190,7 @@ bool rdls_gpo_record_plausible(const struct rdls_step *s, char *why, size_t n)
 		char *servers = srv && srv->type == RDLS_REG_SZ ? rdls_preg_sz(srv) : NULL;
 		uint32_t m = 0;
 		if (mode && mode->type == RDLS_REG_DWORD && mode->size == 4)
-			m = (uint32_t)mode->data[0] | (uint32_t)mode->data[1] << 8 |
-			    (uint32_t)mode->data[2] << 16 | (uint32_t)mode->data[3] << 24;
+			m = rdls_regval_le32(mode->data);
 		rdls_preg_release(&p);
 		if (!servers || (m != 2 && m != 4)) {
 			free(servers);
@@ -236,10 +236,7 @@ static void describe_regpol(const struct rdls_state *st, struct rdls_buf *b)
 	free(sz);
 	e = rdls_preg_find(&p, RDLS_GPO_POLICY_KEY, "LicensingMode");
 	if (e && e->type == RDLS_REG_DWORD && e->size == 4)
-		rdls_buf_printf(b, ", LicensingMode %lu",
-				(unsigned long)e->data[0] | (unsigned long)e->data[1] << 8 |
-					(unsigned long)e->data[2] << 16 |
-					(unsigned long)e->data[3] << 24);
+		rdls_buf_printf(b, ", LicensingMode %lu", (unsigned long)rdls_regval_le32(e->data));
 	rdls_preg_release(&p);
 }
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "rdls/regval.h"
 #include "rdls/writable.h"
 #include "resource.h"
 
@@ -75,83 +76,11 @@ static int undo(const struct rdls_step *s, const struct rdls_rctx *c, rdls_err *
 	return put(s, c, &s->prior, err);
 }
 
-static const char *type_name(uint32_t t)
-{
-	switch (t) {
-	case RDLS_REG_NONE: return "REG_NONE";
-	case RDLS_REG_SZ: return "REG_SZ";
-	case RDLS_REG_EXPAND_SZ: return "REG_EXPAND_SZ";
-	case RDLS_REG_BINARY: return "REG_BINARY";
-	case RDLS_REG_DWORD: return "REG_DWORD";
-	case RDLS_REG_MULTI_SZ: return "REG_MULTI_SZ";
-	case RDLS_REG_QWORD: return "REG_QWORD";
-	default: return NULL;
-	}
-}
-
-static void hex(struct rdls_buf *b, const unsigned char *d, size_t n)
-{
-	if (n == 0)
-		rdls_buf_puts(b, "(empty)");
-	for (size_t i = 0; i < n; i++)
-		rdls_buf_printf(b, "%s%02x", i ? " " : "", d[i]);
-}
-
 static void describe_value(const struct rdls_state *st, struct rdls_buf *b)
 {
-	if (!st->present) {
-		rdls_buf_puts(b, "absent");
-		return;
-	}
-	const char *tn = type_name(st->type);
-	if (tn)
-		rdls_buf_printf(b, "%s ", tn);
-	else
-		rdls_buf_printf(b, "type %u ", (unsigned)st->type);
-	const char *d = (const char *)st->data;
-	size_t n = st->len;
-	switch (st->type) {
-	case RDLS_REG_SZ:
-	case RDLS_REG_EXPAND_SZ: {
-		const char *nul = n ? memchr(d, '\0', n) : NULL;
-		rdls_buf_quote(b, d ? d : "", nul ? (size_t)(nul - d) : n);
-		return;
-	}
-	case RDLS_REG_MULTI_SZ: {
-		size_t i = 0, k = 0;
-		while (i < n && d[i] != '\0') {
-			const char *nul = memchr(d + i, '\0', n - i);
-			size_t l = nul ? (size_t)(nul - (d + i)) : n - i;
-			rdls_buf_puts(b, k++ ? ", " : "");
-			rdls_buf_quote(b, d + i, l);
-			i += l + 1;
-		}
-		if (k == 0)
-			rdls_buf_puts(b, "(empty list)");
-		return;
-	}
-	case RDLS_REG_DWORD:
-		if (n == 4) {
-			unsigned long v = (unsigned long)st->data[0] | (unsigned long)st->data[1] << 8 |
-					  (unsigned long)st->data[2] << 16 |
-					  (unsigned long)st->data[3] << 24;
-			rdls_buf_printf(b, "%lu", v);
-			return;
-		}
-		break;
-	case RDLS_REG_QWORD:
-		if (n == 8) {
-			unsigned long long v = 0;
-			for (int i = 7; i >= 0; i--)
-				v = v << 8 | st->data[i];
-			rdls_buf_printf(b, "%llu", v);
-			return;
-		}
-		break;
-	default:
-		break;
-	}
-	hex(b, st->data, n);
+	rdls_regval v;
+	rdls_state_as_regval(st, &v);
+	rdls_regval_describe(&v, b);
 }
 
 static void path(const struct rdls_step *s, struct rdls_buf *b)

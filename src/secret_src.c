@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #endif
 
+#include "rdls/cli.h"
 #include "rdls/secret_src.h"
 
 /* Longest first line kept: 256 UTF-16 units are at most 768 bytes of UTF-8. */
@@ -81,10 +82,10 @@ static void warn_if_shared(struct rdls_sys *sys, FILE *fp, const char *path, FIL
 	if (!warn || (fd >= 0 ? fstat(fd, &st) : stat(path, &st)) != 0)
 		return;
 	if (st.st_mode & (S_IRGRP | S_IROTH))
-		fprintf(warn,
-			"warning: password file '%s' can be read by other users (mode %04o); "
-			"restrict it with chmod 600\n",
-			path, (unsigned)(st.st_mode & 07777));
+		rdls_warning_to(warn,
+				"password file '%s' can be read by other users (mode %04o); "
+				"restrict it with chmod 600",
+				path, (unsigned)(st.st_mode & 07777));
 #else
 	/* Windows: the file's DACL decides; the backend reads it. */
 	bool shared = false;
@@ -94,15 +95,15 @@ static void warn_if_shared(struct rdls_sys *sys, FILE *fp, const char *path, FIL
 	if (!warn || !sys->ops->file_shared)
 		return;
 	if (sys->ops->file_shared(sys->ctx, fp, path, &shared, who, sizeof(who), &e) != 0) {
-		char msg[RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 16];
-		rdls_err_format(&e, msg, sizeof(msg));
-		fprintf(warn, "warning: cannot tell who can read password file '%s': %s\n", path, msg);
+		rdls_errmsg em;
+		rdls_warning_to(warn, "cannot tell who can read password file '%s': %s", path,
+				rdls_errmsg_of(&e, &em));
 	} else if (shared) {
-		fprintf(warn,
-			"warning: password file '%s' can be read by other users (%s may read it); "
-			"let only your account read it, e.g. icacls \"%s\" /inheritance:r /grant:r "
-			"\"%%USERNAME%%:R\"\n",
-			path, who, path);
+		rdls_warning_to(warn,
+				"password file '%s' can be read by other users (%s may read it); "
+				"let only your account read it, e.g. icacls \"%s\" /inheritance:r "
+				"/grant:r \"%%USERNAME%%:R\"",
+				path, who, path);
 	}
 #endif
 }

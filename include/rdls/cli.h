@@ -31,7 +31,7 @@ struct rdls_opts {
 	bool dry_run, yes, rotate;
 	bool stdin_is_tty;    /* decides whether apply/rollback may ask */
 	FILE *in;             /* for the confirmation question */
-	FILE *out;            /* results (report.c) */
+	FILE *out;            /* results (report*.c) */
 	FILE *err;            /* errors, warnings, progress */
 	const char *plan_out;  /* plan --out FILE: save the plan there */
 	const char *plan_file; /* apply --plan FILE: apply exactly that saved plan */
@@ -47,9 +47,14 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys);
 int cmd_status(const struct rdls_opts *o, struct rdls_sys *sys);
 int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys);
 
-/* cli.c: "error: ..." on o->err (red when o->color). Returns -1. */
+/*
+ * The one path of errors and warnings (report.c): "error: ..." / "warning: ..." on o->err
+ * (stderr when o is NULL), the label coloured when o->color. rdls_error returns -1.
+ */
 int rdls_error(const struct rdls_opts *o, const char *fmt, ...) RDLS_PRINTF(2, 3);
 void rdls_warning(const struct rdls_opts *o, const char *fmt, ...) RDLS_PRINTF(2, 3);
+/* The same warning on f, for a module that is handed only a stream (never coloured). */
+void rdls_warning_to(FILE *f, const char *fmt, ...) RDLS_PRINTF(2, 3);
 /* A warner (trust.h) that prints through rdls_warning(o, ...). */
 struct rdls_warner rdls_cli_warner(const struct rdls_opts *o);
 

@@ -46,4 +46,19 @@ int rdls_err_set(rdls_err *e, const char *api, const char *object, uint32_t code
  */
 void rdls_err_format(const rdls_err *e, char *buf, size_t n);
 
+/*
+ * An error as text, in the one size that holds any of them: rdls_err_format's longest
+ * form ("API on OBJECT returned 0xXXXXXXXX (TEXT)") with every field full, and the NUL.
+ * Code that shows an rdls_err declares one of these and never sizes a buffer by hand:
+ *     rdls_errmsg m;
+ *     return fail(o, "cannot read profile '%s': %s", path, rdls_errmsg_of(&e, &m));
+ */
+#define RDLS_ERRMSG_MAX (RDLS_ERR_API_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_TEXT_MAX + 32)
+typedef struct rdls_errmsg {
+	char s[RDLS_ERRMSG_MAX];
+} rdls_errmsg;
+
+/* e as text in m; returns m->s. */
+const char *rdls_errmsg_of(const rdls_err *e, rdls_errmsg *m);
+
 #endif

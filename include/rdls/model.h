@@ -112,7 +112,7 @@ void rdls_diags_add(struct rdls_diags *d, enum rdls_severity sev, int line, cons
 void rdls_diags_sort(struct rdls_diags *d);
 /*
  * Prints every diag as "FILE:LINE: message" or "FILE:LINE: warning: message"
- * ("FILE: ..." for line 0), one per line.
+ * ("FILE: ..." for line 0), one per line. Part of the report module (report.c).
  */
 void rdls_diags_print(const struct rdls_diags *d, FILE *f);
 

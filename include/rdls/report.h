@@ -1,9 +1,13 @@
 /*
- * Everything rdlsctl prints as a result: plans as a reviewed diff (one line per
- * step, + create, ~ change, - remove, before -> after, a summary line) and the
- * outcome of apply and rollback; or, with --json, exactly one JSON document on
- * o->out. Errors and warnings go through cli.c on o->err. Nothing printed here
- * can hold a secret: steps and states never do.
+ * The one printer: everything rdlsctl prints as a result, and its errors and warnings.
+ * A command builds its result and the envelope around it (struct rdls_report_env) and
+ * hands both to the report function of the command, which renders them as text (o->out,
+ * the profile's problems and errors on o->err) or, with --json, as exactly one JSON
+ * document on o->out. Plans read as a reviewed diff (one line per step, + create,
+ * ~ change, - remove, before -> after, a summary line). Nothing printed here can hold a
+ * secret: steps and states never do. The files: report.c (the envelope, errors and
+ * warnings, failures, validate, the question), report_plan.c (plan, apply),
+ * report_rollback.c, report_diag.c (diagnose, status).
  */
 #ifndef RDLS_REPORT_H
 #define RDLS_REPORT_H
@@ -11,37 +15,60 @@
 #include <stdio.h>
 
 #include "rdls/cli.h"
+#include "rdls/diagnose.h"
 #include "rdls/exec.h"
 #include "rdls/journal.h"
+#include "rdls/model.h"
 #include "rdls/plan.h"
 
 /*
  * The --json format. Every document is one envelope (docs/schema/envelope.schema.json):
  *   {"format_version", "command", "tool_version", "host", "profile",
  *    <the command's own fields>, "errors", "warnings", "exit_code"}
- * opened by rdls_report_json_begin and closed by rdls_report_json_end, for every command.
- * A change of any field is a change of this number, written down in the README.
+ * for every command. A change of any field is a change of this number, written down in
+ * the README.
  */
 #define RDLS_JSON_FORMAT 3
 
-/* Opens the document on f: format_version, command, tool_version, host, profile (NULL: null). */
-void rdls_report_json_begin(struct rdls_json *j, FILE *f, const char *command, const char *host,
-			    const char *profile);
-
-/* What closes a document: its errors, its warnings and the exit code. */
-struct rdls_report_end {
+/* The envelope of a result: what every document says besides the command's own fields. */
+struct rdls_report_env {
+	const char *command;            /* NULL: o->command */
+	const char *host;               /* NULL: null */
+	const char *profile;            /* NULL: null */
 	const struct rdls_diags *diags; /* profile errors and warnings, with file and line; or NULL */
 	const char *error;              /* the command's own error, or NULL */
+	const char *error_file;         /* the file error is about ("file" of its message), or NULL */
 	char *const *warnings;          /* more warnings (the plan's, the journal's problems) */
 	size_t n_warnings;
 	int exit_code;
 };
 
 /*
- * Writes "errors" and "warnings" (arrays of {"message"[,"file"[,"line"]]}) and
- * "exit_code", and ends the document.
+ * A command that failed before it had a result: "error: <fmt>" on o->err and, with
+ * --json, the document of e with that error (and e's diags before it). Returns
+ * e->exit_code, so that `return rdls_report_fail(o, &env, ...)` reads naturally.
  */
-void rdls_report_json_end(struct rdls_json *j, const struct rdls_report_end *e);
+int rdls_report_fail(const struct rdls_opts *o, const struct rdls_report_env *e,
+		     const char *fmt, ...) RDLS_PRINTF(3, 4);
+
+/*
+ * validate: the profile's problems ("FILE:LINE: message" on o->err) and a one-line
+ * summary on o->out, or the document with "valid". m: the model, NULL when the profile
+ * is not valid; open_error: why the profile could not be opened, or NULL.
+ */
+void rdls_report_validate(const struct rdls_opts *o, const struct rdls_report_env *e,
+			  const struct rdls_model *m, const char *open_error);
+
+/* diagnose: findings first (evidence, cause, remedy), then not run, then passed; or JSON. */
+void rdls_report_diagnose(const struct rdls_opts *o, const struct rdls_report_env *e,
+			  const struct rdls_diagnosis *d);
+
+/* How status reads one of diagnose's results. */
+enum rdls_check_result { RDLS_CHECK_OK = 0, RDLS_CHECK_FAILED, RDLS_CHECK_ERROR };
+enum rdls_check_result rdls_report_check_result(const struct rdls_dresult *r);
+/* status: one row per check that concerns the host (ok, FAILED with remedy, ERROR); or JSON. */
+void rdls_report_status(const struct rdls_opts *o, const struct rdls_report_env *e,
+			const struct rdls_diagnosis *d);
 
 /* The plan as text on f (o->out normally; o->err when --json asks first). */
 void rdls_report_plan_text(const struct rdls_opts *o, FILE *f, const struct rdls_plan *p);
@@ -57,8 +84,10 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 /* rollback: what it will do (text), and its outcome (text or JSON). */
 void rdls_report_rollback_text(const struct rdls_opts *o, FILE *f, const struct rdls_journal *j,
 			       const struct rdls_exec *x);
+/* After the run; pending: what was to restore before it (0 and nothing left: "Nothing to
+ * roll back"). */
 void rdls_report_rollback(const struct rdls_opts *o, const struct rdls_journal *j,
-			  const struct rdls_exec *x, bool executed);
+			  const struct rdls_exec *x, size_t pending);
 
 /*
  * The question of apply and rollback. o->yes: 0 at once. On a terminal: asks
