@@ -18,7 +18,8 @@
 #define MAX_PACKS 64
 #define MAX_GROUPS 16
 
-/* A failed call: "the role is not installed" when the class is missing, else the error. */
+/* A failed call: "the role is not installed" when the class is missing (the error names the
+ * call), else "<what> could not be read: <error>". */
 static void wmi_not_run(struct dctx *c, const char *check, const char *what, const rdls_err *e)
 {
 	if (!rdls_lswmi_class_missing(e->code)) {
@@ -28,7 +29,7 @@ static void wmi_not_run(struct dctx *c, const char *check, const char *what, con
 	char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
 	rdls_err_format(e, msg, sizeof(msg));
 	struct rdls_dresult *r = diag_not_run(c, check, NULL);
-	SET(r, reason, "the RD Licensing role is not installed (%s: %s)", what, msg);
+	SET(r, reason, "the RD Licensing role is not installed (%s)", msg);
 }
 
 /* This license server's Windows: the running one, else the profile's os =. */
