@@ -70,6 +70,8 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	dopt.profile_path = o->profile;
 	dopt.host = o->host;
 	dopt.only = o->check;
+	dopt.warn_available_set = o->warn_available_set;
+	dopt.warn_available = o->warn_available;
 #ifdef RDLS_TESTING
 	testing_overrides(&dopt);
 #endif

@@ -233,6 +233,7 @@ void rdls_diagnose_opts_init(struct rdls_diagnose_opts *o)
 	o->rpc_port = 135;
 	o->probe_timeout_ms = 3000;
 	o->grace_warn_days = 30;
+	o->warn_available_set = false; /* cal-packs: 10% of each kind's total */
 }
 
 bool rdls_os_from_version(const rdls_osinfo *os, enum rdls_os *out)
@@ -538,6 +539,12 @@ const struct diag_check diag_checks[] = {
 	{ "cred-storage", DIAG_ANY, 0, 0, diag_check_cred_storage, { "os-version" } },
 	{ "workgroup-auth", DIAG_ANY, 0, 0, diag_check_workgroup_auth, { NULL } },
 	{ "profile-plan", DIAG_ANY, 0, DIAG_PROFILE_HOST, diag_check_plan, { NULL } },
+
+	/* diag_lsstate.c: the license server's own state */
+	{ "ls-activation", LS, 0, 0, diag_check_ls_activation, { NULL } },
+	{ "cal-packs", LS, 0, 0, diag_check_cal_packs, { "os-version" } },
+	{ "ls-tsls-group", LS, 0, 0, diag_check_ls_tsls_group, { "os-version" } },
+	{ "ls-secgrp-policy", LS, 0, 0, diag_check_ls_secgrp_policy, { "os-version" } },
 };
 const size_t diag_n_checks = sizeof(diag_checks) / sizeof(diag_checks[0]);
 

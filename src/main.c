@@ -79,7 +79,7 @@ static const struct command commands[] = {
 	  "credentials in the NETWORK SERVICE context, publication or specified servers.\n"
 	  "Exit 0 when everything holds, 2 when something does not.\n" },
 	{ "diagnose", cmd_diagnose, OPT_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST | DIAG_OPTS,
-	  "diagnose [PROFILE] [--host NAME] [--check ID]", "\"no license servers available\" checks, with remedies",
+	  "diagnose [PROFILE] [--host NAME] [--check ID] [--warn-available N]", "\"no license servers available\" checks, with remedies",
 	  "Read-only checks from the troubleshooting document, each with its evidence,\n"
 	  "cause and remedy: licensing mode, specified license servers (name, TCP 135),\n"
 	  "the RD Licensing role, CAL versions, the accounts group value, peer credentials,\n"
@@ -87,6 +87,10 @@ static const struct command commands[] = {
 	  "whose source is missing is reported as not run. With PROFILE, also every\n"
 	  "difference from the profile (as plan reports it); --host picks its section.\n"
 	  "--check ID runs one check and the checks it depends on (docs/diagnose.md).\n"
+	  "On a license server: activation, the installed CAL packs (version, type, how many\n"
+	  "are left), the domain's Terminal Server License Servers group, the license server\n"
+	  "security group policy. --warn-available N warns when N or fewer CALs of a kind are\n"
+	  "left (default: 10% of its total).\n"
 	  "Exit 0 when nothing needs action, 2 when a finding does, 1 on error.\n" },
 };
 
@@ -183,6 +187,23 @@ static const char *opt_value(int argc, char **argv, int *i, const char *opt, boo
 	return argv[++*i];
 }
 
+/* A decimal count 0..UINT32_MAX, digits only. */
+static bool parse_count(const char *s, uint32_t *out)
+{
+	unsigned long long v = 0;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned long long)(*s - '0');
+		if (v > 0xFFFFFFFFull)
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
 static int parse(int argc, char **argv, const struct command **cmd, struct rdls_opts *o)
 {
 	const struct command *c = find_command(argv[1]);
@@ -220,6 +241,13 @@ static int parse(int argc, char **argv, const struct command **cmd, struct rdls_
 			if (!rdls_diagnose_check_known(v))
 				return usage_error(c->name, "no check '%s' (docs/diagnose.md lists them)", v);
 			o->check = v;
+		} else if ((c->flags & DIAG_OPTS) &&
+			   ((v = opt_value(argc, argv, &i, "--warn-available", &missing)) || missing)) {
+			if (missing || !parse_count(v, &o->warn_available))
+				return usage_error(c->name, "--warn-available needs a number of licenses "
+							    "(0 to 4294967295), not '%s'",
+						   missing ? "" : v);
+			o->warn_available_set = true;
 		} else if ((c->flags & APPLY_OPTS) &&
 			   ((v = opt_value(argc, argv, &i, "--journal", &missing)) || missing)) {
 			if (missing || !*v)

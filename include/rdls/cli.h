@@ -7,6 +7,7 @@
 #define RDLS_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "rdls/sys.h"
@@ -36,6 +37,8 @@ struct rdls_opts {
 	const char *plan_out;  /* plan --out FILE: save the plan there */
 	const char *plan_file; /* apply --plan FILE: apply exactly that saved plan */
 	const char *check;    /* diagnose --check ID, or NULL: every check */
+	bool warn_available_set; /* diagnose --warn-available N (cal-packs' threshold) */
+	uint32_t warn_available;
 };
 
 typedef int (*rdls_cmd_fn)(const struct rdls_opts *o, struct rdls_sys *sys);

@@ -64,6 +64,10 @@ struct rdls_diagnose_opts {
 	uint32_t grace_warn_days;       /* grace period "running out" threshold */
 	const char *only;               /* --check ID: this check and what it depends on, or NULL */
 	bool status;                    /* only the checks `status` runs (the licensing service's) */
+	/* cal-packs: warn when a kind of CAL has warn_available or fewer left (--warn-available
+	 * N); unset: 10% of its total. */
+	bool warn_available_set;
+	uint32_t warn_available;
 };
 
 /* Default options: rpc_port 135, 3000 ms, 30 days. */

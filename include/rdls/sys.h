@@ -187,6 +187,26 @@ typedef struct rdls_gpo_setting {
 	char gpo[RDLS_GPO_NAME_MAX];   /* the GPO's display name (RSOP_GPO.name), or its id */
 } rdls_gpo_setting;
 
+/*
+ * One Win32_TSLicenseKeyPack instance (an installed CAL pack) as the provider reports it;
+ * the core interprets the numbers (diag_lsstate.c). Strings are UTF-8, truncated to fit.
+ */
+#define RDLS_KEYPACK_STR_MAX 128
+typedef struct rdls_keypack {
+	uint32_t id;                /* KeyPackId */
+	uint32_t type;              /* KeyPackType: 0 unknown, 1 retail, 2 volume, 3 concurrent,
+				     * 4 temporary, 5 open license, 6 not supported */
+	uint32_t product_type;      /* ProductType: 0 per device, 1 per user, 2 not valid */
+	uint32_t version_id;        /* ProductVersionID */
+	uint32_t total, issued, available; /* TotalLicenses, IssuedLicenses, AvailableLicenses */
+	char version[RDLS_KEYPACK_STR_MAX];     /* ProductVersion, e.g. "Windows Server 2019" */
+	char description[RDLS_KEYPACK_STR_MAX]; /* Description */
+	char type_model[RDLS_KEYPACK_STR_MAX];  /* TypeAndModel, e.g. "RDS Per User CAL" */
+} rdls_keypack;
+
+/* GetActivationStatus's ActivationStatus. */
+enum { RDLS_LS_ACTIVATED = 0, RDLS_LS_NOT_ACTIVATED = 1, RDLS_LS_ACTIVATION_UNKNOWN = 2 };
+
 struct rdls_sys_ops {
 	/* --- local accounts (netapi32) --- */
 	int (*user_get)(void *ctx, const char *user, bool *exists, rdls_err *err);
@@ -412,6 +432,24 @@ struct rdls_sys_ops {
 	 * insertion strings (%1 ... %n of the message), under the source "rdlsctl". */
 	int (*event_write)(void *ctx, uint16_t type, uint32_t id, const char *const *strings,
 			   size_t n, rdls_err *err);
+
+	/*
+	 * --- the license server's own state (diag_lsstate.c); read-only. Win32_TSLicenseServer
+	 * methods are called as wmi.c calls IsLSPublished (rdls/lswmi.h). Where the class is
+	 * missing (the RD Licensing role is not installed) each fails with the WBEM code
+	 * (0x80041010 invalid class, 0x80041002 not found); a method's nonzero ReturnValue
+	 * fails with that value. Optional: NULL where the backend cannot ask. ---
+	 */
+	/* GetActivationStatus([out] uint32 ActivationStatus): RDLS_LS_ACTIVATED, ... */
+	int (*ls_activation_get)(void *ctx, uint32_t *status, rdls_err *err);
+	/* Every instance of Win32_TSLicenseKeyPack: writes at most max, *count = how many exist. */
+	int (*ls_keypacks_get)(void *ctx, rdls_keypack *out, size_t max, size_t *count,
+			       rdls_err *err);
+	/* IsLSinTSLSGroup(Domain not given: the license server's own domain), [out] IsMember:
+	 * membership in the domain's "Terminal Server License Servers" group. */
+	int (*ls_in_tsls_group)(void *ctx, bool *member, rdls_err *err);
+	/* IsLSSecGrpGPEnabled([out] Enabled): the "License server security group" policy. */
+	int (*ls_secgrp_gp)(void *ctx, bool *enabled, rdls_err *err);
 };
 
 /* Event types: EVENTLOG_ERROR_TYPE, EVENTLOG_WARNING_TYPE, EVENTLOG_INFORMATION_TYPE. */

@@ -431,6 +431,8 @@ static const struct rdls_sys_ops posix_ops = {
 	.file_delete = px_file_delete,
 	/* gpo_domain_settings: none (NULL): there is no RSOP natively */
 	.user_set_password = px_user_set_password,
+	/* ls_activation_get, ls_keypacks_get, ls_in_tsls_group, ls_secgrp_gp: none (NULL):
+	 * there is no RD Licensing natively, and diagnose reports those checks as not run */
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

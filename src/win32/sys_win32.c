@@ -76,6 +76,10 @@ static const struct rdls_sys_ops win32_ops = {
 	.process_user = w32_process_user,
 	.event_register = w32_event_register,
 	.event_write = w32_event_write,
+	.ls_activation_get = w32_ls_activation_get,
+	.ls_keypacks_get = w32_ls_keypacks_get,
+	.ls_in_tsls_group = w32_ls_in_tsls_group,
+	.ls_secgrp_gp = w32_ls_secgrp_gp,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -90,6 +90,20 @@ void w32_wmi_release(struct w32_ctx *ctx);
 struct IWbemServices;
 int w32_wmi_connect(struct w32_ctx *c, const wchar_t *ns, const char *ns_obj,
 		    unsigned long authn_level, struct IWbemServices **out, rdls_err *err);
+/* wmi.c: root\cimv2, connected once per run (released by w32_wmi_release). */
+int w32_wmi_cimv2(struct w32_ctx *c, struct IWbemServices **svc, rdls_err *err);
+/* wmi.c: a Win32_TSLicenseServer method, called on the path rdls_lswmi_next decides; the
+ * out-parameter out_name (boolean as 0/1, or integer) into *out_val; with_in passes an
+ * empty instance of its in-signature. *absent: the class does not exist. */
+int w32_ls_exec(struct w32_ctx *c, const char *method, bool with_in, const wchar_t *out_name,
+		uint32_t *out_val, bool *absent, rdls_err *err);
+/* wmi.c: fails with 0x80041010 and "the RD Licensing role is not installed ...". */
+int w32_ls_role_absent(rdls_err *err, const char *api);
+/* lsstate.c (diagnose: activation, CAL packs, the domain group, the security group policy) */
+int w32_ls_activation_get(void *ctx, uint32_t *status, rdls_err *err);
+int w32_ls_keypacks_get(void *ctx, rdls_keypack *out, size_t max, size_t *count, rdls_err *err);
+int w32_ls_in_tsls_group(void *ctx, bool *member, rdls_err *err);
+int w32_ls_secgrp_gp(void *ctx, bool *enabled, rdls_err *err);
 
 /* host.c */
 int w32_host_name(void *ctx, char *buf, size_t n, rdls_err *err);

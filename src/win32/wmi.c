@@ -89,7 +89,7 @@ out:
 }
 
 /* root\cimv2, connected once per run. */
-static int wbem_connect(struct w32_ctx *c, IWbemServices **svc, rdls_err *err)
+int w32_wmi_cimv2(struct w32_ctx *c, IWbemServices **svc, rdls_err *err)
 {
 	if (!c->wbem_services) {
 		IWbemServices *s = NULL;
@@ -102,15 +102,23 @@ static int wbem_connect(struct w32_ctx *c, IWbemServices **svc, rdls_err *err)
 	return 0;
 }
 
-/* Whether the class exists: GetObject on the class itself. */
-static int ls_class_present(IWbemServices *svc, bool *present, rdls_err *err)
+/* Whether the class exists: GetObject on the class itself; *cls (may be NULL) receives
+ * the class object when it does (release it). */
+static int ls_class_present(IWbemServices *svc, bool *present, IWbemClassObject **out,
+			    rdls_err *err)
 {
 	IWbemClassObject *cls = NULL;
 	BSTR name = SysAllocString(LS_CLASS);
+	if (out)
+		*out = NULL;
 	if (!name)
 		return w32_fail(err, "SysAllocString", LS_OBJ, (DWORD)E_OUTOFMEMORY);
 	HRESULT hr = IWbemServices_GetObject(svc, name, 0, NULL, &cls, NULL);
 	SysFreeString(name);
+	if (SUCCEEDED(hr) && out && cls) {
+		*out = cls;
+		cls = NULL;
+	}
 	if (cls)
 		IWbemClassObject_Release(cls);
 	if (class_missing(hr)) {
@@ -182,15 +190,17 @@ static int call_failed(rdls_err *err, const char *api, enum rdls_lswmi_path path
 /*
  * Calls Win32_TSLicenseServer.<method>() on the class path, or on the instance path
  * Win32_TSLicenseServer=@ when the provider rejects the class path (rdls_lswmi_next
- * decides); checks ReturnValue and, when out_name is set, reads that boolean
- * out-parameter into *out_bool. *absent = true (and 0 returned) when the class does
- * not exist: the RD Licensing role is not installed.
+ * decides); checks ReturnValue and, when out_name is set, reads that boolean or integer
+ * out-parameter into *out_val (a boolean as 0 or 1). with_in: the method has
+ * in-parameters; an instance of its in-signature is passed with none of them set (for
+ * IsLSinTSLSGroup: no Domain, i.e. the license server's own). *absent = true (and 0
+ * returned) when the class does not exist: the RD Licensing role is not installed.
  */
-static int ls_exec(struct w32_ctx *c, const char *method, const wchar_t *out_name,
-		   bool *out_bool, bool *absent, rdls_err *err)
+int w32_ls_exec(struct w32_ctx *c, const char *method, bool with_in, const wchar_t *out_name,
+		uint32_t *out_val, bool *absent, rdls_err *err)
 {
 	IWbemServices *svc = NULL;
-	IWbemClassObject *outp = NULL;
+	IWbemClassObject *outp = NULL, *cls = NULL, *in_def = NULL, *in = NULL;
 	BSTR meth = NULL;
 	VARIANT v;
 	char api[RDLS_ERR_API_MAX];
@@ -201,9 +211,9 @@ static int ls_exec(struct w32_ctx *c, const char *method, const wchar_t *out_nam
 	VariantInit(&v);
 	*absent = false;
 	snprintf(api, sizeof(api), "Win32_TSLicenseServer.%s", method);
-	if (wbem_connect(c, &svc, err) != 0)
+	if (w32_wmi_cimv2(c, &svc, err) != 0)
 		return -1;
-	if (ls_class_present(svc, &present, err) != 0)
+	if (ls_class_present(svc, &present, with_in ? &cls : NULL, err) != 0)
 		return -1;
 	if (!present) {
 		*absent = true;
@@ -216,6 +226,22 @@ static int ls_exec(struct w32_ctx *c, const char *method, const wchar_t *out_nam
 		w32_fail(err, "SysAllocString", LS_OBJ, (DWORD)E_OUTOFMEMORY);
 		goto out;
 	}
+	if (with_in) {
+		HRESULT hr = cls ? IWbemClassObject_GetMethod(cls, meth, 0, &in_def, NULL)
+				 : (HRESULT)WBEM_E_FAILED;
+		if (FAILED(hr) || !in_def) {
+			in_def = NULL;
+			w32_fail(err, "IWbemClassObject::GetMethod", api,
+				 FAILED(hr) ? (DWORD)hr : (DWORD)WBEM_E_INVALID_METHOD);
+			goto out;
+		}
+		hr = IWbemClassObject_SpawnInstance(in_def, 0, &in);
+		if (FAILED(hr)) {
+			in = NULL;
+			w32_fail(err, "IWbemClassObject::SpawnInstance", api, (DWORD)hr);
+			goto out;
+		}
+	}
 	for (;;) {
 		wchar_t *wpath = w32_wide(rdls_lswmi_path(path));
 		BSTR bpath = wpath ? SysAllocString(wpath) : NULL;
@@ -224,7 +250,7 @@ static int ls_exec(struct w32_ctx *c, const char *method, const wchar_t *out_nam
 			w32_fail(err, "SysAllocString", LS_OBJ, (DWORD)E_OUTOFMEMORY);
 			goto out;
 		}
-		HRESULT hr = IWbemServices_ExecMethod(svc, bpath, meth, 0, NULL, NULL, &outp, NULL);
+		HRESULT hr = IWbemServices_ExecMethod(svc, bpath, meth, 0, NULL, in, &outp, NULL);
 		SysFreeString(bpath);
 		enum rdls_lswmi_next next = rdls_lswmi_next(path, (uint32_t)hr);
 		if (next == RDLS_LSWMI_DONE)
@@ -269,15 +295,15 @@ static int ls_exec(struct w32_ctx *c, const char *method, const wchar_t *out_nam
 			goto out;
 		}
 		if (V_VT(&v) == VT_BOOL) {
-			*out_bool = V_BOOL(&v) != VARIANT_FALSE;
+			*out_val = V_BOOL(&v) != VARIANT_FALSE;
 		} else {
 			DWORD n = 0;
 			if (!variant_u32(&v, &n)) {
 				w32_fail_text(err, api, LS_OBJ, (DWORD)WBEM_E_TYPE_MISMATCH,
-					      "the out-parameter is not a boolean");
+					      "the out-parameter is neither a boolean nor an integer");
 				goto out;
 			}
-			*out_bool = n != 0;
+			*out_val = n;
 		}
 	}
 	rc = 0;
@@ -285,12 +311,18 @@ out:
 	VariantClear(&v);
 	if (outp)
 		IWbemClassObject_Release(outp);
+	if (in)
+		IWbemClassObject_Release(in);
+	if (in_def)
+		IWbemClassObject_Release(in_def);
+	if (cls)
+		IWbemClassObject_Release(cls);
 	if (meth)
 		SysFreeString(meth);
 	return rc;
 }
 
-static int role_absent(rdls_err *err, const char *api)
+int w32_ls_role_absent(rdls_err *err, const char *api)
 {
 	return w32_fail_text(err, api, LS_OBJ, (DWORD)WBEM_E_INVALID_CLASS,
 			     "the Remote Desktop Licensing role is not installed on this server: "
@@ -299,10 +331,11 @@ static int role_absent(rdls_err *err, const char *api)
 
 int w32_ls_pub_get(void *ctx, enum rdls_ls_pub *state, rdls_err *err)
 {
-	bool absent = false, published = false;
+	bool absent = false;
+	uint32_t published = 0;
 
 	*state = RDLS_LS_ROLE_ABSENT;
-	if (ls_exec(ctx, "IsLSPublished", L"Published", &published, &absent, err) != 0)
+	if (w32_ls_exec(ctx, "IsLSPublished", false, L"Published", &published, &absent, err) != 0)
 		return -1;
 	if (!absent)
 		*state = published ? RDLS_LS_PUBLISHED : RDLS_LS_UNPUBLISHED;
@@ -313,12 +346,12 @@ int w32_ls_pub_set(void *ctx, bool publish, rdls_err *err)
 {
 	bool absent = false;
 	const char *name = publish ? "PublishLS" : "UnpublishLS";
-	if (ls_exec(ctx, name, NULL, NULL, &absent, err) != 0)
+	if (w32_ls_exec(ctx, name, false, NULL, NULL, &absent, err) != 0)
 		return -1;
 	if (absent) {
 		char api[RDLS_ERR_API_MAX];
 		snprintf(api, sizeof(api), "Win32_TSLicenseServer.%s", name);
-		return role_absent(err, api);
+		return w32_ls_role_absent(err, api);
 	}
 	return 0;
 }
@@ -326,11 +359,13 @@ int w32_ls_pub_set(void *ctx, bool publish, rdls_err *err)
 int w32_ls_on_dc(void *ctx, bool *on_dc, rdls_err *err)
 {
 	bool absent = false;
+	uint32_t v = 0;
 	*on_dc = false;
-	if (ls_exec(ctx, "IsLSonDC", L"OnDC", on_dc, &absent, err) != 0)
+	if (w32_ls_exec(ctx, "IsLSonDC", false, L"OnDC", &v, &absent, err) != 0)
 		return -1;
 	if (absent)
-		return role_absent(err, "Win32_TSLicenseServer.IsLSonDC");
+		return w32_ls_role_absent(err, "Win32_TSLicenseServer.IsLSonDC");
+	*on_dc = v != 0;
 	return 0;
 }
 

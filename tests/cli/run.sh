@@ -70,6 +70,13 @@ check "--plan takes no --host" 3 "--plan FILE takes no --host" -- apply --plan f
 check "apply --plan needs Windows" 1 "needs Windows" -- apply --plan f.plan --yes
 check "diagnose --check of an unknown check" 3 "no check 'frob'" -- diagnose --check frob
 check "--check is not an option of plan" 3 "unknown option '--check'" -- plan x.ini --check ls-rpc
+check "--warn-available needs a value" 3 "--warn-available needs a number of licenses" -- diagnose --warn-available
+check "--warn-available of a word" 3 "not 'many'" -- diagnose --warn-available many
+check "--warn-available of a negative number" 3 "not '-1'" -- diagnose --warn-available -1
+check "--warn-available above 32 bits" 3 "not '4294967296'" -- diagnose --warn-available 4294967296
+check "--warn-available with a sign" 3 "not '[+]5'" -- diagnose --warn-available +5
+check "--warn-available is not an option of plan" 3 "unknown option '--warn-available'" -- plan x.ini --warn-available 5
+check "diagnose --warn-available 4294967295 is accepted (then needs Windows)" 1 "needs Windows" -- diagnose --warn-available 4294967295
 check "validate needs a profile" 3 "needs a PROFILE" -- validate
 check "extra argument" 3 "unexpected argument 'b.ini'" -- validate a.ini b.ini
 check "help" 0 "Commands:" -- help

@@ -67,6 +67,7 @@ enum op {
 	OP_SHA256,
 	OP_GPO_DIR, OP_FILE_READ, OP_FILE_WRITE, OP_FILE_DELETE, OP_GPO_DOMAIN_SETTINGS,
 	OP_USER_SET_PASSWORD, OP_PROCESS_USER, OP_EVENT_REGISTER, OP_EVENT_WRITE,
+	OP_LS_ACTIVATION_GET, OP_LS_KEYPACKS_GET, OP_LS_IN_TSLS_GROUP, OP_LS_SECGRP_GP,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -113,6 +114,10 @@ static const struct {
 	/* The event log is no state apply manages: events are not writes (fake_sys.h). */
 	[OP_EVENT_REGISTER] = { "event_register", false },
 	[OP_EVENT_WRITE] = { "event_write", false },
+	[OP_LS_ACTIVATION_GET] = { "ls_activation_get", false },
+	[OP_LS_KEYPACKS_GET] = { "ls_keypacks_get", false },
+	[OP_LS_IN_TSLS_GROUP] = { "ls_in_tsls_group", false },
+	[OP_LS_SECGRP_GP] = { "ls_secgrp_gp", false },
 };
 
 struct f_user {
@@ -215,6 +220,10 @@ struct fake_sys {
 	struct vec events;  /* struct f_event, in the order written */
 	bool event_registered;
 	char *process_user; /* NULL: "<host>\\Administrator" */
+	/* the license server's state (Win32_TSLicenseServer, Win32_TSLicenseKeyPack) */
+	uint32_t ls_activation; /* GetActivationStatus: RDLS_LS_ACTIVATED by default */
+	struct vec keypacks;    /* rdls_keypack: the installed CAL packs */
+	bool in_tsls, secgrp_gp;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -1110,6 +1119,63 @@ static int f_ls_on_dc(void *ctx, bool *on_dc, rdls_err *err)
 		return rdls_err_set(err, "Win32_TSLicenseServer.IsLSonDC", LS_OBJ, WBEM_E_INVALID_CLASS,
 				    LS_ABSENT_TEXT);
 	*on_dc = f->on_dc;
+	return 0;
+}
+
+/* The license server's state: the class is missing where the role is (ls_pub). */
+static int ls_state_enter(struct fake_sys *f, enum op op, const char *api, rdls_err *err)
+{
+	if (enter(f, op, api, LS_OBJ, err))
+		return -1;
+	if (f->ls_pub == RDLS_LS_ROLE_ABSENT)
+		return rdls_err_set(err, api, LS_OBJ, WBEM_E_INVALID_CLASS, LS_ABSENT_TEXT);
+	return 0;
+}
+
+static int f_ls_activation_get(void *ctx, uint32_t *status, rdls_err *err)
+{
+	CTX;
+	*status = RDLS_LS_ACTIVATION_UNKNOWN;
+	if (ls_state_enter(f, OP_LS_ACTIVATION_GET, "Win32_TSLicenseServer.GetActivationStatus", err))
+		return -1;
+	*status = f->ls_activation;
+	return 0;
+}
+
+static int f_ls_keypacks_get(void *ctx, rdls_keypack *out, size_t max, size_t *count,
+			     rdls_err *err)
+{
+	CTX;
+	*count = 0;
+	if (enter(f, OP_LS_KEYPACKS_GET, "IWbemServices::ExecQuery",
+		  "WMI root\\cimv2 Win32_TSLicenseKeyPack", err))
+		return -1;
+	if (f->ls_pub == RDLS_LS_ROLE_ABSENT)
+		return rdls_err_set(err, "IWbemServices::ExecQuery", "WMI root\\cimv2 Win32_TSLicenseKeyPack",
+				    WBEM_E_INVALID_CLASS, "invalid class");
+	for (size_t i = 0; i < f->keypacks.n && i < max; i++)
+		out[i] = AT(f->keypacks, rdls_keypack, i);
+	*count = f->keypacks.n;
+	return 0;
+}
+
+static int f_ls_in_tsls_group(void *ctx, bool *member, rdls_err *err)
+{
+	CTX;
+	*member = false;
+	if (ls_state_enter(f, OP_LS_IN_TSLS_GROUP, "Win32_TSLicenseServer.IsLSinTSLSGroup", err))
+		return -1;
+	*member = f->in_tsls;
+	return 0;
+}
+
+static int f_ls_secgrp_gp(void *ctx, bool *enabled, rdls_err *err)
+{
+	CTX;
+	*enabled = false;
+	if (ls_state_enter(f, OP_LS_SECGRP_GP, "Win32_TSLicenseServer.IsLSSecGrpGPEnabled", err))
+		return -1;
+	*enabled = f->secgrp_gp;
 	return 0;
 }
 
@@ -2067,6 +2133,10 @@ static const struct rdls_sys_ops fake_ops = {
 	.process_user = f_process_user,
 	.event_register = f_event_register,
 	.event_write = f_event_write,
+	.ls_activation_get = f_ls_activation_get,
+	.ls_keypacks_get = f_ls_keypacks_get,
+	.ls_in_tsls_group = f_ls_in_tsls_group,
+	.ls_secgrp_gp = f_ls_secgrp_gp,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -2079,6 +2149,8 @@ struct fake_sys *fake_sys_new(const char *hostname)
 	f->ops = fake_ops;
 	f->host = xdup(hostname);
 	f->ls_pub = RDLS_LS_UNPUBLISHED;
+	f->ls_activation = RDLS_LS_ACTIVATED;
+	f->in_tsls = true; /* a domain license server as RD Licensing Manager's Add to Group leaves it */
 	f->grace_days = 120; /* a fresh session host's grace period */
 	f->elevated = true;
 	/* Windows Server 2019, a workgroup member server. */
@@ -2170,6 +2242,7 @@ void fake_sys_free(struct fake_sys *f)
 	free(f->dns.v);
 	free(f->ports.v);
 	free(f->ts_ls.v);
+	free(f->keypacks.v);
 	free(f->ts_srv.v);
 	free(f->users.v);
 	free(f->groups.v);
@@ -2454,6 +2527,27 @@ void fake_set_ts_wmi(struct fake_sys *f, uint32_t hresult)
 	f->ts_wmi_hr = hresult;
 }
 
+void fake_set_ls_activation(struct fake_sys *f, uint32_t status)
+{
+	f->ls_activation = status;
+}
+
+void fake_add_keypack(struct fake_sys *f, const rdls_keypack *k)
+{
+	rdls_keypack *slot = xpush(&f->keypacks, sizeof(*slot));
+	*slot = *k;
+}
+
+void fake_set_ls_tsls_group(struct fake_sys *f, bool member)
+{
+	f->in_tsls = member;
+}
+
+void fake_set_ls_secgrp_gp(struct fake_sys *f, bool enabled)
+{
+	f->secgrp_gp = enabled;
+}
+
 void fake_set_grace_days(struct fake_sys *f, uint32_t days)
 {
 	f->grace_days = days;
@@ -2518,6 +2612,8 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_FILE_DELETE, file_delete), OFF(OP_GPO_DOMAIN_SETTINGS, gpo_domain_settings),
 		OFF(OP_USER_SET_PASSWORD, user_set_password), OFF(OP_PROCESS_USER, process_user),
 		OFF(OP_EVENT_REGISTER, event_register), OFF(OP_EVENT_WRITE, event_write),
+		OFF(OP_LS_ACTIVATION_GET, ls_activation_get), OFF(OP_LS_KEYPACKS_GET, ls_keypacks_get),
+		OFF(OP_LS_IN_TSLS_GROUP, ls_in_tsls_group), OFF(OP_LS_SECGRP_GP, ls_secgrp_gp),
 #undef OFF
 	};
 	int i = find_op(op);

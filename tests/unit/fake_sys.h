@@ -224,4 +224,17 @@ bool fake_event_registered(struct fake_sys *f);
 void fake_set_event_registered(struct fake_sys *f, bool registered);
 void fake_set_process_user(struct fake_sys *f, const char *user); /* NULL: the default */
 
+/*
+ * --- the license server's state (ls_activation_get, ls_keypacks_get, ls_in_tsls_group,
+ * ls_secgrp_gp) ---
+ * A new fake is activated (RDLS_LS_ACTIVATED), has no CAL pack, is a member of the domain's
+ * Terminal Server License Servers group, and the "License server security group" policy is
+ * not enabled. With fake_set_ls_pub(RDLS_LS_ROLE_ABSENT) every one of them fails with
+ * 0x80041010 (WBEM_E_INVALID_CLASS), as where the role is not installed.
+ */
+void fake_set_ls_activation(struct fake_sys *f, uint32_t status); /* RDLS_LS_ACTIVATED, ... */
+void fake_add_keypack(struct fake_sys *f, const rdls_keypack *k);
+void fake_set_ls_tsls_group(struct fake_sys *f, bool member);
+void fake_set_ls_secgrp_gp(struct fake_sys *f, bool enabled);
+
 #endif

@@ -237,6 +237,11 @@ static struct env *healthy_ls(void)
 			"LICSVR1\\RDLS Peers");
 	fake_set_cred(e->f, "LICSVR2", "LICSVR2\\rdls-peer", "");
 	good_server(e, "LICSVR2", "192.0.2.12");
+	/* Its RDS 2019 per-device CALs (test_diag_lsstate.c covers the other cases). */
+	rdls_keypack k = { .id = 3, .type = 2, .product_type = 0, .version_id = 6, .total = 50,
+			   .issued = 10, .available = 40 };
+	snprintf(k.version, sizeof(k.version), "Windows Server 2019");
+	fake_add_keypack(e->f, &k);
 	return e;
 }
 

@@ -12,7 +12,9 @@
 #     profile makes a license server always gets this finding here;
 #   accounts-group-not-a-group: Wine's LookupAccountNameW knows only well-known accounts, so
 #     the (stand-in's) local group does not resolve to a group; it is expected after apply;
-#   cal-compat: Wine reports Windows 6.1, not a Windows Server version (not run).
+#   cal-compat: Wine reports Windows 6.1, not a Windows Server version (not run);
+#   ls-activation, cal-packs, ls-secgrp-policy: no Win32_TSLicenseServer / Win32_TSLicenseKeyPack
+#     (not run: the RD Licensing role is not installed).
 # The peer LICSVR2 is 127.0.0.1, probed on port 1 where nothing listens (RDLS_TEST_RPC_PORT of
 # the test build): license-server-unreachable stays, by design; t_diagnose_session_host.sh
 # shows the probe passing against a loopback listener.
@@ -87,6 +89,21 @@ t_finding "error    ls-role-absent: the RD Licensing role is not installed, but 
 t_finding "error    license-server-unreachable: license server '127.0.0.1' does not answer on TCP 1"
 t_finding "profile-difference: apply would create local group 'RDLS Peers'"
 t_expect_out "not run  cal-compat:"
+# The license server's own state (diag_lsstate.c): Wine has neither Win32_TSLicenseServer nor
+# Win32_TSLicenseKeyPack, so each check is not run with the reason the missing class gives
+# (GetObject answers WBEM_E_NOT_FOUND 0x80041002; wmi.c reports a missing
+# Win32_TSLicenseServer to its callers as 0x80041010, as for IsLSonDC). What would show them
+# is a Windows Server
+# with the RD Licensing role (the server-e2e job): ls-activation's ActivationStatus,
+# cal-packs' instances (a fresh server: cal-pack-none), ls-secgrp-policy's Enabled.
+# ls-tsls-group is not applicable in this workgroup profile (IsLSinTSLSGroup needs a domain).
+t_expect_out "not run  ls-activation: the RD Licensing role is not installed (Win32_TSLicenseServer.GetActivationStatus on WMI root\\cimv2 Win32_TSLicenseServer returned 0x80041010"
+t_expect_out "not run  cal-packs: the RD Licensing role is not installed (IWbemServices::GetObject on WMI root\\cimv2 Win32_TSLicenseKeyPack returned 0x80041002"
+t_expect_out "not run  ls-secgrp-policy: the RD Licensing role is not installed (Win32_TSLicenseServer.IsLSSecGrpGPEnabled on WMI root\\cimv2"
+t_expect_out "not run  ls-tsls-group: not applicable: the profile's membership is workgroup"
+t_rdls diagnose "$prof" --host LICSVR1 --check cal-packs --warn-available 5
+t_expect_rc 0 "diagnose --check cal-packs --warn-available 5 (not run needs no action)"
+t_expect_out "not run  cal-packs: the RD Licensing role is not installed"
 t_rdls diagnose "$prof" --host LICSVR1 --json
 t_expect_rc 2 "diagnose --json with the profile"
 t_expect_json diagnose "diagnose --json with the profile"
