@@ -64,6 +64,9 @@ struct rdls_diagnose_opts {
 	uint32_t grace_warn_days;       /* grace period "running out" threshold */
 	const char *only;               /* --check ID: this check and what it depends on, or NULL */
 	bool status;                    /* only the checks `status` runs (the licensing service's) */
+	/* ls-pipe asks \\pipe_server\pipe\HydraLsPipe instead of each server's own name
+	 * (test builds only: "." under Wine, which has no SMB client); NULL: the server's. */
+	const char *pipe_server;
 };
 
 /* Default options: rpc_port 135, 3000 ms, 30 days. */

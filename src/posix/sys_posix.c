@@ -431,6 +431,8 @@ static const struct rdls_sys_ops posix_ops = {
 	.file_delete = px_file_delete,
 	/* gpo_domain_settings: none (NULL): there is no RSOP natively */
 	.user_set_password = px_user_set_password,
+	/* pipe_probe, ts_licensing, ts_specified_ls: none (NULL), like the other diagnose
+	 * sources here; diagnose reports those checks as not run */
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

@@ -76,6 +76,10 @@ static const struct rdls_sys_ops win32_ops = {
 	.process_user = w32_process_user,
 	.event_register = w32_event_register,
 	.event_write = w32_event_write,
+
+	.pipe_probe = w32_pipe_probe,
+	.ts_licensing = w32_ts_licensing,
+	.ts_specified_ls = w32_ts_specified_ls,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

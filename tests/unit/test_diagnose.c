@@ -191,6 +191,7 @@ static void good_server(struct env *e, const char *name, const char *addr)
 {
 	fake_set_dns(e->f, name, addr);
 	fake_set_tcp_open(e->f, name, 135, true);
+	fake_set_pipe(e->f, name, 0);
 	fake_set_ts_connectivity(e->f, name, RDLS_LS_CONNECTABLE_VALID_LS);
 	rdls_ts_ls ls = { .available = 1, .issuing = 1, .admin = 1 };
 	snprintf(ls.name, sizeof(ls.name), "%s", name);
