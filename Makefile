@@ -158,6 +158,8 @@ $(B)/mingw/rdlsctl.exe: $(MINGW_OBJ)
 WINE_TOOLS := $(B)/wine-tools/netapi32.dll $(B)/wine-tools/samctl.exe.so $(B)/wine-tools/regacl.exe.so \
               $(B)/wine-tools/evtprobe.exe.so \
               $(if $(wildcard tests/wine/credprobe.c),$(B)/wine-tools/credprobe.exe.so)
+# diagnose's ls-pipe: a stand-in for the licensing service's HydraLsPipe (t_diagnose_session_host.sh)
+WINE_TOOLS += $(B)/wine-tools/pipelisten.exe.so
 
 $(B)/wine-tools/netapi32.dll: tests/wine/fakesam/netapi32.c tests/wine/fakesam/netapi32.def
 	@mkdir -p $(dir $@)

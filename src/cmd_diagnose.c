@@ -14,7 +14,8 @@
 #include "rdls/report.h"
 
 #ifdef RDLS_TESTING
-/* Test builds only: point the RPC probe at a loopback listener the test started. */
+/* Test builds only: point the RPC probe at a loopback listener the test started, and the
+ * pipe probe at this machine. */
 static void testing_overrides(struct rdls_diagnose_opts *d)
 {
 	const char *p = getenv("RDLS_TEST_RPC_PORT");
@@ -29,6 +30,10 @@ static void testing_overrides(struct rdls_diagnose_opts *d)
 		if (v > 0)
 			d->probe_timeout_ms = (uint32_t)v;
 	}
+	/* "." points ls-pipe at this machine's own pipes: Wine has no SMB client. */
+	const char *ps = getenv("RDLS_TEST_PIPE_SERVER");
+	if (ps && *ps)
+		d->pipe_server = ps;
 }
 #endif
 

@@ -153,10 +153,15 @@ void diag_check_setting_in_effect(struct dctx *c);
 /* diag_ts.c */
 void diag_check_resolve(struct dctx *c);
 void diag_check_rpc(struct dctx *c);
+void diag_check_pipe(struct dctx *c);
 void diag_check_ts_connectivity(struct dctx *c);
 void diag_check_ts_find(struct dctx *c);
 void diag_check_ts_ping(struct dctx *c);
 void diag_check_ts_grace(struct dctx *c);
+/* Records check as not run because a Win32_TerminalServiceSetting call failed (names a
+ * missing namespace or class as such). */
+void diag_ts_not_run(struct dctx *c, const char *check, const char *subject, const char *what,
+		     const rdls_err *e);
 /* diag_ls.c */
 void diag_check_ls_role(struct dctx *c);
 void diag_check_leading_space(struct dctx *c);

@@ -454,9 +454,291 @@ void diag_check_sh_certificate(struct dctx *c)
 	SET(r, evidence, "HKLM\\" RDLS_KEY_RCM " values %s", ev);
 }
 
+/* The profile's license servers for this session host (their DNS names), into want. */
+static size_t profile_servers(const struct dctx *c, const char **want, size_t max)
+{
+	size_t nw = 0;
+	for (size_t i = 0; c->sh && i < c->sh->n_ls && nw < max; i++) {
+		const struct rdls_license_server *ls = &c->m->ls[c->sh->ls[i]];
+		want[nw++] = ls->dns ? ls->dns : ls->name;
+	}
+	return nw;
+}
+
+#define GPO_LICENSING_PATH                                                                  \
+	"Computer Configuration > Policies > Administrative Templates > Windows Components > " \
+	"Remote Desktop Services > Remote Desktop Session Host > Licensing"
+
+/* A domain GPO that sets either policy (RSOP): it rewrites the local value at every refresh.
+ * Its value is the policy value in the registry now (as of the last refresh), compared with
+ * the profile. Returns whether a finding needs action; *summary says what was seen. */
+static bool sie_domain_gpo(struct dctx *c, const char *check, const rdls_regval *pm,
+			   const rdls_regval *ps, const char *pm_s, const char *ps_s, char *summary,
+			   size_t n)
+{
+	const struct rdls_sys_ops *ops = c->sys->ops;
+	const char *subject = "domain GPO";
+	if (!c->d->have_os) {
+		snprintf(summary, n, "domain GPOs: not asked (membership unknown)");
+		return false;
+	}
+	if (!c->d->os.domain_joined && !c->d->os.domain_controller) {
+		snprintf(summary, n, "domain GPOs: none (workgroup)");
+		return false;
+	}
+	snprintf(summary, n, "domain GPOs: not read");
+	if (!ops->gpo_domain_settings) {
+		struct rdls_dresult *r = diag_not_run(c, check, subject);
+		SET(r, reason, "this host is a domain member, and this build of rdlsctl cannot read "
+			       "the Resultant Set of Policy (the system interface has no "
+			       "'gpo_domain_settings' here): run 'gpresult /h report.html' to see "
+			       "whether a domain GPO sets the licensing policies");
+		return false;
+	}
+	rdls_gpo_setting set[16];
+	size_t count = 0;
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (ops->gpo_domain_settings(c->sys->ctx, RDLS_KEY_TS_POLICY, set,
+				     sizeof(set) / sizeof(set[0]), &count, &e) != 0) {
+		diag_not_run_err(c, check, subject,
+				 "the Resultant Set of Policy (RSOP_RegistryPolicySetting in "
+				 "root\\rsop\\computer; 'gpresult /h report.html' shows the same)", &e);
+		return false;
+	}
+	size_t nset = count < sizeof(set) / sizeof(set[0]) ? count : sizeof(set) / sizeof(set[0]);
+	bool action = false, any = false;
+	for (size_t i = 0; i < nset; i++) {
+		set[i].value[sizeof(set[i].value) - 1] = '\0';
+		set[i].gpo[sizeof(set[i].gpo) - 1] = '\0';
+		bool servers = diag_name_eq(set[i].value, "LicenseServers");
+		if (!servers && !diag_name_eq(set[i].value, "LicensingMode"))
+			continue;
+		any = true;
+		const char *policy = servers ? "Use the specified Remote Desktop license servers"
+					     : "Set the Remote Desktop licensing mode";
+		/* The profile's wish against the value the GPO left in the registry. */
+		char want_s[1024] = "";
+		int matches = -1; /* -1: no profile describes this session host */
+		if (c->sh && c->m) {
+			if (servers) {
+				const char *want[MAX_SERVERS];
+				size_t nw = profile_servers(c, want, MAX_SERVERS);
+				char list[1000];
+				diag_join(want, nw, ",", "", list, sizeof(list));
+				snprintf(want_s, sizeof(want_s), "REG_SZ '%s'", list);
+				const char *cur = rdls_regval_is_string(ps) ? (const char *)ps->data : "";
+				matches = ps->type == RDLS_REG_SZ &&
+					  diag_same_names(cur, strlen(cur), ',', want, nw);
+			} else {
+				uint32_t want = c->m->licensing_mode == RDLS_PER_USER ? MODE_PER_USER
+										     : MODE_PER_DEVICE;
+				uint32_t have = 0;
+				snprintf(want_s, sizeof(want_s), "REG_DWORD %u (%s)", (unsigned)want,
+					 diag_mode_name(want));
+				matches = rdls_regval_dword(pm, &have) && have == want;
+			}
+		}
+		enum rdls_dsev sev = matches == 1 ? RDLS_DSEV_INFO : RDLS_DSEV_WARNING;
+		action |= sev != RDLS_DSEV_INFO;
+		struct rdls_dresult *r = diag_finding(c, sev, check, "domain-gpo-sets-policy",
+						      set[i].value);
+		SET(r, title, "domain GPO '%s' sets %s (\"%s\"): it wins over the local policy at "
+			      "the next refresh%s", set[i].gpo, set[i].value, policy,
+		    matches == 1 ? "; it sets what the profile wants"
+				 : matches == 0 ? "; the profile wants something else" : "");
+		char prof[1200];
+		if (matches >= 0)
+			snprintf(prof, sizeof(prof), "; %s wants %s", c->o->profile_path, want_s);
+		else
+			snprintf(prof, sizeof(prof), "; no profile describes this session host to "
+						     "compare with");
+		SET(r, evidence, "RSOP_RegistryPolicySetting (root\\rsop\\computer): GPO '%s' sets "
+				 "HKLM\\" RDLS_KEY_TS_POLICY " value '%s' with precedence 1; the value "
+				 "now (as of the last refresh): %s%s",
+		    set[i].gpo, set[i].value, servers ? ps_s : pm_s, prof);
+		SET(r, cause, "the Group Policy engine applies domain GPOs after the local one and "
+			      "writes their values again at every refresh (about every 90 minutes, and "
+			      "at startup): a change made on this host (gpedit.msc, rdlsctl apply) lasts "
+			      "only until then");
+		if (matches == 1)
+			SET(r, remedy, "none needed now; change the setting in GPO '%s' (Group Policy "
+				       "Management), not on this host, when it should change", set[i].gpo);
+		else
+			SET(r, remedy, "in Group Policy Management, edit GPO '%s' > " GPO_LICENSING_PATH
+				       " > '%s'%s%s, or remove the setting there so that the local "
+				       "policy applies; then 'gpupdate /force' and diagnose again",
+			    set[i].gpo, policy, *want_s ? " and set it to the profile's " : "", want_s);
+	}
+	snprintf(summary, n, "domain GPOs (RSOP): %s", any ? "see the findings"
+							  : "none sets LicensingMode or LicenseServers");
+	return action;
+}
+
+static const char *ts_type_name(uint32_t t)
+{
+	switch (t) {
+	case 0: return "a personal RD Session Host";
+	case 1: return "Remote Desktop for Administration (no licensing mode)";
+	default: return diag_mode_name(t);
+	}
+}
+
+/* Splits a REG_SZ list (sep ',') or a REG_MULTI_SZ into pointers/lengths of trimmed names,
+ * joined with ',' into out. */
+static void names_joined(const rdls_regval *v, char *out, size_t n)
+{
+	size_t off = 0;
+	out[0] = '\0';
+	if (!v->present || v->len == 0)
+		return;
+	bool multi = v->type == RDLS_REG_MULTI_SZ;
+	if (!multi && !rdls_regval_is_string(v))
+		return;
+	const char *p = (const char *)v->data, *end = p + v->len;
+	while (p < end && *p) {
+		const char *q = p;
+		while (q < end && *q && (multi || *q != ','))
+			q++;
+		const char *a = p, *b = q;
+		while (a < b && diag_is_space(*a))
+			a++;
+		while (b > a && diag_is_space(b[-1]))
+			b--;
+		if (b > a && off < n) {
+			int k = snprintf(out + off, n - off, "%s%.*s", off ? "," : "", (int)(b - a), a);
+			off += k > 0 ? (size_t)k : 0;
+		}
+		if (q >= end || (!multi && !*q))
+			break;
+		p = q + 1;
+	}
+}
+
+/* What Remote Desktop Services itself reports (Win32_TerminalServiceSetting): the mode it
+ * uses and its specified license servers, against what the registry says should be in
+ * effect. Returns whether a finding needs action; *summary says what was seen. */
+static bool sie_ts_wmi(struct dctx *c, const char *check, const rdls_regval *pm,
+		       const rdls_regval *lm, const rdls_regval *ps, const rdls_regval *bs,
+		       char *summary, size_t n)
+{
+	const struct rdls_sys_ops *ops = c->sys->ops;
+	const char *subject = "Win32_TerminalServiceSetting";
+	snprintf(summary, n, "Win32_TerminalServiceSetting: not read");
+	if (!ops->ts_licensing) {
+		diag_not_run_missing_op(c, check, subject, "ts_licensing");
+		return false;
+	}
+	uint32_t type = 0, source = 0;
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (ops->ts_licensing(c->sys->ctx, &type, &source, &e) != 0) {
+		diag_ts_not_run(c, check, subject, "LicensingType", &e);
+		return false;
+	}
+	/* The registry's answer: the policy wins over RCM\Licensing Core. */
+	uint32_t p = 0, l = 0, eff = MODE_NOT_CONFIGURED;
+	const char *eff_from = "neither the policy nor RCM\\Licensing Core sets a mode";
+	if (rdls_regval_dword(pm, &p) && (p == MODE_PER_DEVICE || p == MODE_PER_USER || p == MODE_AAD_PER_USER)) {
+		eff = p;
+		eff_from = "the policy value LicensingMode";
+	} else if (rdls_regval_dword(lm, &l) && (l == MODE_PER_DEVICE || l == MODE_PER_USER)) {
+		eff = l;
+		eff_from = "RCM\\Licensing Core's LicensingMode (no policy is set)";
+	}
+	bool action = false;
+	if (type != eff) {
+		action = true;
+		struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_WARNING, check,
+						      "ts-licensing-type-conflict", "LicensingType");
+		SET(r, title, "Remote Desktop Services uses %s, the registry says %s: what it uses "
+			      "wins until it reads the setting again", ts_type_name(type),
+		    diag_mode_name(eff));
+		SET(r, evidence, "Win32_TerminalServiceSetting.LicensingType = %u (%s), "
+				 "PolicySourceLicensingType = %u; %s: %s",
+		    (unsigned)type, ts_type_name(type), (unsigned)source, eff_from, diag_mode_name(eff));
+		if (type == 1)
+			SET(r, cause, "the session host runs in Remote Desktop for Administration mode: "
+				      "the RD Session Host role service is not installed (or not yet "
+				      "active), so it requests no CAL whatever the registry says");
+		else
+			SET(r, cause, "Remote Desktop Services reads the licensing mode when Group Policy "
+				      "refreshes and when it starts: until it has read the registry's "
+				      "value it keeps the mode it reports, and clients get CALs of that "
+				      "kind");
+		if (type == 1)
+			SET(r, remedy, "install the Remote Desktop Session Host role service (Server "
+				       "Manager, or Install-WindowsFeature RDS-RD-Server) and restart");
+		else
+			SET(r, remedy, "run 'gpupdate /force', or restart the Remote Desktop Services "
+				       "service (TermService) outside working hours, then diagnose again; "
+				       "if it still differs, a setting this host does not show wins (a "
+				       "domain GPO: 'gpresult /h report.html')");
+	}
+	char wmi_list[1024] = "(not read)";
+	if (!ops->ts_specified_ls) {
+		diag_not_run_missing_op(c, check, subject, "ts_specified_ls");
+	} else {
+		char (*names)[RDLS_TS_NAME_MAX] = calloc(MAX_SERVERS, sizeof(*names));
+		size_t count = 0;
+		rdls_err_clear(&e);
+		if (!names) {
+			c->d->oom = true;
+		} else if (ops->ts_specified_ls(c->sys->ctx, names, MAX_SERVERS, &count, &e) != 0) {
+			diag_ts_not_run(c, check, subject, "GetSpecifiedLicenseServerList", &e);
+		} else {
+			size_t nn = count < MAX_SERVERS ? count : MAX_SERVERS;
+			const char *ptrs[MAX_SERVERS];
+			for (size_t i = 0; i < nn; i++) {
+				names[i][RDLS_TS_NAME_MAX - 1] = '\0';
+				ptrs[i] = names[i];
+			}
+			diag_join(ptrs, nn, ",", "", wmi_list, sizeof(wmi_list));
+			/* The registry's list in effect: the policy's, else the broker's. */
+			char reg_list[1024];
+			const char *reg_from = "the policy value LicenseServers";
+			names_joined(ps, reg_list, sizeof(reg_list));
+			if (!reg_list[0]) {
+				names_joined(bs, reg_list, sizeof(reg_list));
+				reg_from = reg_list[0] ? "the Connection Broker's SpecifiedLicenseServers "
+							 "(no policy list is set)"
+						       : "neither the policy nor the Connection Broker "
+							 "names a license server";
+			}
+			if (count > MAX_SERVERS ||
+			    !diag_same_names(reg_list, strlen(reg_list), ',', ptrs, nn)) {
+				action = true;
+				struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_WARNING, check,
+								      "ts-license-servers-conflict",
+								      "LicenseServers");
+				SET(r, title, "Remote Desktop Services names other license servers than "
+					      "the registry: its own list wins until it reads the "
+					      "setting again");
+				SET(r, evidence, "Win32_TerminalServiceSetting.GetSpecifiedLicenseServerList: "
+						 "'%s'; %s: '%s'", wmi_list, reg_from, reg_list);
+				SET(r, cause, "Remote Desktop Services asks the license servers it lists; "
+					      "it reads the policy when Group Policy refreshes and when it "
+					      "starts, so a list changed since is not in use yet");
+				SET(r, remedy, "run 'gpupdate /force', or restart the Remote Desktop "
+					       "Services service (TermService) outside working hours, then "
+					       "diagnose again; with a Connection Broker, set the list there "
+					       "(Server Manager > Remote Desktop Services > Overview > Edit "
+					       "Deployment Properties > RD Licensing, or "
+					       "Set-RDLicenseConfiguration)");
+			}
+		}
+		free(names);
+	}
+	snprintf(summary, n, "Win32_TerminalServiceSetting: LicensingType %u (%s), specified "
+			     "license servers '%s'", (unsigned)type, ts_type_name(type), wmi_list);
+	return action;
+}
+
 /* --- session host: which of the places that set the licensing mode and servers is in
  * effect. The policy (local or domain GPO) wins over the local RCM\Licensing Core setting and
- * over what Server Manager writes on a Connection Broker deployment. */
+ * over what Server Manager writes on a Connection Broker deployment; a domain GPO wins over
+ * the local one at the next refresh; Win32_TerminalServiceSetting shows what Remote Desktop
+ * Services uses now. */
 void diag_check_setting_in_effect(struct dctx *c)
 {
 	const char *check = "setting-in-effect";
@@ -534,13 +816,16 @@ void diag_check_setting_in_effect(struct dctx *c)
 			       "Set-RDLicenseConfiguration -Mode PerDevice|PerUser -LicenseServer NAMES "
 			       "-ConnectionBroker BROKER");
 	}
+	char gpo_sum[256], wmi_sum[1400];
+	bad |= sie_domain_gpo(c, check, &pm, &ps, pm_s, ps_s, gpo_sum, sizeof(gpo_sum));
+	bad |= sie_ts_wmi(c, check, &pm, &lm, &ps, &bs, wmi_sum, sizeof(wmi_sum));
 	if (!bad) {
 		struct rdls_dresult *r = diag_passed(c, check, NULL);
-		SET(r, title, "no local setting contradicts the policy");
+		SET(r, title, "no other setting contradicts the policy");
 		SET(r, evidence, "HKLM\\" RDLS_KEY_TS_POLICY ": LicensingMode %s, LicenseServers %s; "
 				 "RCM\\Licensing Core LicensingMode %s; Connection Broker "
-				 "SpecifiedLicenseServers %s (domain GPOs through RSOP are not read by "
-				 "this check)", pm_s, ps_s, lm_s, bs_s);
+				 "SpecifiedLicenseServers %s; %s; %s", pm_s, ps_s, lm_s, bs_s, gpo_sum,
+		    wmi_sum);
 	}
 out:
 	rdls_regval_release(&pm);

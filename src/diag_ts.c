@@ -1,8 +1,9 @@
 /*
  * diagnose's reachability checks and Remote Desktop Services' own view: every license
  * server this host names is resolved (GetAddrInfoW) and probed at the RPC endpoint mapper
- * (TCP 135); a session host's licensing component is asked through
- * Win32_TerminalServiceSetting (root\CIMv2\TerminalServices).
+ * (TCP 135) and at its licensing pipe \\SERVER\pipe\HydraLsPipe; a session host's
+ * licensing component is asked through Win32_TerminalServiceSetting
+ * (root\CIMv2\TerminalServices).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,132 @@ void diag_check_rpc(struct dctx *c)
 	}
 }
 
+/* --- every resolved license server: its licensing RPC pipe \\SERVER\pipe\HydraLsPipe,
+ * reached over SMB (TCP 445), the other way RD Licensing's RPC goes besides TCP. The backend
+ * only waits for a free instance (WaitNamedPipeW) and reports the code; what the code means
+ * is decided here. */
+#define LS_PIPE "HydraLsPipe"
+
+/* WaitNamedPipeW's answers (Windows' error numbers). */
+enum {
+	W_FILE_NOT_FOUND = 2, W_PATH_NOT_FOUND = 3, W_ACCESS_DENIED = 5, W_REM_NOT_LIST = 51,
+	W_BAD_NETPATH = 53, W_NETNAME_DELETED = 64, W_BAD_NET_NAME = 67, W_SEM_TIMEOUT = 121,
+	W_SESSION_CREDENTIAL_CONFLICT = 1219, W_NO_NET_OR_BAD_PATH = 1203, W_NO_NETWORK = 1222,
+	W_CONNECTION_REFUSED = 1225, W_NETWORK_UNREACHABLE = 1231, W_HOST_UNREACHABLE = 1232,
+	W_LOGON_FAILURE = 1326, W_ACCOUNT_RESTRICTION = 1327, W_PASSWORD_EXPIRED = 1330,
+	W_ACCOUNT_DISABLED = 1331, W_LOGON_TYPE_NOT_GRANTED = 1385, W_NO_LOGON_SERVERS = 1311,
+	W_PASSWORD_MUST_CHANGE = 1907, W_ACCOUNT_LOCKED_OUT = 1909,
+};
+
+enum pipe_verdict { PIPE_OPEN, PIPE_MISSING, PIPE_UNREACHABLE, PIPE_LOGON, PIPE_UNKNOWN };
+
+static enum pipe_verdict pipe_verdict_of(uint32_t code)
+{
+	switch (code) {
+	case 0:
+	case W_SEM_TIMEOUT:  /* it exists, every instance is busy */
+	case W_ACCESS_DENIED: /* the server answered and refused this account: reached */
+		return PIPE_OPEN;
+	case W_FILE_NOT_FOUND:
+		return PIPE_MISSING;
+	case W_PATH_NOT_FOUND: case W_REM_NOT_LIST: case W_BAD_NETPATH: case W_NETNAME_DELETED:
+	case W_BAD_NET_NAME: case W_NO_NET_OR_BAD_PATH: case W_NO_NETWORK:
+	case W_CONNECTION_REFUSED: case W_NETWORK_UNREACHABLE: case W_HOST_UNREACHABLE:
+		return PIPE_UNREACHABLE;
+	case W_SESSION_CREDENTIAL_CONFLICT: case W_LOGON_FAILURE: case W_ACCOUNT_RESTRICTION:
+	case W_PASSWORD_EXPIRED: case W_ACCOUNT_DISABLED: case W_LOGON_TYPE_NOT_GRANTED:
+	case W_NO_LOGON_SERVERS: case W_PASSWORD_MUST_CHANGE: case W_ACCOUNT_LOCKED_OUT:
+		return PIPE_LOGON;
+	default:
+		return PIPE_UNKNOWN;
+	}
+}
+
+void diag_check_pipe(struct dctx *c)
+{
+	const char *check = "ls-pipe";
+	const struct rdls_sys_ops *ops = c->sys->ops;
+	for (size_t i = 0; i < c->n_servers; i++) {
+		const char *name = c->servers[i];
+		const char *host = c->o->pipe_server ? c->o->pipe_server : name;
+		if (c->resolved[i] != DIAG_RES_OK) {
+			struct rdls_dresult *r = diag_not_run(c, check, name);
+			SET(r, reason, "the name '%s' %s", name,
+			    c->resolved[i] == DIAG_RES_NOT_FOUND ? "does not resolve"
+								 : "could not be resolved");
+			continue;
+		}
+		if (!ops->pipe_probe) {
+			diag_not_run_missing_op(c, check, name, "pipe_probe");
+			continue;
+		}
+		rdls_err e;
+		rdls_err_clear(&e);
+		int rc = ops->pipe_probe(c->sys->ctx, host, LS_PIPE, c->o->probe_timeout_ms, &e);
+		char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64] = "";
+		if (rc != 0)
+			rdls_err_format(&e, msg, sizeof(msg));
+		enum pipe_verdict v = rc == 0 ? PIPE_OPEN : pipe_verdict_of(e.code);
+		if (rc != 0 && !e.code)
+			v = PIPE_UNKNOWN; /* the call itself could not be made */
+		char path[RDLS_TS_NAME_MAX + 32];
+		snprintf(path, sizeof(path), "\\\\%s\\pipe\\" LS_PIPE, host);
+		struct rdls_dresult *r;
+		switch (v) {
+		case PIPE_OPEN:
+			r = diag_passed(c, check, name);
+			SET(r, title, "license server '%s' answers at %s", name, path);
+			if (rc == 0)
+				SET(r, evidence, "WaitNamedPipeW('%s', %u ms): an instance is free", path,
+				    (unsigned)c->o->probe_timeout_ms);
+			else
+				SET(r, evidence, "%s (%s: the pipe is there)", msg,
+				    e.code == W_SEM_TIMEOUT ? "every instance busy"
+							    : "the server refused this account");
+			break;
+		case PIPE_MISSING:
+			r = diag_finding(c, RDLS_DSEV_ERROR, check, "ls-pipe-missing", name);
+			SET(r, title, "license server '%s' has no licensing pipe %s", name, path);
+			SET(r, evidence, "%s", msg);
+			SET(r, cause, "the server answers over SMB, but nothing serves " LS_PIPE ": the "
+				      "Remote Desktop Licensing service (TermServLicensing) is not running "
+				      "there, or the RD Licensing role is not installed");
+			SET(r, remedy, "on '%s': start the Remote Desktop Licensing service (services.msc, "
+				       "or 'sc \\\\%s start TermServLicensing') and set it to start "
+				       "automatically; install the RD Licensing role if it is missing "
+				       "(manual step)", name, name);
+			break;
+		case PIPE_UNREACHABLE:
+			r = diag_finding(c, RDLS_DSEV_ERROR, check, "ls-pipe-unreachable", name);
+			SET(r, title, "license server '%s' cannot be reached at %s", name, path);
+			SET(r, evidence, "%s", msg);
+			SET(r, cause, "named pipes travel over SMB (TCP 445): it is blocked by a firewall "
+				      "between here and there, the Server service (LanmanServer) does not "
+				      "run on '%s', or the name leads elsewhere; RD Licensing's RPC can "
+				      "use this pipe besides TCP 135", name);
+			SET(r, remedy, "on '%s': allow 'File and Printer Sharing (SMB-In)' (TCP 445) from "
+				       "this host in its firewall and make sure the Server service runs; "
+				       "also check firewalls on the way (manual step)", name);
+			break;
+		case PIPE_LOGON:
+			r = diag_finding(c, RDLS_DSEV_INFO, check, "ls-pipe-logon-refused", name);
+			SET(r, title, "license server '%s' answers over SMB but refused this account's "
+				      "logon, so %s could not be checked", name, path);
+			SET(r, evidence, "%s", msg);
+			SET(r, cause, "the server is reachable; SMB did not accept the account diagnose "
+				      "runs as (in a workgroup: no account of the same name and password "
+				      "there)");
+			SET(r, remedy, "to check the pipe too, run diagnose as an account '%s' accepts "
+				       "(in a workgroup, one with the same name and password on both); "
+				       "see ts-connectivity for the session host's own view", name);
+			break;
+		default:
+			diag_not_run_err(c, check, name, "the licensing pipe", &e);
+			break;
+		}
+	}
+}
+
 static const char *ts_missing_hint(const rdls_err *e)
 {
 	if (e->code == WBEM_E_INVALID_NAMESPACE_ || e->code == WBEM_E_INVALID_CLASS_ ||
@@ -192,6 +319,12 @@ static void ts_not_run(struct dctx *c, const char *check, const char *subject, c
 	struct rdls_dresult *r = diag_not_run(c, check, subject);
 	SET(r, reason, "Win32_TerminalServiceSetting.%s could not be called: %s%s", method,
 	    rdls_errmsg_of(e, &m), ts_missing_hint(e));
+}
+
+void diag_ts_not_run(struct dctx *c, const char *check, const char *subject, const char *what,
+		     const rdls_err *e)
+{
+	ts_not_run(c, check, subject, what, e);
 }
 
 #define CONN_EVIDENCE "Win32_TerminalServiceSetting.GetTStoLSConnectivityStatus('%s') = %u (%s)"

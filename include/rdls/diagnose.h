@@ -68,6 +68,9 @@ struct rdls_diagnose_opts {
 	 * N); unset: 10% of its total. */
 	bool warn_available_set;
 	uint32_t warn_available;
+	/* ls-pipe asks \\pipe_server\pipe\HydraLsPipe instead of each server's own name
+	 * (test builds only: "." under Wine, which has no SMB client); NULL: the server's. */
+	const char *pipe_server;
 };
 
 /* Default options: rpc_port 135, 3000 ms, 30 days. */

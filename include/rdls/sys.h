@@ -450,6 +450,26 @@ struct rdls_sys_ops {
 	int (*ls_in_tsls_group)(void *ctx, bool *member, rdls_err *err);
 	/* IsLSSecGrpGPEnabled([out] Enabled): the "License server security group" policy. */
 	int (*ls_secgrp_gp)(void *ctx, bool *enabled, rdls_err *err);
+
+	/*
+	 * --- diagnose: more read-only sources (src/win32/netprobe.c, tswmi.c). Optional: a
+	 * backend may leave them NULL, and the check reports itself as not run. ---
+	 */
+	/* WaitNamedPipeW(\\server\pipe\name, timeout_ms), which waits for a free instance
+	 * and never opens the pipe: 0 when one is free; otherwise -1 with the call's own code in
+	 * err (ERROR_SEM_TIMEOUT every instance busy, ERROR_FILE_NOT_FOUND no such pipe,
+	 * ERROR_BAD_NETPATH the server is not reached, ERROR_ACCESS_DENIED ...). The backend
+	 * judges nothing: the core reads the code. timeout_ms 0 is taken as 1. */
+	int (*pipe_probe)(void *ctx, const char *server, const char *pipe, uint32_t timeout_ms,
+			  rdls_err *err);
+	/* Win32_TerminalServiceSetting (as ts_grace_days): its LicensingType (0 personal RD
+	 * Session Host, 1 Remote Desktop for Administration, 2 per device, 4 per user,
+	 * 5 not configured) and PolicySourceLicensingType properties. */
+	int (*ts_licensing)(void *ctx, uint32_t *type, uint32_t *policy_source, rdls_err *err);
+	/* GetSpecifiedLicenseServerList: the names of SpecifiedLSList, at most max of them into
+	 * out; *count = how many there are. */
+	int (*ts_specified_ls)(void *ctx, char (*out)[RDLS_TS_NAME_MAX], size_t max, size_t *count,
+			       rdls_err *err);
 };
 
 /* Event types: EVENTLOG_ERROR_TYPE, EVENTLOG_WARNING_TYPE, EVENTLOG_INFORMATION_TYPE. */

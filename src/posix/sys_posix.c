@@ -433,6 +433,8 @@ static const struct rdls_sys_ops posix_ops = {
 	.user_set_password = px_user_set_password,
 	/* ls_activation_get, ls_keypacks_get, ls_in_tsls_group, ls_secgrp_gp: none (NULL):
 	 * there is no RD Licensing natively, and diagnose reports those checks as not run */
+	/* pipe_probe, ts_licensing, ts_specified_ls: none (NULL), like the other diagnose
+	 * sources here; diagnose reports those checks as not run */
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

@@ -80,6 +80,10 @@ static const struct rdls_sys_ops win32_ops = {
 	.ls_keypacks_get = w32_ls_keypacks_get,
 	.ls_in_tsls_group = w32_ls_in_tsls_group,
 	.ls_secgrp_gp = w32_ls_secgrp_gp,
+
+	.pipe_probe = w32_pipe_probe,
+	.ts_licensing = w32_ts_licensing,
+	.ts_specified_ls = w32_ts_specified_ls,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -11,11 +11,13 @@
  *   uint32 GetTStoLSConnectivityStatus([in] string ServerName,
  *                                      [out] uint32 TStoLSConnectivityStatus);
  *   uint32 PingLicenseServer([in] string ServerName);  (Windows Server 2008 only)
+ *   uint32 GetSpecifiedLicenseServerList([out] string SpecifiedLSList[]);  (2008 R2 and later)
+ * and the properties LicensingType and PolicySourceLicensingType of the instance.
  *
  * Each call connects, calls and releases: diagnose makes a handful of calls, and
  * nothing stays connected. COM is initialised the way wmi.c does it (com_ready /
  * com_uninit in struct w32_ctx), so w32_wmi_release balances it when the system
- * interface is freed. Read-only: only Get* / Find* methods are called.
+ * interface is freed. Read-only: only Get* / Find* methods are called and properties read.
  */
 #define COBJMACROS
 #include <stdlib.h>
@@ -61,8 +63,10 @@ static bool variant_u32(const VARIANT *v, uint32_t *out)
 	}
 }
 
-/* Connects with packet privacy and finds the instance's path. */
-static int ts_open(struct w32_ctx *c, struct ts_conn *t, rdls_err *err)
+/* Connects with packet privacy and finds the instance's path; *inst (when asked for)
+ * receives the instance itself, to be released by the caller. */
+static int ts_open_inst(struct w32_ctx *c, struct ts_conn *t, IWbemClassObject **inst,
+			rdls_err *err)
 {
 	IEnumWbemClassObject *en = NULL;
 	IWbemClassObject *obj = NULL;
@@ -121,6 +125,10 @@ static int ts_open(struct w32_ctx *c, struct ts_conn *t, rdls_err *err)
 		goto out;
 	}
 	rc = 0;
+	if (inst) {
+		*inst = obj;
+		obj = NULL;
+	}
 out:
 	VariantClear(&v);
 	if (obj)
@@ -134,6 +142,11 @@ out:
 	if (rc != 0)
 		ts_close(t);
 	return rc;
+}
+
+static int ts_open(struct w32_ctx *c, struct ts_conn *t, rdls_err *err)
+{
+	return ts_open_inst(c, t, NULL, err);
 }
 
 /*
@@ -398,6 +411,89 @@ int w32_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *err)
 		*valid = true;
 	else if (rc == 0 && ret != (uint32_t)S_FALSE)
 		rc = method_failed(err, "PingLicenseServer", ret);
+	if (out)
+		IWbemClassObject_Release(out);
+	ts_close(&t);
+	return rc;
+}
+
+/* The instance's LicensingType and PolicySourceLicensingType properties (read-only). */
+int w32_ts_licensing(void *ctx, uint32_t *type, uint32_t *policy_source, rdls_err *err)
+{
+	struct ts_conn t;
+	IWbemClassObject *inst = NULL;
+	*type = 0;
+	*policy_source = 0;
+	if (ts_open_inst(ctx, &t, &inst, err) != 0)
+		return -1;
+	static const struct {
+		const wchar_t *prop;
+		const char *name;
+	} props[] = { { L"LicensingType", "LicensingType" },
+		      { L"PolicySourceLicensingType", "PolicySourceLicensingType" } };
+	uint32_t *outs[] = { type, policy_source };
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]) && rc == 0; i++) {
+		VARIANT v;
+		VariantInit(&v);
+		HRESULT hr = IWbemClassObject_Get(inst, props[i].prop, 0, &v, NULL, NULL);
+		if (FAILED(hr) || !variant_u32(&v, outs[i])) {
+			char api[RDLS_ERR_API_MAX];
+			snprintf(api, sizeof(api), "IWbemClassObject::Get(%s)", props[i].name);
+			rc = w32_fail(err, api, TS_OBJ,
+				      FAILED(hr) ? (DWORD)hr : (DWORD)WBEM_E_TYPE_MISMATCH);
+		}
+		VariantClear(&v);
+	}
+	IWbemClassObject_Release(inst);
+	ts_close(&t);
+	return rc;
+}
+
+int w32_ts_specified_ls(void *ctx, char (*names)[RDLS_TS_NAME_MAX], size_t max, size_t *count,
+			rdls_err *err)
+{
+	struct ts_conn t;
+	IWbemClassObject *out = NULL;
+	uint32_t ret = 0;
+	VARIANT v;
+	VariantInit(&v);
+	*count = 0;
+	if (ts_open(ctx, &t, err) != 0)
+		return -1;
+	int rc = ts_call(&t, L"GetSpecifiedLicenseServerList", "GetSpecifiedLicenseServerList", NULL,
+			 NULL, &out, &ret, err);
+	if (rc == 0 && ret != 0)
+		rc = method_failed(err, "GetSpecifiedLicenseServerList", ret);
+	if (rc == 0) {
+		HRESULT hr = IWbemClassObject_Get(out, L"SpecifiedLSList", 0, &v, NULL, NULL);
+		if (FAILED(hr)) {
+			rc = w32_fail(err, "ExecMethod(GetSpecifiedLicenseServerList)", TS_OBJ, (DWORD)hr);
+		} else if (V_VT(&v) == (VT_ARRAY | VT_BSTR) && V_ARRAY(&v)) {
+			SAFEARRAY *sa = V_ARRAY(&v);
+			LONG lo = 0, hi = -1;
+			if (SafeArrayGetLBound(sa, 1, &lo) == S_OK && SafeArrayGetUBound(sa, 1, &hi) == S_OK) {
+				for (LONG i = lo; i <= hi; i++) {
+					BSTR b = NULL;
+					if (FAILED(SafeArrayGetElement(sa, &i, &b)))
+						continue;
+					char *u = b ? w32_utf8(b) : NULL;
+					if (b)
+						SysFreeString(b);
+					if (!u)
+						continue;
+					if (*count < max)
+						snprintf(names[*count], RDLS_TS_NAME_MAX, "%s", u);
+					(*count)++;
+					free(u);
+				}
+			}
+		} else if (V_VT(&v) != VT_NULL && V_VT(&v) != VT_EMPTY) {
+			rc = w32_fail(err, "ExecMethod(GetSpecifiedLicenseServerList)", TS_OBJ,
+				      (DWORD)WBEM_E_TYPE_MISMATCH);
+		} /* VT_NULL or VT_EMPTY: the list is empty */
+	}
+	VariantClear(&v);
 	if (out)
 		IWbemClassObject_Release(out);
 	ts_close(&t);

@@ -140,6 +140,9 @@ int w32_name_resolve(void *ctx, const char *name, bool *found, char *addr, size_
 		     rdls_err *err);
 int w32_tcp_probe(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms, bool *open,
 		  rdls_err *err);
+/* netprobe.c: WaitNamedPipeW of \\server\pipe\name (diagnose's ls-pipe) */
+int w32_pipe_probe(void *ctx, const char *server, const char *pipe, uint32_t timeout_ms,
+		   rdls_err *err);
 
 /* tswmi.c (diagnose: Win32_TerminalServiceSetting in root\CIMv2\TerminalServices, connected
  * with packet privacy for each call; COM initialised as wmi.c does, through com_ready /
@@ -148,6 +151,9 @@ int w32_ts_grace_days(void *ctx, uint32_t *days_left, rdls_err *err);
 int w32_ts_find_ls(void *ctx, rdls_ts_ls *out, size_t max, size_t *count, rdls_err *err);
 int w32_ts_connectivity(void *ctx, const char *server, uint32_t *status, rdls_err *err);
 int w32_ts_ping_ls(void *ctx, const char *server, bool *valid, rdls_err *err);
+int w32_ts_licensing(void *ctx, uint32_t *type, uint32_t *policy_source, rdls_err *err);
+int w32_ts_specified_ls(void *ctx, char (*out)[RDLS_TS_NAME_MAX], size_t max, size_t *count,
+			rdls_err *err);
 
 /* svc.c (the preconditions: OpenSCManagerW + OpenServiceW) */
 int w32_service_exists(void *ctx, const char *name, bool *exists, rdls_err *err);

@@ -68,6 +68,7 @@ enum op {
 	OP_GPO_DIR, OP_FILE_READ, OP_FILE_WRITE, OP_FILE_DELETE, OP_GPO_DOMAIN_SETTINGS,
 	OP_USER_SET_PASSWORD, OP_PROCESS_USER, OP_EVENT_REGISTER, OP_EVENT_WRITE,
 	OP_LS_ACTIVATION_GET, OP_LS_KEYPACKS_GET, OP_LS_IN_TSLS_GROUP, OP_LS_SECGRP_GP,
+	OP_PIPE_PROBE, OP_TS_LICENSING, OP_TS_SPECIFIED_LS,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -118,6 +119,9 @@ static const struct {
 	[OP_LS_KEYPACKS_GET] = { "ls_keypacks_get", false },
 	[OP_LS_IN_TSLS_GROUP] = { "ls_in_tsls_group", false },
 	[OP_LS_SECGRP_GP] = { "ls_secgrp_gp", false },
+	[OP_PIPE_PROBE] = { "pipe_probe", false },
+	[OP_TS_LICENSING] = { "ts_licensing", false },
+	[OP_TS_SPECIFIED_LS] = { "ts_specified_ls", false },
 };
 
 struct f_user {
@@ -160,6 +164,10 @@ struct f_event {
 	char **strings;
 	size_t n;
 };
+struct f_pipe {
+	char *host;
+	uint32_t code; /* WaitNamedPipeW's: 0 a free instance */
+};
 struct f_tsserver {
 	char *server;
 	uint32_t connectivity;
@@ -198,6 +206,11 @@ struct fake_sys {
 	struct vec services; /* char *: the services that exist */
 	struct vec files;    /* struct f_file: the local Group Policy object's files */
 	struct vec gpo_set;  /* rdls_gpo_setting: what RSOP says domain GPOs set */
+	struct vec pipes;    /* struct f_pipe: pipe_probe's answers by host */
+	bool ts_type_set;    /* ts_licensing answers ts_type/ts_source, not the registry's mode */
+	uint32_t ts_type, ts_source;
+	bool ts_list_set;    /* ts_specified_ls answers ts_list, not the registry's lists */
+	char *ts_list;       /* comma-separated */
 	uint32_t cred_persist; /* cred_persist_max's answer */
 	uint32_t grace_days;
 	enum rdls_ls_pub ls_pub;
@@ -2071,6 +2084,120 @@ static int f_event_write(void *ctx, uint16_t type, uint32_t id, const char *cons
 	return 0;
 }
 
+/* pipe_probe: WaitNamedPipeW's codes, as fake_set_pipe seeded them per host; an unseeded
+ * host's pipe is not reached (53, ERROR_BAD_NETPATH, as for a name without SMB). */
+static int f_pipe_probe(void *ctx, const char *server, const char *pipe, uint32_t timeout_ms,
+			rdls_err *err)
+{
+	CTX;
+	(void)timeout_ms;
+	char o[OBJ_MAX];
+	OBJ(o, "\\\\%s\\pipe\\%s", server, pipe);
+	if (enter(f, OP_PIPE_PROBE, "WaitNamedPipeW", o, err))
+		return -1;
+	uint32_t code = 53;
+	for (size_t i = 0; i < f->pipes.n; i++)
+		if (ieq(AT(f->pipes, struct f_pipe, i).host, server))
+			code = AT(f->pipes, struct f_pipe, i).code;
+	return code ? fail(err, "WaitNamedPipeW", o, code) : 0;
+}
+
+#define TS_POLICY_KEY "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
+
+/* The mode Remote Desktop Services uses: the policy's, else RCM\Licensing Core's, else 5. */
+static int f_ts_licensing(void *ctx, uint32_t *type, uint32_t *policy_source, rdls_err *err)
+{
+	CTX;
+	*type = 0;
+	*policy_source = 0;
+	if (enter(f, OP_TS_LICENSING, "IWbemClassObject::Get(LicensingType)", TS_OBJ, err))
+		return -1;
+	if (f->ts_wmi_hr)
+		return fail(err, "IWbemServices::ExecQuery", TS_OBJ, f->ts_wmi_hr);
+	if (f->ts_type_set) {
+		*type = f->ts_type;
+		*policy_source = f->ts_source;
+		return 0;
+	}
+	*type = 5;
+	const struct f_reg *pol = find_reg(f, TS_POLICY_KEY, "LicensingMode", NULL);
+	const struct f_reg *loc = find_reg(
+		f, "SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\Licensing Core",
+		"LicensingMode", NULL);
+	const struct f_reg *from[2] = { pol, loc };
+	for (int i = 0; i < 2; i++) {
+		const rdls_regval *v = from[i] ? &from[i]->v : NULL;
+		if (!v || !v->present || v->type != RDLS_REG_DWORD || v->len != 4)
+			continue;
+		uint32_t d = (uint32_t)v->data[0] | (uint32_t)v->data[1] << 8 |
+			     (uint32_t)v->data[2] << 16 | (uint32_t)v->data[3] << 24;
+		if (d == 2 || d == 4 || (i == 0 && d == 6)) {
+			*type = d;
+			*policy_source = i == 0 ? 1 : 0;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Appends the names of list (split at sep, trimmed) to out. */
+static void ts_names(const char *list, size_t len, char sep, char (*out)[RDLS_TS_NAME_MAX],
+		     size_t max, size_t *count)
+{
+	const char *p = list, *end = list + len;
+	while (p < end && *p) {
+		const char *q = p;
+		while (q < end && *q && *q != sep)
+			q++;
+		const char *a = p, *b = q;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b > a) {
+			if (*count < max)
+				snprintf(out[*count], RDLS_TS_NAME_MAX, "%.*s", (int)(b - a), a);
+			(*count)++;
+		}
+		p = q + 1;
+	}
+}
+
+/* The list Remote Desktop Services uses: the policy's LicenseServers, else the Connection
+ * Broker's SpecifiedLicenseServers (or what fake_set_ts_specified seeded). */
+static int f_ts_specified_ls(void *ctx, char (*out)[RDLS_TS_NAME_MAX], size_t max, size_t *count,
+			     rdls_err *err)
+{
+	CTX;
+	*count = 0;
+	if (enter(f, OP_TS_SPECIFIED_LS, "ExecMethod(GetSpecifiedLicenseServerList)", TS_OBJ, err))
+		return -1;
+	if (f->ts_wmi_hr)
+		return fail(err, "ExecMethod(GetSpecifiedLicenseServerList)", TS_OBJ, f->ts_wmi_hr);
+	if (f->ts_list_set) {
+		ts_names(f->ts_list, strlen(f->ts_list), ',', out, max, count);
+		return 0;
+	}
+	const struct f_reg *pol = find_reg(f, TS_POLICY_KEY, "LicenseServers", NULL);
+	if (pol && pol->v.present && pol->v.type == RDLS_REG_SZ && pol->v.len > 1) {
+		ts_names((const char *)pol->v.data, pol->v.len, ',', out, max, count);
+		if (*count)
+			return 0;
+	}
+	const struct f_reg *brk = find_reg(
+		f, "SYSTEM\\CurrentControlSet\\Services\\TermService\\Parameters\\LicenseServers",
+		"SpecifiedLicenseServers", NULL);
+	if (brk && brk->v.present && brk->v.type == RDLS_REG_MULTI_SZ) {
+		const char *p = (const char *)brk->v.data, *end = p + brk->v.len;
+		while (p < end && *p) {
+			size_t l = strnlen(p, (size_t)(end - p));
+			ts_names(p, l, '\0', out, max, count);
+			p += l + 1;
+		}
+	}
+	return 0;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -2137,6 +2264,9 @@ static const struct rdls_sys_ops fake_ops = {
 	.ls_keypacks_get = f_ls_keypacks_get,
 	.ls_in_tsls_group = f_ls_in_tsls_group,
 	.ls_secgrp_gp = f_ls_secgrp_gp,
+	.pipe_probe = f_pipe_probe,
+	.ts_licensing = f_ts_licensing,
+	.ts_specified_ls = f_ts_specified_ls,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -2230,6 +2360,10 @@ void fake_sys_free(struct fake_sys *f)
 	}
 	free(f->files.v);
 	free(f->gpo_set.v);
+	for (size_t i = 0; i < f->pipes.n; i++)
+		free(AT(f->pipes, struct f_pipe, i).host);
+	free(f->pipes.v);
+	free(f->ts_list);
 	free(f->services.v);
 	for (size_t i = 0; i < f->events.n; i++) {
 		struct f_event *ev = &AT(f->events, struct f_event, i);
@@ -2614,6 +2748,8 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_EVENT_REGISTER, event_register), OFF(OP_EVENT_WRITE, event_write),
 		OFF(OP_LS_ACTIVATION_GET, ls_activation_get), OFF(OP_LS_KEYPACKS_GET, ls_keypacks_get),
 		OFF(OP_LS_IN_TSLS_GROUP, ls_in_tsls_group), OFF(OP_LS_SECGRP_GP, ls_secgrp_gp),
+		OFF(OP_PIPE_PROBE, pipe_probe), OFF(OP_TS_LICENSING, ts_licensing),
+		OFF(OP_TS_SPECIFIED_LS, ts_specified_ls),
 #undef OFF
 	};
 	int i = find_op(op);
@@ -2968,4 +3104,30 @@ void fake_set_process_user(struct fake_sys *f, const char *user)
 {
 	free(f->process_user);
 	f->process_user = user ? xdup(user) : NULL;
+}
+
+void fake_set_pipe(struct fake_sys *f, const char *host, uint32_t code)
+{
+	for (size_t i = 0; i < f->pipes.n; i++)
+		if (ieq(AT(f->pipes, struct f_pipe, i).host, host)) {
+			AT(f->pipes, struct f_pipe, i).code = code;
+			return;
+		}
+	struct f_pipe *p = xpush(&f->pipes, sizeof(*p));
+	p->host = xdup(host);
+	p->code = code;
+}
+
+void fake_set_ts_licensing(struct fake_sys *f, uint32_t type, uint32_t policy_source)
+{
+	f->ts_type_set = true;
+	f->ts_type = type;
+	f->ts_source = policy_source;
+}
+
+void fake_set_ts_specified(struct fake_sys *f, const char *list)
+{
+	free(f->ts_list);
+	f->ts_list = list ? xdup(list) : NULL;
+	f->ts_list_set = list != NULL;
 }

@@ -119,6 +119,19 @@ void fake_set_grace_days(struct fake_sys *f, uint32_t days);
 void fake_add_ts_ls(struct fake_sys *f, const rdls_ts_ls *ls);
 void fake_set_ts_connectivity(struct fake_sys *f, const char *server, uint32_t status);
 void fake_set_ts_ping(struct fake_sys *f, const char *server, bool valid);
+/*
+ * pipe_probe answers WaitNamedPipeW's code seeded for the host (0: a free instance, 121
+ * all busy, 2 no such pipe, 5 access denied, ...); an unseeded host fails with 53
+ * (ERROR_BAD_NETPATH). ts_licensing answers the mode Remote Desktop Services would use
+ * (the policy's LicensingMode, else RCM\Licensing Core's, else 5 not configured; source 1
+ * from the policy), ts_specified_ls the policy's LicenseServers, else the Connection
+ * Broker's SpecifiedLicenseServers, unless seeded below; both fail like every ts_* op
+ * with fake_set_ts_wmi's code.
+ */
+void fake_set_pipe(struct fake_sys *f, const char *host, uint32_t code);
+void fake_set_ts_licensing(struct fake_sys *f, uint32_t type, uint32_t policy_source);
+/* Comma-separated names ("" none); NULL: back to the registry's lists. */
+void fake_set_ts_specified(struct fake_sys *f, const char *list);
 /* Makes this machine's interface lack `op` (NULL in its ops table), as a backend may. */
 void fake_drop_op(struct fake_sys *f, const char *op);
 

@@ -191,6 +191,7 @@ static void good_server(struct env *e, const char *name, const char *addr)
 {
 	fake_set_dns(e->f, name, addr);
 	fake_set_tcp_open(e->f, name, 135, true);
+	fake_set_pipe(e->f, name, 0);
 	fake_set_ts_connectivity(e->f, name, RDLS_LS_CONNECTABLE_VALID_LS);
 	rdls_ts_ls ls = { .available = 1, .issuing = 1, .admin = 1 };
 	snprintf(ls.name, sizeof(ls.name), "%s", name);
@@ -1293,6 +1294,211 @@ static void test_diagnose_setting_in_effect(void **state)
 	env_free(e);
 }
 
+/* The passed result of check, whatever other subjects it recorded. */
+static const struct rdls_dresult *expect_passed(struct env *e, const char *check)
+{
+	for (size_t i = 0; i < e->d.n; i++)
+		if (strcmp(e->d.v[i].check, check) == 0 && e->d.v[i].status == RDLS_D_PASSED)
+			return &e->d.v[i];
+	fprintf(stderr, "expected check %s to pass; got:\n", check);
+	dump(&e->d);
+	fail();
+	return NULL;
+}
+
+/* ls-pipe: WaitNamedPipeW's code for \\SERVER\pipe\HydraLsPipe, judged by the core. */
+static void test_diagnose_ls_pipe(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	run(e);
+	const struct rdls_dresult *r = expect_status(e, "ls-pipe", "LICSVR1", RDLS_D_PASSED);
+	expect_contains(r->evidence, "WaitNamedPipeW('\\\\LICSVR1\\pipe\\HydraLsPipe'");
+	expect_contains(r->evidence, "an instance is free");
+
+	static const struct {
+		uint32_t code;
+		enum rdls_dstatus st;
+		const char *id;
+		enum rdls_dsev sev;
+		const char *what;
+	} cases[] = {
+		{ 121, RDLS_D_PASSED, NULL, RDLS_DSEV_INFO, "every instance busy" },
+		{ 5, RDLS_D_PASSED, NULL, RDLS_DSEV_INFO, "refused this account" },
+		{ 2, RDLS_D_FINDING, "ls-pipe-missing", RDLS_DSEV_ERROR, "TermServLicensing" },
+		{ 53, RDLS_D_FINDING, "ls-pipe-unreachable", RDLS_DSEV_ERROR, "TCP 445" },
+		{ 3, RDLS_D_FINDING, "ls-pipe-unreachable", RDLS_DSEV_ERROR, "SMB-In" },
+		{ 1326, RDLS_D_FINDING, "ls-pipe-logon-refused", RDLS_DSEV_INFO, "same name and password" },
+		{ 87, RDLS_D_NOT_RUN, NULL, RDLS_DSEV_INFO, "WaitNamedPipeW" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_set_pipe(e->f, "LICSVR2", cases[i].code);
+		run(e);
+		expect_status(e, "ls-pipe", "LICSVR1", RDLS_D_PASSED); /* the other server */
+		r = expect_status(e, "ls-pipe", "LICSVR2", cases[i].st);
+		if (cases[i].st == RDLS_D_FINDING) {
+			r = expect_finding(e, cases[i].id, "LICSVR2", cases[i].sev);
+			expect_contains(r->evidence, "\\\\LICSVR2\\pipe\\HydraLsPipe");
+			expect_contains(cases[i].code == 53 ? r->cause : r->remedy, cases[i].what);
+		} else if (cases[i].st == RDLS_D_PASSED) {
+			expect_contains(r->evidence, cases[i].what);
+		} else {
+			expect_contains(r->reason, cases[i].what);
+			expect_contains(r->reason, "87");
+		}
+	}
+	fake_set_pipe(e->f, "LICSVR2", 53);
+	run(e);
+	r = expect_finding(e, "ls-pipe-unreachable", "LICSVR2", RDLS_DSEV_ERROR);
+	expect_contains(r->cause, "TCP 445");
+	/* A name that does not resolve is not probed. */
+	fake_set_dns(e->f, "LICSVR2", NULL);
+	unsigned before = fake_calls(e->f, "pipe_probe");
+	run(e);
+	r = expect_status(e, "ls-pipe", "LICSVR2", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "does not resolve");
+	assert_int_equal(fake_calls(e->f, "pipe_probe") - before, 1); /* LICSVR1 only */
+	/* Without the operation: not run, never passed. */
+	fake_drop_op(e->f, "pipe_probe");
+	run(e);
+	r = expect_status(e, "ls-pipe", "LICSVR1", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "pipe_probe");
+	expect_never_passed(e, "ls-pipe");
+	env_free(e);
+}
+
+/* setting-in-effect on a domain member: a domain GPO that sets either policy. */
+static void test_diagnose_domain_gpo(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	load_profile(e, wg_profile);
+	/* A workgroup host: RSOP is not asked. */
+	run(e);
+	assert_int_equal(fake_calls(e->f, "gpo_domain_settings"), 0);
+	const struct rdls_dresult *r = expect_passed(e, "setting-in-effect");
+	expect_contains(r->evidence, "domain GPOs: none (workgroup)");
+
+	rdls_osinfo os = { .major = 10, .minor = 0, .build = 17763, .server = true,
+			   .domain_joined = true };
+	fake_set_os(e->f, &os);
+	run(e);
+	r = expect_passed(e, "setting-in-effect");
+	expect_contains(r->evidence, "none sets LicensingMode or LicenseServers");
+
+	/* The GPO sets what the profile wants: info, naming the GPO. */
+	fake_add_gpo_setting(e->f, "LicensingMode", "RDS Licensing Policy");
+	run(e);
+	r = expect_finding(e, "domain-gpo-sets-policy", "LicensingMode", RDLS_DSEV_INFO);
+	expect_contains(r->title, "domain GPO 'RDS Licensing Policy' sets LicensingMode");
+	expect_contains(r->title, "wins over the local policy at the next refresh");
+	expect_contains(r->title, "it sets what the profile wants");
+	expect_contains(r->evidence, "REG_DWORD 2");
+	expect_contains(r->evidence, "site.ini wants REG_DWORD 2 (per device)");
+	expect_passed(e, "setting-in-effect");
+
+	/* It sets another mode and the servers: warnings saying what to change in that GPO. */
+	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 4);
+	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR9");
+	fake_add_gpo_setting(e->f, "LicenseServers", "RDS Licensing Policy");
+	fake_add_gpo_setting(e->f, "fDenyTSConnections", "Other GPO"); /* not ours */
+	run(e);
+	r = expect_finding(e, "domain-gpo-sets-policy", "LicensingMode", RDLS_DSEV_WARNING);
+	expect_contains(r->title, "the profile wants something else");
+	expect_contains(r->remedy, "edit GPO 'RDS Licensing Policy'");
+	expect_contains(r->remedy, "'Set the Remote Desktop licensing mode' and set it to the "
+				   "profile's REG_DWORD 2 (per device)");
+	r = expect_finding(e, "domain-gpo-sets-policy", "LicenseServers", RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "REG_SZ 'LICSVR9'");
+	expect_contains(r->remedy, "REG_SZ 'LICSVR1,LICSVR2'");
+	assert_null(rdls_diagnosis_find(&e->d, "domain-gpo-sets-policy", "fDenyTSConnections"));
+	expect_never_passed(e, "setting-in-effect");
+
+	/* No profile: a warning, nothing to compare with. */
+	rdls_model_free(e->m);
+	e->m = NULL;
+	run(e);
+	r = expect_finding(e, "domain-gpo-sets-policy", "LicensingMode", RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "no profile describes this session host");
+
+	/* RSOP unreadable or absent: not run, named. */
+	fake_fail_nth(e->f, "gpo_domain_settings", 1, 0x8004100Eu);
+	run(e);
+	r = expect_status(e, "setting-in-effect", "domain GPO", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "root\\rsop\\computer");
+	expect_contains(r->reason, "0x8004100E");
+	fake_drop_op(e->f, "gpo_domain_settings");
+	run(e);
+	r = expect_status(e, "setting-in-effect", "domain GPO", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "gpresult");
+	env_free(e);
+}
+
+/* setting-in-effect: what Win32_TerminalServiceSetting says Remote Desktop Services uses. */
+static void test_diagnose_ts_setting_source(void **state)
+{
+	(void)state;
+	struct env *e = healthy_sh();
+	run(e);
+	const struct rdls_dresult *r = expect_passed(e, "setting-in-effect");
+	expect_contains(r->evidence, "Win32_TerminalServiceSetting: LicensingType 2 (per device), "
+				     "specified license servers 'LICSVR1,LICSVR2'");
+	assert_int_equal(fake_calls(e->f, "ts_licensing"), 1);
+	assert_int_equal(fake_calls(e->f, "ts_specified_ls"), 1);
+
+	/* It still uses per user and other servers: the registry's change is not read yet. */
+	fake_set_ts_licensing(e->f, 4, 0);
+	fake_set_ts_specified(e->f, "LICSVR9, licsvr1");
+	run(e);
+	r = expect_finding(e, "ts-licensing-type-conflict", "LicensingType", RDLS_DSEV_WARNING);
+	expect_contains(r->title, "Remote Desktop Services uses per user, the registry says per "
+				  "device: what it uses wins");
+	expect_contains(r->evidence, "LicensingType = 4 (per user), PolicySourceLicensingType = 0; "
+				     "the policy value LicensingMode: per device");
+	expect_contains(r->remedy, "gpupdate /force");
+	r = expect_finding(e, "ts-license-servers-conflict", "LicenseServers", RDLS_DSEV_WARNING);
+	expect_contains(r->evidence, "GetSpecifiedLicenseServerList: 'LICSVR9,licsvr1'; the policy "
+				     "value LicenseServers: 'LICSVR1,LICSVR2'");
+	expect_never_passed(e, "setting-in-effect");
+
+	/* Remote Desktop for Administration: the role service is missing. */
+	fake_set_ts_licensing(e->f, 1, 0);
+	fake_set_ts_specified(e->f, "licsvr2,LICSVR1"); /* the same set */
+	run(e);
+	r = expect_finding(e, "ts-licensing-type-conflict", "LicensingType", RDLS_DSEV_WARNING);
+	expect_contains(r->remedy, "RDS-RD-Server");
+	expect_no_finding(e, "ts-license-servers-conflict");
+
+	/* Only RCM\Licensing Core sets the mode: that is what should be in use. */
+	fake_set_ts_licensing(e->f, 4, 0);
+	fake_set_reg(e->f, POLICY, "LicensingMode", &(rdls_regval){ 0 });
+	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 4);
+	run(e);
+	expect_no_finding(e, "ts-licensing-type-conflict");
+
+	/* The namespace is missing (Wine, no Remote Desktop Services): not run, named; the
+	 * registry comparison still passes. */
+	fake_set_ts_wmi(e->f, 0x8004100Eu);
+	run(e);
+	r = expect_status(e, "setting-in-effect", "Win32_TerminalServiceSetting", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "LicensingType");
+	expect_contains(r->reason, "0x8004100E");
+	expect_contains(r->reason, "root\\CIMv2\\TerminalServices");
+	r = expect_passed(e, "setting-in-effect");
+	expect_contains(r->evidence, "Win32_TerminalServiceSetting: not read");
+	/* The list alone fails. */
+	fake_set_ts_wmi(e->f, 0);
+	fake_fail_nth(e->f, "ts_specified_ls", 1, 0x8004102Eu);
+	run(e);
+	r = expect_status(e, "setting-in-effect", "Win32_TerminalServiceSetting", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "GetSpecifiedLicenseServerList");
+	fake_drop_op(e->f, "ts_licensing");
+	run(e);
+	r = expect_status(e, "setting-in-effect", "Win32_TerminalServiceSetting", RDLS_D_NOT_RUN);
+	expect_contains(r->reason, "ts_licensing");
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1329,6 +1535,9 @@ int main(void)
 		cmocka_unit_test(test_diagnose_only_one_check),
 		cmocka_unit_test(test_diagnose_sh_certificate),
 		cmocka_unit_test(test_diagnose_setting_in_effect),
+		cmocka_unit_test(test_diagnose_ls_pipe),
+		cmocka_unit_test(test_diagnose_domain_gpo),
+		cmocka_unit_test(test_diagnose_ts_setting_source),
 		cmocka_unit_test(test_diagnose_accounts_group_missing_value),
 		cmocka_unit_test(test_diagnose_peer_credentials),
 		cmocka_unit_test(test_diagnose_peer_credentials_unreadable),

@@ -2,7 +2,7 @@
 # diagnose on a workgroup license server (LICSVR1), in a prefix broken on purpose: the
 # accounts group value created with the documents' leading space, the correctly named
 # value as REG_EXPAND_SZ naming a group that does not exist, DisableWorkgroupAuthEnforcement
-# = 1, no peer credential. Each finding and its remedy is asserted; the remedies are applied
+# = 1, no peer credential, and later DisableDomainCreds = 1. Each finding and its remedy is asserted; the remedies are applied
 # (rdlsctl apply, and the manual reg delete diagnose prints for the security finding) and
 # those findings must be gone.
 #
@@ -142,6 +142,34 @@ t_finding "error    accounts-group-not-a-group: 'LICSVR1\\RDLS Peers' does not r
 t_expect_out "LookupAccountNameW('LICSVR1\\RDLS Peers'): nothing (ERROR_NONE_MAPPED)"
 # The peer 127.0.0.1 is probed on port 1 (RDLS_TEST_RPC_PORT), where nothing listens.
 t_finding "error    license-server-unreachable: license server '127.0.0.1' does not answer on TCP 1"
+
+# --- DisableDomainCreds = 1: Windows stores no NETWORK SERVICE credential --------------------
+# The policy "Network access: Do not allow storage of passwords and credentials for network
+# authentication" as its registry value. The finding comes from that value, as on Windows (the
+# rule plan and apply refuse by, precond.c). What Wine cannot show: its credential manager
+# ignores the policy (CredWriteW still stores, CredGetSessionTypes answers
+# CRED_PERSIST_ENTERPRISE), so only a Windows Server run shows cmdkey and CredWriteW refusing.
+LSA='HKLM\SYSTEM\CurrentControlSet\Control\Lsa'
+wine64 reg add "$LSA" /v DisableDomainCreds /t REG_DWORD /d 1 /f >/dev/null 2>&1 ||
+	t_fail "reg add DisableDomainCreds"
+t_rdls diagnose "$prof" --host LICSVR1
+t_expect_rc 2 "diagnose with DisableDomainCreds = 1"
+t_finding "error    cred-storage-disabled: Windows does not store the NETWORK SERVICE credentials this host needs"
+t_expect_out "evidence: HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa value DisableDomainCreds: REG_DWORD 1"
+t_expect_out "remedy:   set \"Network access: Do not allow storage of passwords and credentials for network authentication\" to Disabled for this server"
+t_rdls diagnose "$prof" --host LICSVR1 --check cred-storage --json
+t_expect_rc 2 "diagnose --check cred-storage --json"
+t_expect_json diagnose "diagnose --check cred-storage --json"
+t_expect_out '"id":"cred-storage-disabled"'
+# plan says the same (one rule for both).
+t_rdls plan "$prof" --host LICSVR1
+t_expect_out "Do not allow storage of passwords and credentials for network authentication"
+# The remedy: the policy disabled again; the finding is gone.
+wine64 reg delete "$LSA" /v DisableDomainCreds /f >/dev/null 2>&1 || t_fail "reg delete DisableDomainCreds"
+t_rdls diagnose "$prof" --host LICSVR1 --check cred-storage
+t_expect_rc 0 "diagnose --check cred-storage after the remedy"
+t_expect_out "ok       cred-storage: Windows allows NETWORK SERVICE to store the peer credentials"
+t_no_finding cred-storage-disabled
 
 t_scan_secret "$RDLS_PEER_PASSWORD" "$T_LOG"/*.out "$T_LOG"/*.err
 t_finish

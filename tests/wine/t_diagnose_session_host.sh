@@ -14,8 +14,18 @@
 #   session host that got a license holds them (and the check passes). Whether they are
 #   damaged ("Access was denied because of a security error") only a client's connection shows.
 # setting-in-effect: RCM\Licensing Core is set by hand below to contradict the policy; on
-#   Windows Server Manager or Set-RDLicenseConfiguration writes it. Domain GPOs (RSOP) are
-#   not read by this version.
+#   Windows Server Manager or Set-RDLicenseConfiguration writes it. Its Win32_TerminalServiceSetting
+#   source (LicensingType, GetSpecifiedLicenseServerList) is "not run" here (0x8004100E, no
+#   root\CIMv2\TerminalServices); on Windows it shows what Remote Desktop Services uses now.
+#   The prefix is a workgroup computer, so no domain GPO is asked for ("domain GPOs: none
+#   (workgroup)"); on a domain member the RSOP source (root\rsop\computer) names the GPO that
+#   sets either policy, which only a Windows domain shows (gpresult /h shows the same).
+# ls-pipe: Wine has no SMB client, so every \\SERVER\pipe\HydraLsPipe fails with
+#   ERROR_PATH_NOT_FOUND (3), reported as ls-pipe-unreachable. The test build then takes
+#   RDLS_TEST_PIPE_SERVER=. (\\.\pipe\HydraLsPipe, this machine's own pipes): nothing serves
+#   it (ERROR_FILE_NOT_FOUND: ls-pipe-missing), then tests/wine/pipelisten.c does (passed). On
+#   Windows the real server answers: 2 when TermServLicensing is stopped there, 53 when SMB
+#   (TCP 445) is blocked, and an ok when the licensing service runs.
 # TCP 135 itself is not listened on here: the test build (build/win-testing, -DRDLS_TESTING)
 # takes RDLS_TEST_RPC_PORT, and the probe is pointed at port 1 (nothing listens: refused)
 # and then at a loopback listener this test starts (tests/wine/tcplisten.c). The license
@@ -29,7 +39,7 @@ RDLSCTL_EXE=${RDLS_DIAG_EXE:-$T_ROOT/build/win-testing/rdlsctl.exe.so}
 export RDLSCTL_EXE
 [ -f "$RDLSCTL_EXE" ] || t_die "$RDLSCTL_EXE missing: run 'make wine-tools'"
 say "# program: $RDLSCTL_EXE (RDLS_TESTING build: RDLS_TEST_RPC_PORT)"
-say "# not run under Wine by design: ts-grace, ts-find, ts-connectivity (no Win32_TerminalServiceSetting), ts-ping (2008 only), cal-compat (not a server version)"
+say "# not run under Wine by design: ts-grace, ts-find, ts-connectivity, setting-in-effect's Win32_TerminalServiceSetting source (no root\\CIMv2\\TerminalServices), ts-ping (2008 only), cal-compat (not a server version)"
 
 POL='HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
 prof=$T_LOG/site.ini
@@ -71,6 +81,8 @@ t_wine_not_run() {
 		! grep -q "^ok       $_c" "$T_OUT" || t_fail "$_c reported as passed under Wine"
 	done
 	grep -q "^not run  ts-ping: .*2008 R2" "$T_OUT" || t_fail "ts-ping: not reported as not run"
+	grep -q "^not run  setting-in-effect Win32_TerminalServiceSetting: .*LicensingType.*0x8004100E" "$T_OUT" ||
+		t_fail "setting-in-effect: Win32_TerminalServiceSetting not reported as not run (0x8004100E)"
 	! grep -q "^ok       ts-connectivity" "$T_OUT" || t_fail "ts-connectivity reported as passed under Wine"
 }
 
@@ -96,6 +108,11 @@ t_expect_out "remedy:   rdlsctl apply $prof --host RDSH1 (sets LicensingMode = 2
 t_finding "warning  license-server-whitespace: license server name '127.0.0.1' carries stray whitespace"
 t_finding "error    license-server-unreachable: license server 'localhost' does not answer on TCP 1"
 t_expect_out "ok       ls-resolve: license server 'localhost' resolves"
+# Wine has no SMB client: the UNC pipe path is not found (3).
+t_finding "error    ls-pipe-unreachable: license server 'localhost' cannot be reached at \\\\localhost\\pipe\\HydraLsPipe"
+t_expect_out "evidence: WaitNamedPipeW on \\\\localhost\\pipe\\HydraLsPipe returned 3"
+t_expect_out "allow 'File and Printer Sharing (SMB-In)' (TCP 445)"
+t_expect_out "ok       setting-in-effect: no other setting contradicts the policy"
 t_no_finding licensing-mode-unset
 t_no_finding license-servers-none
 t_wine_not_run
@@ -110,6 +127,8 @@ t_expect_json diagnose "diagnose --json"
 t_expect_out '"id":"licensing-mode-per-user-workgroup"'
 t_expect_out '"id":"license-server-whitespace"'
 t_expect_out '"check":"ts-grace","status":"not_run"'
+t_expect_out '"id":"ls-pipe-unreachable"'
+t_expect_out '"check":"setting-in-effect","status":"not_run","subject":"Win32_TerminalServiceSetting"'
 
 # --- 3. a loopback listener: the probe now reaches "the endpoint mapper" -------------------
 cc -std=c11 -O1 -o "$T_LOG/tcplisten" "$T_ROOT/tests/wine/tcplisten.c" || t_die "cannot build tcplisten"
@@ -123,6 +142,27 @@ t_rdls diagnose "$prof" --host RDSH1
 t_expect_out "ok       ls-rpc: license server 'localhost' answers on TCP $RDLS_TEST_RPC_PORT"
 t_expect_out "ok       ls-rpc: license server '127.0.0.1' answers on TCP $RDLS_TEST_RPC_PORT"
 t_no_finding license-server-unreachable
+
+# --- 3b. the licensing pipe on this machine (RDLS_TEST_PIPE_SERVER=.): absent, then served ----
+RDLS_TEST_PIPE_SERVER=.
+export RDLS_TEST_PIPE_SERVER
+t_rdls diagnose "$prof" --host RDSH1 --check ls-pipe
+t_expect_rc 2 "diagnose --check ls-pipe, nothing serves the pipe"
+t_finding "error    ls-pipe-missing: license server 'localhost' has no licensing pipe \\\\.\\pipe\\HydraLsPipe"
+t_expect_out "WaitNamedPipeW on \\\\.\\pipe\\HydraLsPipe returned 2"
+t_expect_out "start the Remote Desktop Licensing service"
+t_no_finding ls-pipe-unreachable
+rm -f "$T_LOG/pipe.ready"
+wine64 "$T_TOOLS/pipelisten.exe.so" HydraLsPipe "$T_LOG/pipe.ready" 90 </dev/null \
+	>/dev/null 2>"$T_LOG/pipelisten.err" &
+pipesrv=$!
+for _i in $(seq 1 50); do [ -s "$T_LOG/pipe.ready" ] && break; sleep 0.2; done
+[ -s "$T_LOG/pipe.ready" ] || t_die "pipelisten did not start: $(cat "$T_LOG/pipelisten.err")"
+say "# pipe server: $(cat "$T_LOG/pipe.ready") (pid $pipesrv)"
+t_rdls diagnose "$prof" --host RDSH1 --check ls-pipe
+t_expect_out "ok       ls-pipe: license server 'localhost' answers at \\\\.\\pipe\\HydraLsPipe"
+t_expect_out "ok       ls-pipe: license server '127.0.0.1' answers at \\\\.\\pipe\\HydraLsPipe"
+t_no_finding ls-pipe-missing
 
 # --- 4. the remedy: rdlsctl apply, then the findings are gone -------------------------------
 t_rdls apply "$prof" --host RDSH1 --yes
@@ -145,7 +185,8 @@ t_expect_out "ok       license-servers: 2 license servers specified"
 t_expect_out "ok       profile-plan: this host matches the profile"
 t_finding "info     sh-certificate-absent: this session host holds no license server certificate"
 t_expect_out "1 finding (0 errors, 0 security, 0 warnings, 1 info)"
-t_expect_out "ok       setting-in-effect: no local setting contradicts the policy"
+t_expect_out "ok       setting-in-effect: no other setting contradicts the policy"
+t_expect_out "ok       ls-pipe: license server 'localhost' answers"
 t_wine_not_run
 t_rdls diagnose "$prof" --host RDSH1 --json
 t_expect_rc 0 "diagnose --json after apply"
@@ -168,6 +209,7 @@ t_rdls diagnose "$prof" --host RDSH1 --check frob
 t_expect_rc 3 "diagnose --check of an unknown check"
 wine64 reg delete "$RCMLC" /v LicensingMode /f >/dev/null 2>&1 || t_fail "reg delete RCM LicensingMode"
 
-kill "$listener" 2>/dev/null
+kill "$listener" "$pipesrv" 2>/dev/null
 wait "$listener" 2>/dev/null
+wait "$pipesrv" 2>/dev/null
 t_finish
