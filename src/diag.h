@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "rdls/diagnose.h"
+#include "rdls/util.h"
 
 #define WBEM_E_NOT_FOUND_ 0x80041002u
 #define WBEM_E_INVALID_NAMESPACE_ 0x8004100Eu
@@ -115,7 +116,6 @@ void diag_not_run_missing_op(struct dctx *c, const char *check, const char *subj
 	} while (0)
 
 /* ---- helpers (diag_core.c) ---- */
-char *diag_dup_s(const char *s);
 size_t diag_bounded_len(const char *p, size_t max);
 const char *diag_reg_type_name(uint32_t t);
 bool diag_is_string_type(const rdls_regval *v);
@@ -126,8 +126,6 @@ void diag_describe_regval(const rdls_regval *v, char *buf, size_t n);
 int diag_read_value(struct dctx *c, const char *check, const char *key, const char *name,
 		    rdls_regval *out);
 void diag_copy_str(char *dst, size_t n, const char *src);
-bool diag_is_space(char ch);
-bool diag_name_eq(const char *a, const char *b);
 void diag_add_server(struct dctx *c, const char *name, size_t len);
 /* "rdlsctl apply site.ini" (with --host when diagnose was given one). */
 void diag_apply_cmd(const struct dctx *c, char *buf, size_t n);

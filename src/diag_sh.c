@@ -139,21 +139,16 @@ out:
 static void check_entry_space(struct dctx *c, const char *where, const char *entry, size_t len,
 			      const char *whole)
 {
-	bool lead = len && diag_is_space(entry[0]);
-	bool trail = len && diag_is_space(entry[len - 1]);
-	bool empty = true;
-	for (size_t i = 0; i < len; i++)
-		if (!diag_is_space(entry[i]))
-			empty = false;
+	const char *t = entry;
+	size_t n = len;
+	rdls_trim(&t, &n);
+	bool lead = len && rdls_is_space(entry[0]);
+	bool trail = len && rdls_is_space(entry[len - 1]);
+	bool empty = n == 0;
 	if (!lead && !trail && !empty)
 		return;
 	char name[RDLS_TS_NAME_MAX];
-	size_t a = 0, b = len;
-	while (a < b && diag_is_space(entry[a]))
-		a++;
-	while (b > a && diag_is_space(entry[b - 1]))
-		b--;
-	snprintf(name, sizeof(name), "%.*s", (int)(b - a), entry + a);
+	snprintf(name, sizeof(name), "%.*s", (int)n, t);
 	char cmd[600] = "";
 	if (diag_have_profile(c))
 		diag_apply_cmd(c, cmd, sizeof(cmd));
@@ -223,35 +218,25 @@ void diag_check_license_servers(struct dctx *c)
 			SET(r, remedy, "set the policy again with gpedit.msc (it writes REG_SZ)");
 	}
 	if (diag_is_string_type(&pol)) {
-		const char *s = (const char *)pol.data;
-		const char *p = s;
-		for (;;) {
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
+		const char *s = (const char *)pol.data, *p;
+		size_t len;
+		struct rdls_split items;
+		rdls_split_init(&items, s, strlen(s), ',');
+		while (rdls_split_next(&items, &p, &len)) {
 			check_entry_space(c, pol_where, p, len, s);
-			size_t a = 0, b = len;
-			while (a < b && diag_is_space(p[a]))
-				a++;
-			while (b > a && diag_is_space(p[b - 1]))
-				b--;
-			diag_add_server(c, p + a, b - a);
-			if (!e)
-				break;
-			p = e + 1;
+			rdls_trim(&p, &len);
+			diag_add_server(c, p, len);
 		}
 	}
 	if (brk.present && brk.type == RDLS_REG_MULTI_SZ) {
-		const char *p = (const char *)brk.data, *end = p + brk.len;
-		while (p < end && *p) {
-			size_t len = diag_bounded_len(p, (size_t)(end - p));
+		const char *p;
+		size_t len;
+		struct rdls_split items;
+		rdls_split_init(&items, (const char *)brk.data, brk.len, '\0');
+		while (rdls_split_next(&items, &p, &len) && len) {
 			check_entry_space(c, brk_where, p, len, p);
-			size_t a = 0, b = len;
-			while (a < b && diag_is_space(p[a]))
-				a++;
-			while (b > a && diag_is_space(p[b - 1]))
-				b--;
-			diag_add_server(c, p + a, b - a);
-			p += len + 1;
+			rdls_trim(&p, &len);
+			diag_add_server(c, p, len);
 		}
 	}
 	bool differs = false;

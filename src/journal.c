@@ -13,6 +13,7 @@
 
 #include "rdls/journal.h"
 #include "rdls/trust.h"
+#include "rdls/util.h"
 #include "resource.h"
 
 #ifndef RDLS_VERSION
@@ -238,15 +239,6 @@ struct rdls_jwriter {
 	char *path;
 };
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 /* Appends a finished section and flushes it to disk. */
 static int write_section(struct rdls_jwriter *w, struct section *s, rdls_err *err)
 {
@@ -395,7 +387,7 @@ int rdls_journal_create(struct rdls_sys *sys, const char *path, const struct rdl
 		return -1;
 
 	struct rdls_jwriter *w = calloc(1, sizeof(*w));
-	if (!w || !(w->path = dup_str(chosen))) {
+	if (!w || !(w->path = rdls_strdup(chosen))) {
 		free(w);
 		fclose(f);
 		return rdls_err_set(err, NULL, NULL, 0, "out of memory");
@@ -442,7 +434,7 @@ int rdls_journal_append(struct rdls_sys *sys, const char *path, struct rdls_jwri
 {
 	*out = NULL;
 	struct rdls_jwriter *w = calloc(1, sizeof(*w));
-	if (!w || !(w->path = dup_str(path))) {
+	if (!w || !(w->path = rdls_strdup(path))) {
 		free(w);
 		return rdls_err_set(err, NULL, NULL, 0, "out of memory");
 	}
@@ -950,7 +942,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		r->kv = v;
 		r->cap_kv = cap;
 	}
-	char *k = dup_str(name), *v = dup_str(value);
+	char *k = rdls_strdup(name), *v = rdls_strdup(value);
 	if (!k || !v) {
 		free(k);
 		free(v);
@@ -1005,7 +997,7 @@ int rdls_journal_read(FILE *f, const char *path, struct rdls_journal **out, rdls
 {
 	*out = NULL;
 	struct rdls_journal *j = calloc(1, sizeof(*j));
-	if (!j || !(j->path = dup_str(path ? path : "journal"))) {
+	if (!j || !(j->path = rdls_strdup(path ? path : "journal"))) {
 		free(j);
 		return rdls_err_set(err, NULL, path, 0, "out of memory");
 	}

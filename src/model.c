@@ -38,14 +38,6 @@ static char lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-bool rdls_name_eq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (lower(*a) != lower(*b))
-			return false;
-	return *a == *b;
-}
-
 static int keyword(const char *s, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -444,15 +436,12 @@ struct ctx {
 #define ERR(c, line, ...) rdls_diags_add((c)->d, RDLS_SEV_ERROR, (line), __VA_ARGS__)
 #define WARN(c, line, ...) rdls_diags_add((c)->d, RDLS_SEV_WARNING, (line), __VA_ARGS__)
 
+/* rdls_strdup that records the out-of-memory for the validation's result. */
 static char *dup(struct ctx *c, const char *s)
 {
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (!p) {
+	char *p = rdls_strdup(s);
+	if (!p)
 		c->oom = true;
-		return NULL;
-	}
-	memcpy(p, s, n);
 	return p;
 }
 
@@ -994,14 +983,13 @@ static void resolve_session_hosts(struct ctx *c, const struct rdls_name_index *i
 			break;
 		}
 		bool empty_reported = false;
-		const char *p = k->value;
-		for (;;) {
-			size_t len = strcspn(p, ",");
-			const char *b = p, *e = p + len;
-			while (b < e && (*b == ' ' || *b == '\t'))
-				b++;
-			while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-				e--;
+		struct rdls_split items;
+		rdls_split_init(&items, k->value, strlen(k->value), ',');
+		const char *b;
+		size_t len;
+		while (rdls_split_next(&items, &b, &len)) {
+			rdls_trim(&b, &len);
+			const char *e = b + len;
 			char name[64];
 			if (b == e) {
 				if (!empty_reported)
@@ -1049,9 +1037,6 @@ static void resolve_session_hosts(struct ctx *c, const struct rdls_name_index *i
 					sh->ls[sh->n_ls++] = s->ls;
 				}
 			}
-			if (!p[len])
-				break;
-			p += len + 1;
 		}
 	}
 	free(names);

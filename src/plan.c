@@ -8,6 +8,7 @@
 
 #include "rdls/gptini.h"
 #include "rdls/precond.h"
+#include "rdls/util.h"
 #include "resource.h"
 
 /* Every resource kind. A new kind: one res_*.c file and one line here. */
@@ -32,17 +33,6 @@ void rdls_describe_presence(const struct rdls_state *st, struct rdls_buf *b)
 }
 
 /* ------------------------------------------------------------------ states */
-
-static char *dup_str(const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
 
 void rdls_state_release(struct rdls_state *s)
 {
@@ -71,7 +61,7 @@ int rdls_state_copy(struct rdls_state *dst, const struct rdls_state *src)
 		if (src->len)
 			memcpy(dst->data, src->data, src->len);
 	}
-	if (src->user && !(dst->user = dup_str(src->user)))
+	if (src->user && !(dst->user = rdls_strdup(src->user)))
 		goto oom;
 	return 0; /* check is deliberately not copied: it stays where it was observed */
 oom:
@@ -263,8 +253,8 @@ static int add_step(struct builder *b, const struct resource_ops *ops, const cha
 	struct rdls_step *s = &p->steps[p->n_steps];
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
-	s->key = dup_str(key);
-	s->name = dup_str(name);
+	s->key = rdls_strdup(key);
+	s->name = rdls_strdup(name);
 	if ((key && !s->key) || !s->name) {
 		rdls_step_release(s);
 		return oom(b);
@@ -342,7 +332,7 @@ static bool key_known(const struct builder *b, const char *path)
 
 static int key_remember(struct builder *b, const char *path)
 {
-	char *d = dup_str(path);
+	char *d = rdls_strdup(path);
 	char **v = d ? realloc(b->keys, (b->n_keys + 1) * sizeof(*v)) : NULL;
 	if (!v) {
 		free(d);
@@ -391,7 +381,7 @@ static int plan_value_key(struct builder *b, size_t idx)
 	const struct rdls_step *v = &b->p->steps[idx];
 	if (v->action == RDLS_ACT_NONE || !v->want.present || v->prior.present || !v->key)
 		return 0;
-	char *path = dup_str(v->key);
+	char *path = rdls_strdup(v->key);
 	if (!path)
 		return oom(b);
 	size_t len = strlen(path), have = len; /* the level path[0, have) */
@@ -870,8 +860,8 @@ static int plan_scope(struct builder *b)
 {
 	struct rdls_plan *p = b->p;
 	if (b->m->membership == RDLS_WORKGROUP && b->m->has_peering &&
-	    (!(p->account = dup_str(b->m->peering.account)) ||
-	     !(p->group = dup_str(b->m->peering.group))))
+	    (!(p->account = rdls_strdup(b->m->peering.account)) ||
+	     !(p->group = rdls_strdup(b->m->peering.group))))
 		return oom(b);
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_steps; i++)
@@ -882,7 +872,7 @@ static int plan_scope(struct builder *b)
 		return oom(b);
 	for (size_t i = 0; i < p->n_steps; i++)
 		if (p->steps[i].ops->peer_cred &&
-		    !(p->peers[p->n_peers++] = dup_str(p->steps[i].name)))
+		    !(p->peers[p->n_peers++] = rdls_strdup(p->steps[i].name)))
 			return oom(b);
 	return 0;
 }
@@ -916,8 +906,8 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 	p->license_server = ls != NULL;
 	p->session_host = sh != NULL;
 	p->membership = m->membership;
-	p->host = dup_str(ls ? ls->name : sh->name);
-	p->profile = dup_str(m->path ? m->path : "");
+	p->host = rdls_strdup(ls ? ls->name : sh->name);
+	p->profile = rdls_strdup(m->path ? m->path : "");
 	if (!p->host || !p->profile) {
 		oom(&b);
 		goto fail;
