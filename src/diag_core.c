@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/regpaths.h"
 #include "diag.h"
 
 /* ----------------------------------------------------------------- results */

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "rdls/precond.h"
+#include "rdls/regpaths.h"
 
 void diag_check_ls_role(struct dctx *c)
 {

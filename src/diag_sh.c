@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/regpaths.h"
 #include "diag.h"
 
 #define MODE_EVIDENCE                                                                          \

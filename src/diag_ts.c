@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/regpaths.h"
 #include "diag.h"
 
 static const char *conn_status_name(uint32_t s)

@@ -8,6 +8,7 @@
 
 #include "rdls/gptini.h"
 #include "rdls/precond.h"
+#include "rdls/regpaths.h"
 #include "rdls/util.h"
 #include "resource.h"
 

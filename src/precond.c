@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rdls/precond.h"
+#include "rdls/regpaths.h"
 
 int rdls_ls_role_installed(struct rdls_sys *sys, bool *installed, rdls_err *err)
 {
