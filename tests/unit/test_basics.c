@@ -354,7 +354,7 @@ static void test_basics_util_split_string_list(void **state)
 {
 	(void)state;
 	char got[64];
-	split_all(" a ,\tb,c\v", 11, ',', got, sizeof(got));
+	split_all(" a ,\tb,c\v", 9, ',', got, sizeof(got));
 	assert_string_equal(got, "a|b|c");
 	split_all("a,", 2, ',', got, sizeof(got));
 	assert_string_equal(got, "a|"); /* the empty item after the comma counts */
@@ -371,7 +371,7 @@ static void test_basics_util_split_multi_sz(void **state)
 {
 	(void)state;
 	char got[64];
-	split_all("a\0 b \0\0", 8, '\0', got, sizeof(got));
+	split_all("a\0 b \0\0", 7, '\0', got, sizeof(got));
 	assert_string_equal(got, "a|b|"); /* the empty string is the caller's to stop at */
 	split_all("a\0b", 3, '\0', got, sizeof(got));
 	assert_string_equal(got, "a|b"); /* an unterminated last string ends at the length */
