@@ -24,6 +24,7 @@
 
 #include "rdls/diagnose.h"
 #include "rdls/regval.h" /* a value's type name, DWORD, string and description */
+#include "rdls/util.h"
 
 #define WBEM_E_NOT_FOUND_ 0x80041002u
 #define WBEM_E_INVALID_NAMESPACE_ 0x8004100Eu
@@ -117,14 +118,11 @@ void diag_not_run_missing_op(struct dctx *c, const char *check, const char *subj
 	} while (0)
 
 /* ---- helpers (diag_core.c) ---- */
-char *diag_dup_s(const char *s);
 size_t diag_bounded_len(const char *p, size_t max);
 /* Reads one value; on failure records the check as not run and returns -1. */
 int diag_read_value(struct dctx *c, const char *check, const char *key, const char *name,
 		    rdls_regval *out);
 void diag_copy_str(char *dst, size_t n, const char *src);
-bool diag_is_space(char ch);
-bool diag_name_eq(const char *a, const char *b);
 void diag_add_server(struct dctx *c, const char *name, size_t len);
 /* "rdlsctl apply site.ini" (with --host when diagnose was given one). */
 void diag_apply_cmd(const struct dctx *c, char *buf, size_t n);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/regpaths.h"
 #include "diag.h"
 
 /* ----------------------------------------------------------------- results */
@@ -28,17 +29,6 @@ static char *vfmt(const char *f, va_list ap)
 	if (s)
 		vsnprintf(s, (size_t)n + 1, f, ap);
 	return s;
-}
-
-char *diag_dup_s(const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
 }
 
 struct rdls_dresult *diag_add(struct dctx *c, enum rdls_dstatus st, enum rdls_dsev sev,
@@ -59,9 +49,9 @@ struct rdls_dresult *diag_add(struct dctx *c, enum rdls_dstatus st, enum rdls_ds
 	memset(r, 0, sizeof(*r));
 	r->status = st;
 	r->sev = sev;
-	r->check = diag_dup_s(check);
-	r->id = diag_dup_s(id);
-	r->subject = diag_dup_s(subject);
+	r->check = rdls_strdup(check);
+	r->id = rdls_strdup(id);
+	r->subject = rdls_strdup(subject);
 	if (!r->check || (id && !r->id) || (subject && !r->subject)) {
 		free(r->check);
 		free(r->id);
@@ -163,25 +153,6 @@ void diag_copy_str(char *dst, size_t n, const char *src)
 	dst[l] = '\0';
 }
 
-bool diag_is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
-}
-
-bool diag_name_eq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		int x = (unsigned char)*a, y = (unsigned char)*b;
-		if (x >= 'A' && x <= 'Z')
-			x += 'a' - 'A';
-		if (y >= 'A' && y <= 'Z')
-			y += 'a' - 'A';
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 void diag_add_server(struct dctx *c, const char *name, size_t len)
 {
 	if (len == 0 || c->n_servers == MAX_SERVERS)
@@ -194,7 +165,7 @@ void diag_add_server(struct dctx *c, const char *name, size_t len)
 	memcpy(s, name, len);
 	s[len] = '\0';
 	for (size_t i = 0; i < c->n_servers; i++)
-		if (diag_name_eq(c->servers[i], s)) {
+		if (rdls_name_eq(c->servers[i], s)) {
 			free(s);
 			return;
 		}
@@ -311,7 +282,7 @@ bool rdls_diagnosis_needs_action(const struct rdls_diagnosis *d)
 
 static bool subject_matches(const struct rdls_dresult *r, const char *subject)
 {
-	return !subject || (r->subject && diag_name_eq(r->subject, subject));
+	return !subject || (r->subject && rdls_name_eq(r->subject, subject));
 }
 
 const struct rdls_dresult *rdls_diagnosis_find(const struct rdls_diagnosis *d, const char *id,
@@ -426,25 +397,21 @@ bool diag_same_names(const char *list, size_t len, char sep, const char *const *
 {
 	const char *have[MAX_SERVERS];
 	size_t lens[MAX_SERVERS], nh = 0;
-	const char *p = list, *end = list + len;
-	while (p < end) {
-		const char *q = p;
-		while (q < end && *q != sep && *q)
-			q++;
-		const char *a = p, *b = q;
-		while (a < b && diag_is_space(*a))
-			a++;
-		while (b > a && diag_is_space(b[-1]))
-			b--;
-		if (b > a) {
+	const char *nul = sep != '\0' ? memchr(list, '\0', len) : NULL;
+	if (nul)
+		len = (size_t)(nul - list); /* a string ends at its terminator */
+	struct rdls_split items;
+	rdls_split_init(&items, list, len, sep);
+	const char *a;
+	size_t n;
+	while (rdls_split_next(&items, &a, &n)) {
+		rdls_trim(&a, &n);
+		if (n) {
 			if (nh == MAX_SERVERS)
 				return false;
 			have[nh] = a;
-			lens[nh++] = (size_t)(b - a);
+			lens[nh++] = n;
 		}
-		if (q < end && !*q && sep != '\0')
-			break; /* the string's terminator */
-		p = q + 1;
 	}
 	/* Same set: each wanted name is listed, each listed name is wanted. */
 	for (size_t i = 0; i < n_want; i++) {
@@ -452,7 +419,7 @@ bool diag_same_names(const char *list, size_t len, char sep, const char *const *
 		for (size_t j = 0; j < nh && !found; j++) {
 			char buf[RDLS_TS_NAME_MAX];
 			snprintf(buf, sizeof(buf), "%.*s", (int)lens[j], have[j]);
-			found = diag_name_eq(buf, want[i]);
+			found = rdls_name_eq(buf, want[i]);
 		}
 		if (!found)
 			return false;
@@ -462,7 +429,7 @@ bool diag_same_names(const char *list, size_t len, char sep, const char *const *
 		char buf[RDLS_TS_NAME_MAX];
 		snprintf(buf, sizeof(buf), "%.*s", (int)lens[j], have[j]);
 		for (size_t i = 0; i < n_want && !found; i++)
-			found = diag_name_eq(buf, want[i]);
+			found = rdls_name_eq(buf, want[i]);
 		if (!found)
 			return false;
 	}

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "rdls/precond.h"
+#include "rdls/regpaths.h"
 
 void diag_check_ls_role(struct dctx *c)
 {
@@ -169,7 +170,7 @@ void diag_check_accounts_group(struct dctx *c)
 	if (bs) {
 		char dom[300];
 		snprintf(dom, sizeof(dom), "%.*s", (int)(bs - full), full);
-		if (!diag_name_eq(dom, c->d->host) && !diag_name_eq(dom, "BUILTIN")) {
+		if (!rdls_name_eq(dom, c->d->host) && !rdls_name_eq(dom, "BUILTIN")) {
 			bad = true;
 			struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_WARNING, check,
 							 "accounts-group-other-host", vname);
@@ -185,7 +186,7 @@ void diag_check_accounts_group(struct dctx *c)
 				SET(r, remedy, "set it to '%s\\%s'", c->d->host, group);
 		}
 	}
-	if (*want && !diag_name_eq(group, c->m->peering.group)) {
+	if (*want && !rdls_name_eq(group, c->m->peering.group)) {
 		bad = true;
 		struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_WARNING, check,
 						      "accounts-group-not-profile", vname);
@@ -252,7 +253,7 @@ void diag_check_accounts_group(struct dctx *c)
 				    kind);
 				SET(r, cause, "the licensing service resolves the value with a name-to-SID "
 					      "lookup that must yield a group or alias");
-				if (*want && diag_name_eq(full, want))
+				if (*want && rdls_name_eq(full, want))
 					SET(r, remedy, "the value and the group are as the profile wants, yet "
 						       "the name does not resolve: look for a user or computer "
 						       "of the same name, and check the lookup (PowerShell: "
@@ -301,7 +302,7 @@ void diag_check_peer_creds(struct dctx *c)
 			const char *t = c->m->ls[c->sh->ls[i]].name;
 			bool dup = false;
 			for (size_t j = 0; j < nt; j++)
-				dup |= diag_name_eq(targets[j], t);
+				dup |= rdls_name_eq(targets[j], t);
 			if (!dup)
 				targets[nt++] = t;
 		}
@@ -344,7 +345,7 @@ void diag_check_peer_creds(struct dctx *c)
 				       "/add:%s /user:%s /pass", cmd, p, want);
 			continue;
 		}
-		if (!diag_name_eq(cr.user, want) || cr.type != RDLS_CRED_TYPE_DOMAIN_PASSWORD) {
+		if (!rdls_name_eq(cr.user, want) || cr.type != RDLS_CRED_TYPE_DOMAIN_PASSWORD) {
 			struct rdls_dresult *r = diag_finding(c, RDLS_DSEV_ERROR, check,
 							 "peer-credential-wrong-user", p);
 			SET(r, title, "the NETWORK SERVICE credential for '%s' is for '%s', not '%s'", p,
@@ -374,7 +375,7 @@ void diag_check_cred_storage(struct dctx *c)
 			if (c->ls)
 				needed = c->m->n_ls > 1;
 			for (size_t i = 0; c->sh && c->sh->credentials && i < c->sh->n_ls; i++)
-				needed |= !diag_name_eq(c->m->ls[c->sh->ls[i]].name, c->d->host);
+				needed |= !rdls_name_eq(c->m->ls[c->sh->ls[i]].name, c->d->host);
 		}
 	} else {
 		/* No profile: a license server in a workgroup holds credentials for its peers. */

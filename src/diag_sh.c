@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/regpaths.h"
 #include "diag.h"
 
 #define MODE_EVIDENCE                                                                          \
@@ -139,21 +140,16 @@ out:
 static void check_entry_space(struct dctx *c, const char *where, const char *entry, size_t len,
 			      const char *whole)
 {
-	bool lead = len && diag_is_space(entry[0]);
-	bool trail = len && diag_is_space(entry[len - 1]);
-	bool empty = true;
-	for (size_t i = 0; i < len; i++)
-		if (!diag_is_space(entry[i]))
-			empty = false;
+	const char *t = entry;
+	size_t n = len;
+	rdls_trim(&t, &n);
+	bool lead = len && rdls_is_space(entry[0]);
+	bool trail = len && rdls_is_space(entry[len - 1]);
+	bool empty = n == 0;
 	if (!lead && !trail && !empty)
 		return;
 	char name[RDLS_TS_NAME_MAX];
-	size_t a = 0, b = len;
-	while (a < b && diag_is_space(entry[a]))
-		a++;
-	while (b > a && diag_is_space(entry[b - 1]))
-		b--;
-	snprintf(name, sizeof(name), "%.*s", (int)(b - a), entry + a);
+	snprintf(name, sizeof(name), "%.*s", (int)n, t);
 	char cmd[600] = "";
 	if (diag_have_profile(c))
 		diag_apply_cmd(c, cmd, sizeof(cmd));
@@ -223,35 +219,25 @@ void diag_check_license_servers(struct dctx *c)
 			SET(r, remedy, "set the policy again with gpedit.msc (it writes REG_SZ)");
 	}
 	if (rdls_regval_is_string(&pol)) {
-		const char *s = (const char *)pol.data;
-		const char *p = s;
-		for (;;) {
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
+		const char *s = (const char *)pol.data, *p;
+		size_t len;
+		struct rdls_split items;
+		rdls_split_init(&items, s, strlen(s), ',');
+		while (rdls_split_next(&items, &p, &len)) {
 			check_entry_space(c, pol_where, p, len, s);
-			size_t a = 0, b = len;
-			while (a < b && diag_is_space(p[a]))
-				a++;
-			while (b > a && diag_is_space(p[b - 1]))
-				b--;
-			diag_add_server(c, p + a, b - a);
-			if (!e)
-				break;
-			p = e + 1;
+			rdls_trim(&p, &len);
+			diag_add_server(c, p, len);
 		}
 	}
 	if (brk.present && brk.type == RDLS_REG_MULTI_SZ) {
-		const char *p = (const char *)brk.data, *end = p + brk.len;
-		while (p < end && *p) {
-			size_t len = diag_bounded_len(p, (size_t)(end - p));
+		const char *p;
+		size_t len;
+		struct rdls_split items;
+		rdls_split_init(&items, (const char *)brk.data, brk.len, '\0');
+		while (rdls_split_next(&items, &p, &len) && len) {
 			check_entry_space(c, brk_where, p, len, p);
-			size_t a = 0, b = len;
-			while (a < b && diag_is_space(p[a]))
-				a++;
-			while (b > a && diag_is_space(p[b - 1]))
-				b--;
-			diag_add_server(c, p + a, b - a);
-			p += len + 1;
+			rdls_trim(&p, &len);
+			diag_add_server(c, p, len);
 		}
 	}
 	bool differs = false;
@@ -511,8 +497,8 @@ static bool sie_domain_gpo(struct dctx *c, const char *check, const rdls_regval 
 	for (size_t i = 0; i < nset; i++) {
 		set[i].value[sizeof(set[i].value) - 1] = '\0';
 		set[i].gpo[sizeof(set[i].gpo) - 1] = '\0';
-		bool servers = diag_name_eq(set[i].value, "LicenseServers");
-		if (!servers && !diag_name_eq(set[i].value, "LicensingMode"))
+		bool servers = rdls_name_eq(set[i].value, "LicenseServers");
+		if (!servers && !rdls_name_eq(set[i].value, "LicensingMode"))
 			continue;
 		any = true;
 		const char *policy = servers ? "Use the specified Remote Desktop license servers"
@@ -595,23 +581,18 @@ static void names_joined(const rdls_regval *v, char *out, size_t n)
 	bool multi = v->type == RDLS_REG_MULTI_SZ;
 	if (!multi && !rdls_regval_is_string(v))
 		return;
-	const char *p = (const char *)v->data, *end = p + v->len;
-	while (p < end && *p) {
-		const char *q = p;
-		while (q < end && *q && (multi || *q != ','))
-			q++;
-		const char *a = p, *b = q;
-		while (a < b && diag_is_space(*a))
-			a++;
-		while (b > a && diag_is_space(b[-1]))
-			b--;
-		if (b > a && off < n) {
-			int k = snprintf(out + off, n - off, "%s%.*s", off ? "," : "", (int)(b - a), a);
+	const char *data = (const char *)v->data, *p;
+	size_t len;
+	struct rdls_split items;
+	rdls_split_init(&items, data, multi ? v->len : strnlen(data, v->len), multi ? '\0' : ',');
+	while (rdls_split_next(&items, &p, &len)) {
+		if (multi && len == 0)
+			break; /* the empty string that ends a REG_MULTI_SZ */
+		rdls_trim(&p, &len);
+		if (len > 0 && off < n) {
+			int k = snprintf(out + off, n - off, "%s%.*s", off ? "," : "", (int)len, p);
 			off += k > 0 ? (size_t)k : 0;
 		}
-		if (q >= end || (!multi && !*q))
-			break;
-		p = q + 1;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/regpaths.h"
 #include "diag.h"
 
 static const char *conn_status_name(uint32_t s)
@@ -49,16 +50,13 @@ static void collect_ls_peers(struct dctx *c)
 	rdls_err_clear(&e);
 	if (c->sys->ops->reg_get(c->sys->ctx, RDLS_KEY_LICENSING, "SpecifiedLicenseServers", &v, &e) == 0 &&
 	    v.present && v.type == RDLS_REG_MULTI_SZ) {
-		const char *p = (const char *)v.data, *end = p + v.len;
-		while (p < end && *p) {
-			size_t len = diag_bounded_len(p, (size_t)(end - p));
-			size_t a = 0, b = len;
-			while (a < b && diag_is_space(p[a]))
-				a++;
-			while (b > a && diag_is_space(p[b - 1]))
-				b--;
-			diag_add_server(c, p + a, b - a);
-			p += len + 1;
+		const char *p;
+		size_t len;
+		struct rdls_split items;
+		rdls_split_init(&items, (const char *)v.data, v.len, '\0');
+		while (rdls_split_next(&items, &p, &len) && len) {
+			rdls_trim(&p, &len);
+			diag_add_server(c, p, len);
 		}
 	}
 	rdls_regval_release(&v);
@@ -482,7 +480,7 @@ void diag_check_ts_find(struct dctx *c)
 			for (size_t i = 0; i < n_servers; i++) {
 				bool seen = false;
 				for (size_t j = 0; j < nf; j++)
-					if (diag_name_eq(found[j].name, c->servers[i]))
+					if (rdls_name_eq(found[j].name, c->servers[i]))
 						seen = true;
 				if (seen)
 					continue;

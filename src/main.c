@@ -24,6 +24,7 @@ enum {
 	CHANGES_SYSTEM = 1 << 5, /* --yes; asks first on a terminal */
 	APPLY_OPTS = 1 << 6,     /* --dry-run, --journal FILE, --rotate, --plan FILE */
 	PLAN_OUT = 1 << 7,       /* --out FILE (plan) */
+	DRY_RUN_PLANS = 1 << 10, /* --dry-run runs the "plan" command instead (apply) */
 };
 
 struct command {
@@ -50,7 +51,7 @@ static const struct command commands[] = {
 	  "                  the host, the profile's SHA-256, sealed with a SHA-256; no secret\n"
 	  "Exit 0 when the host is converged, 2 when changes are pending, 1 on error.\n" },
 	{ "apply", cmd_apply,
-	  NEEDS_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST | CHANGES_SYSTEM | APPLY_OPTS,
+	  NEEDS_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST | CHANGES_SYSTEM | APPLY_OPTS | DRY_RUN_PLANS,
 	  "apply PROFILE [--host NAME] [--dry-run] [--journal FILE] [--yes] [--rotate]\n"
 	  "       rdlsctl apply --plan FILE [--yes] [--journal FILE]",
 	  "make this host match the profile",
@@ -346,8 +347,11 @@ int main(int argc_in, char **argv_in)
 		goto out;
 	}
 	o.command = c->name;
-	if (c->fn == cmd_apply && o.dry_run)
-		o.command = "plan"; /* apply --dry-run is exactly plan */
+	const struct command *run = c; /* the row whose function runs */
+	if ((c->flags & DRY_RUN_PLANS) && o.dry_run && find_command("plan")) {
+		run = find_command("plan"); /* apply --dry-run is exactly plan */
+		o.command = run->name;
+	}
 
 	const struct rdls_report_env failed = { .host = o.host, .profile = o.profile,
 						.exit_code = RDLS_EXIT_ERROR };
@@ -373,7 +377,7 @@ int main(int argc_in, char **argv_in)
 		struct rdls_warner w = rdls_cli_warner(&o);
 		rdls_trust_check_exe(&sys, &w);
 	}
-	rc = (c->fn == cmd_apply && o.dry_run) ? cmd_plan(&o, &sys) : c->fn(&o, &sys);
+	rc = run->fn(&o, &sys);
 	rdls_platform_sys_free(&sys);
 out:
 	fflush(stdout);

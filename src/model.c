@@ -15,8 +15,7 @@
 #include "profile.h"
 #include "rdls/model.h"
 #include "rdls/secret.h"
-
-#define NONE SIZE_MAX
+#include "model_int.h"
 
 /* ------------------------------------------------------------------ keywords */
 
@@ -32,19 +31,6 @@ static const char *const os_display[RDLS_OS_COUNT] = { "2008", "2008 R2", "2012"
 
 #define CAL_EXPECT "2008r2 | 2012 | 2016 | 2019 | 2022 | 2025"
 #define OS_EXPECT "2008 | 2008r2 | 2012 | 2012r2 | 2016 | 2019 | 2022 | 2025"
-
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-bool rdls_name_eq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (lower(*a) != lower(*b))
-			return false;
-	return *a == *b;
-}
 
 static int keyword(const char *s, const char *const *names, size_t n)
 {
@@ -110,142 +96,9 @@ const char *rdls_discovery_name(enum rdls_discovery d)
 	return "?";
 }
 
-/* ---------------------------------------------------------------- name rules */
-
-/* Unicode characters in valid UTF-8 (the reader has rejected anything else). */
-static size_t u8_chars(const char *s)
+static char lower(char c)
 {
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-static const char *why(char *buf, size_t n, const char *fmt, ...)
-#if defined(__MINGW32__)
-	__attribute__((format(gnu_printf, 3, 4)))
-#elif defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-static const char *why(char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, n, fmt, ap);
-	va_end(ap);
-	return buf;
-}
-
-static bool is_ctrl(unsigned char c)
-{
-	return c < 0x20 || c == 0x7F;
-}
-
-/* The first character of s that is in `bad` or a control character, described. */
-static const char *bad_char(const char *s, const char *bad, char *buf, size_t n)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (is_ctrl(*p))
-			return why(buf, n, "contains a control character");
-		if (strchr(bad, *p))
-			return why(buf, n, "contains '%c'", *p);
-	}
-	return NULL;
-}
-
-const char *rdls_check_computer_name(const char *s, char *buf, size_t n)
-{
-	if (!*s)
-		return why(buf, n, "empty");
-	const char *w = bad_char(s, "\\/:*?\"<>|", buf, n);
-	if (w)
-		return w;
-	if (strchr(s, ' '))
-		return why(buf, n, "contains a space");
-	if (s[0] == '.')
-		return why(buf, n, "starts with a period");
-	size_t len = u8_chars(s);
-	if (len > 15)
-		return why(buf, n, "more than 15 characters (%zu)", len);
-	return NULL;
-}
-
-static const char *account_rules(const char *s, const char *bad, size_t max, char *buf,
-				 size_t n)
-{
-	if (!*s)
-		return why(buf, n, "empty");
-	const char *w = bad_char(s, bad, buf, n);
-	if (w)
-		return w;
-	size_t len = u8_chars(s);
-	if (len > max)
-		return why(buf, n, "more than %zu characters (%zu)", max, len);
-	if (s[strlen(s) - 1] == '.')
-		return why(buf, n, "ends with a period");
-	if (strspn(s, ". ") == strlen(s))
-		return why(buf, n, "consists only of periods and spaces");
-	return NULL;
-}
-
-const char *rdls_check_user_name(const char *s, char *buf, size_t n)
-{
-	return account_rules(s, "\"/\\[]:;|=,+*?<>@", 20, buf, n);
-}
-
-const char *rdls_check_group_name(const char *s, char *buf, size_t n)
-{
-	return account_rules(s, "\"/\\[]:;|=,+*?<>", 256, buf, n);
-}
-
-static bool dns_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_';
-}
-
-const char *rdls_check_dns_name(const char *s, char *buf, size_t n)
-{
-	size_t len = strlen(s);
-	if (len == 0)
-		return why(buf, n, "empty");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '.' || dns_char(*p))
-			continue;
-		if (*p >= 0x80)
-			return why(buf, n, "contains a non-ASCII character (write the xn-- form)");
-		if (*p == ' ')
-			return why(buf, n, "contains a space");
-		if (is_ctrl(*p))
-			return why(buf, n, "contains a control character");
-		return why(buf, n, "contains '%c'", *p);
-	}
-	if (s[len - 1] == '.')
-		return why(buf, n, "ends with a period");
-	if (len > 253)
-		return why(buf, n, "more than 253 characters (%zu)", len);
-	const char *label = s;
-	for (;;) {
-		const char *dot = strchr(label, '.');
-		size_t l = dot ? (size_t)(dot - label) : strlen(label);
-		if (l == 0)
-			return why(buf, n, "has an empty label (two periods in a row, or a "
-					   "leading period)");
-		char lab[63 + 1];
-		size_t show = l < 63 ? l : 63;
-		memcpy(lab, label, show);
-		lab[show] = '\0';
-		if (l > 63)
-			return why(buf, n, "label '%s...' is longer than 63 characters", lab);
-		if (label[0] == '-' || label[l - 1] == '-')
-			return why(buf, n, "label '%s' starts or ends with a hyphen", lab);
-		if (!dot)
-			break;
-		label = dot + 1;
-	}
-	return NULL;
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
 /* ---------------------------------------------------------- did you mean */
@@ -276,7 +129,7 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* A candidate close enough to be what was meant, or NULL. */
-static const char *suggest(const char *in, const char *const *cands, size_t n)
+const char *model_suggest(const char *in, const char *const *cands, size_t n)
 {
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
@@ -294,16 +147,6 @@ static const char *suggest(const char *in, const char *const *cands, size_t n)
 
 /* --------------------------------------------------------------- hash index */
 
-struct slot {
-	const char *name; /* borrowed from the model; NULL: empty slot */
-	size_t ls, sh;    /* indexes, or NONE */
-};
-
-struct rdls_name_index {
-	struct slot *v;
-	size_t cap, n; /* cap is a power of two */
-};
-
 static uint64_t name_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a over the case-folded name */
@@ -314,7 +157,7 @@ static uint64_t name_hash(const char *s)
 	return h;
 }
 
-static struct slot *idx_find(const struct rdls_name_index *ix, const char *name)
+struct slot *model_idx_find(const struct rdls_name_index *ix, const char *name)
 {
 	if (!ix || !ix->cap)
 		return NULL;
@@ -348,9 +191,9 @@ static int idx_grow(struct rdls_name_index *ix)
 }
 
 /* The slot for name, created (ls = sh = NONE) if missing; NULL when out of memory. */
-static struct slot *idx_get(struct rdls_name_index *ix, const char *name)
+struct slot *model_idx_get(struct rdls_name_index *ix, const char *name)
 {
-	struct slot *s = idx_find(ix, name);
+	struct slot *s = model_idx_find(ix, name);
 	if (s)
 		return s;
 	if ((ix->n + 1) * 2 > ix->cap && idx_grow(ix) != 0)
@@ -365,7 +208,7 @@ static struct slot *idx_get(struct rdls_name_index *ix, const char *name)
 	return &ix->v[i];
 }
 
-static void idx_free(struct rdls_name_index *ix)
+void model_idx_free(struct rdls_name_index *ix)
 {
 	if (ix) {
 		free(ix->v);
@@ -411,48 +254,12 @@ enum { SH_OS, SH_LS, SH_CRED };
 
 /* --------------------------------------------------------------- the loader */
 
-struct ls_extra {
-	int os_line;     /* 0: os missing or invalid */
-	int dns_line;    /* 0: dns not given */
-	bool name_ok;
-};
-
-struct sh_extra {
-	int os_line;
-	const struct rdls_ini_key *ls_key; /* license_servers, or NULL */
-	int cred_line;
-};
-
-struct ctx {
-	struct rdls_diags *d;
-	struct rdls_model *m;
-	bool oom;
-
-	int dep_line, peer_line, disc_line;
-	int mem_line, mode_line, cal_line; /* 0: missing or invalid */
-	int method_line;
-	unsigned present_peer; /* bit i: kinds[K_PEERING].keys[i] is present */
-	bool present_method;
-
-	struct ls_extra *lsx;
-	struct sh_extra *shx;
-	size_t cap_ls, cap_sh;
-	size_t *all_ls; /* shared by session hosts without license_servers */
-	unsigned suggestions_left;
-};
-
-#define ERR(c, line, ...) rdls_diags_add((c)->d, RDLS_SEV_ERROR, (line), __VA_ARGS__)
-#define WARN(c, line, ...) rdls_diags_add((c)->d, RDLS_SEV_WARNING, (line), __VA_ARGS__)
-
+/* rdls_strdup that records the out-of-memory for the validation's result. */
 static char *dup(struct ctx *c, const char *s)
 {
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (!p) {
+	char *p = rdls_strdup(s);
+	if (!p)
 		c->oom = true;
-		return NULL;
-	}
-	memcpy(p, s, n);
 	return p;
 }
 
@@ -811,7 +618,7 @@ static bool parse_header(struct ctx *c, const struct rdls_ini_section *s, enum k
 			joined[klen] = '_';
 			memcpy(joined + klen + 1, name, w2);
 			joined[klen + 1 + w2] = '\0';
-			const char *sug = suggest(joined, kind_names, K_COUNT);
+			const char *sug = model_suggest(joined, kind_names, K_COUNT);
 			if (sug) {
 				const char *rest = name + w2;
 				while (*rest == ' ' || *rest == '\t')
@@ -821,7 +628,7 @@ static bool parse_header(struct ctx *c, const struct rdls_ini_section *s, enum k
 				return false;
 			}
 		}
-		const char *sug = suggest(word, kind_names, K_COUNT);
+		const char *sug = model_suggest(word, kind_names, K_COUNT);
 		if (sug)
 			ERR(c, s->line, "unknown section [%s] (did you mean [%s%s%s]?)",
 			    rdls_quote(q, h), sug, *name ? " " : "", rdls_quote(q2, name));
@@ -856,7 +663,7 @@ static void match_keys(struct ctx *c, const struct rdls_ini_section *s, enum kin
 		const struct rdls_ini_key *key = &s->keys[i];
 		int j = keyword(key->name, spec->keys, spec->n_keys);
 		if (j < 0) {
-			const char *sug = suggest(key->name, spec->keys, spec->n_keys);
+			const char *sug = model_suggest(key->name, spec->keys, spec->n_keys);
 			if (sug)
 				ERR(c, key->line, "unknown key '%s' in [%s] (did you mean '%s'?)",
 				    rdls_quote(q, key->name), qh, sug);
@@ -925,7 +732,7 @@ static void sections(struct ctx *c, const struct rdls_ini *ini, struct rdls_name
 		const char *bad = rdls_check_computer_name(name, w, sizeof(w));
 		if (bad)
 			ERR(c, s->line, "invalid computer name '%s': %s", rdls_quote(q, name), bad);
-		struct slot *slot = idx_find(ix, name);
+		struct slot *slot = model_idx_find(ix, name);
 		size_t prev = slot ? (k == K_LS ? slot->ls : slot->sh) : NONE;
 		if (prev != NONE) {
 			int pl = k == K_LS ? c->m->ls[prev].line : c->m->sh[prev].line;
@@ -946,7 +753,7 @@ static void sections(struct ctx *c, const struct rdls_ini *ini, struct rdls_name
 		/* The index borrows the model's copy of the name. */
 		const char *owned = k == K_LS ? c->m->ls[c->m->n_ls - 1].name
 					      : c->m->sh[c->m->n_sh - 1].name;
-		slot = idx_get(ix, owned);
+		slot = model_idx_get(ix, owned);
 		if (!slot) {
 			c->oom = true;
 			break;
@@ -956,261 +763,6 @@ static void sections(struct ctx *c, const struct rdls_ini *ini, struct rdls_name
 		else
 			slot->sh = c->m->n_sh - 1;
 	}
-}
-
-/* license_servers of every session host -> indexes into m->ls. */
-static void resolve_session_hosts(struct ctx *c, const struct rdls_name_index *ix)
-{
-	struct rdls_model *m = c->m;
-	size_t *seen = NULL; /* seen[ls] = 1 + the session host that listed it last */
-	if (m->n_ls) {
-		c->all_ls = malloc(m->n_ls * sizeof(size_t));
-		seen = calloc(m->n_ls, sizeof(size_t));
-		if (!c->all_ls || !seen) {
-			free(seen);
-			c->oom = true;
-			return;
-		}
-		for (size_t i = 0; i < m->n_ls; i++)
-			c->all_ls[i] = i;
-	}
-	const char **names = NULL; /* for suggestions */
-	for (size_t h = 0; h < m->n_sh && !c->oom; h++) {
-		struct rdls_session_host *sh = &m->sh[h];
-		const struct rdls_ini_key *k = c->shx[h].ls_key;
-		if (!k) {
-			sh->ls = c->all_ls;
-			sh->n_ls = m->n_ls;
-			continue;
-		}
-		char hq[RDLS_QUOTE_MAX], q[RDLS_QUOTE_MAX];
-		rdls_quote(hq, sh->name);
-		size_t count = 1;
-		for (const char *p = k->value; *p; p++)
-			count += *p == ',';
-		sh->ls = malloc(count * sizeof(size_t));
-		if (!sh->ls) {
-			c->oom = true;
-			break;
-		}
-		bool empty_reported = false;
-		const char *p = k->value;
-		for (;;) {
-			size_t len = strcspn(p, ",");
-			const char *b = p, *e = p + len;
-			while (b < e && (*b == ' ' || *b == '\t'))
-				b++;
-			while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-				e--;
-			char name[64];
-			if (b == e) {
-				if (!empty_reported)
-					ERR(c, k->line, "license_servers of [session_host %s] has an "
-							"empty entry (separate names with single commas)",
-					    hq);
-				empty_reported = true;
-			} else if ((size_t)(e - b) >= sizeof(name)) {
-				ERR(c, k->line, "license_servers of [session_host %s] names a license "
-						"server with more than 63 bytes",
-				    hq);
-			} else {
-				memcpy(name, b, (size_t)(e - b));
-				name[e - b] = '\0';
-				const struct slot *s = idx_find(ix, name);
-				if (!s || s->ls == NONE) {
-					const char *sug = NULL;
-					if (c->suggestions_left && m->n_ls) {
-						c->suggestions_left--;
-						if (!names) {
-							names = malloc(m->n_ls * sizeof(*names));
-							for (size_t i = 0; names && i < m->n_ls; i++)
-								names[i] = m->ls[i].name;
-						}
-						if (names)
-							sug = suggest(name, names, m->n_ls);
-					}
-					if (sug)
-						ERR(c, k->line, "license_servers of [session_host %s] "
-								"names '%s', which has no "
-								"[license_server] section (did you mean "
-								"'%s'?)",
-						    hq, rdls_quote(q, name), sug);
-					else
-						ERR(c, k->line, "license_servers of [session_host %s] "
-								"names '%s', which has no "
-								"[license_server] section",
-						    hq, rdls_quote(q, name));
-				} else if (seen[s->ls] == h + 1) {
-					ERR(c, k->line, "license_servers of [session_host %s] names "
-							"'%s' twice",
-					    hq, rdls_quote(q, name));
-				} else {
-					seen[s->ls] = h + 1;
-					sh->ls[sh->n_ls++] = s->ls;
-				}
-			}
-			if (!p[len])
-				break;
-			p += len + 1;
-		}
-	}
-	free(names);
-	free(seen);
-}
-
-static void compat(struct ctx *c)
-{
-	struct rdls_model *m = c->m;
-	if (!c->cal_line)
-		return;
-	char q[RDLS_QUOTE_MAX];
-	for (size_t i = 0; i < m->n_ls; i++) {
-		const struct rdls_license_server *ls = &m->ls[i];
-		if (!c->lsx[i].os_line || rdls_compat_license_server(ls->os, m->cal))
-			continue;
-		ERR(c, c->lsx[i].os_line,
-		    "license server '%s' runs Windows Server %s, which cannot issue %s CALs: a "
-		    "license server issues CALs up to its own version (\"license server\" table "
-		    "of the troubleshooting document%s)",
-		    rdls_quote(q, ls->name), rdls_os_display(ls->os), rdls_cal_display(m->cal),
-		    rdls_compat_documented(ls->os, m->cal) ? ""
-							   : ", extended to 2022 and 2025 by its rule");
-	}
-	for (size_t i = 0; i < m->n_sh; i++) {
-		const struct rdls_session_host *sh = &m->sh[i];
-		if (!c->shx[i].os_line || rdls_compat_session_host(sh->os, m->cal))
-			continue;
-		ERR(c, c->shx[i].os_line,
-		    "session host '%s' runs Windows Server %s, which cannot use %s CALs: a session "
-		    "host needs a CAL of at least its own version (\"session host\" table of the "
-		    "troubleshooting document%s)",
-		    rdls_quote(q, sh->name), rdls_os_display(sh->os), rdls_cal_display(m->cal),
-		    rdls_compat_documented(sh->os, m->cal) ? ""
-							   : ", extended to 2022 and 2025 by its rule");
-	}
-}
-
-/* DNS names of license servers: valid (in a domain, where they are used) and unique. */
-static void dns_names(struct ctx *c, bool domain)
-{
-	struct rdls_model *m = c->m;
-	struct rdls_name_index seen = { 0 };
-	char q[RDLS_QUOTE_MAX], w[128];
-	/* SpecifiedLicenseServers holds DNS host names: no NetBIOS name stands in for one. */
-	bool specified = domain && (m->discovery & RDLS_DISC_SPECIFIED);
-	for (size_t i = 0; i < m->n_ls && !c->oom; i++) {
-		const struct rdls_license_server *ls = &m->ls[i];
-		int line = c->lsx[i].dns_line ? c->lsx[i].dns_line : ls->line;
-		if (!c->lsx[i].dns_line && specified) {
-			char ex[64];
-			size_t n = 0;
-			for (const char *p = ls->name; *p && n + 1 < 16; p++)
-				ex[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
-			ex[n] = '\0';
-			if (!c->lsx[i].name_ok || rdls_check_dns_name(ex, w, sizeof(w)))
-				snprintf(ex, sizeof(ex), "licsvr%zu", i + 1);
-			ERR(c, ls->line, "missing key 'dns' in [license_server %s]: method = %s writes "
-					 "the license servers' DNS host names into "
-					 "SpecifiedLicenseServers (add e.g. dns = %s.corp.example)",
-			    rdls_quote(q, ls->name), rdls_discovery_name(m->discovery), ex);
-		} else if (!c->lsx[i].dns_line && domain && c->lsx[i].name_ok) {
-			const char *bad = rdls_check_dns_name(ls->name, w, sizeof(w));
-			if (bad)
-				ERR(c, ls->line, "computer name '%s' is not a valid DNS name (%s); "
-						 "add dns = its DNS host name",
-				    rdls_quote(q, ls->name), bad);
-		}
-		if (!ls->dns)
-			continue;
-		struct slot *s = idx_get(&seen, ls->dns);
-		if (!s) {
-			c->oom = true;
-			break;
-		}
-		if (s->ls != NONE) {
-			char q2[RDLS_QUOTE_MAX], q3[RDLS_QUOTE_MAX];
-			ERR(c, line, "license server '%s' has the same DNS name '%s' as license "
-				     "server '%s' (line %d)",
-			    rdls_quote(q, ls->name), rdls_quote(q2, ls->dns),
-			    rdls_quote(q3, m->ls[s->ls].name), m->ls[s->ls].line);
-		}
-		else
-			s->ls = i;
-	}
-	free(seen.v);
-}
-
-static void deployment_rules(struct ctx *c)
-{
-	struct rdls_model *m = c->m;
-	if (!c->dep_line)
-		ERR(c, 0, "missing section [deployment] (membership, licensing_mode, cal_version)");
-	bool wg = c->mem_line && m->membership == RDLS_WORKGROUP;
-	bool dom = c->mem_line && m->membership == RDLS_DOMAIN;
-
-	if (wg) {
-		if (!c->peer_line)
-			ERR(c, c->mem_line, "membership = workgroup needs a [peering] section "
-					    "(account, group, password)");
-		if (c->disc_line)
-			ERR(c, c->disc_line, "[discovery] is for domain profiles, but membership = "
-					     "workgroup (line %d); workgroup license servers "
-					     "recognise each other through [peering]",
-			    c->mem_line);
-		if (c->mode_line && m->licensing_mode == RDLS_PER_USER)
-			ERR(c, c->mode_line,
-			    "licensing_mode = per_user cannot be used in a workgroup: \"If you use "
-			    "workgroup servers for your RDS deployment, you have to use Per Device "
-			    "CALs\" (troubleshooting document \"Cannot connect to RDS because there "
-			    "are no RD Licensing servers available to issue licenses\"); use "
-			    "per_device");
-		if (m->n_ls >= 2)
-			WARN(c, c->mem_line,
-			     "Microsoft does not recommend multiple license servers in a workgroup "
-			     "and may remove support for them in a future version of Windows (\"Use "
-			     "multiple remote desktop license servers\", Workgroup-joined deployment)");
-	}
-	if (dom) {
-		if (c->peer_line)
-			ERR(c, c->peer_line, "[peering] is for workgroup profiles, but membership = "
-					     "domain (line %d); domain license servers recognise "
-					     "each other through [discovery]",
-			    c->mem_line);
-		if (!c->disc_line)
-			ERR(c, c->mem_line, "membership = domain needs a [discovery] section (method "
-					    "= publish | specified | both)");
-		for (size_t i = 0; i < m->n_sh; i++)
-			if (c->shx[i].cred_line && m->sh[i].credentials)
-				ERR(c, c->shx[i].cred_line,
-				    "credentials = yes is for workgroup profiles (in a domain, "
-				    "session hosts reach license servers with their computer "
-				    "accounts)");
-	}
-	/* Required keys of [peering] / [discovery], unless the section is the wrong one. */
-	if (c->peer_line && !dom) {
-		static const char *const keys[] = { "account", "group", "password" };
-		static const char *const hint[] = { "a local user name, e.g. rdls-peer",
-						    "a local group name, e.g. RDLS Peers",
-						    "env:NAME | file:PATH | prompt" };
-		for (size_t i = 0; i < 3; i++)
-			if (!(c->present_peer & (1u << i)))
-				ERR(c, c->peer_line, "missing key '%s' in [peering] (%s)", keys[i],
-				    hint[i]);
-	}
-	if (c->disc_line && !wg && !c->present_method)
-		ERR(c, c->disc_line, "missing key 'method' in [discovery] (publish | specified | "
-				     "both; there is no default: publish writes to Active "
-				     "Directory, specified to each server's registry)");
-
-	if (m->n_ls == 0)
-		ERR(c, c->dep_line, "no [license_server NAME] section: rdlsctl needs at least two "
-				    "license servers");
-	else if (m->n_ls == 1)
-		ERR(c, m->ls[0].line, "only one license server: rdlsctl makes two or more license "
-				      "servers trust each other (add another [license_server NAME])");
-	m->has_peering = wg && c->peer_line;
-	if (!dom)
-		m->discovery = 0;
 }
 
 static void model_free_parts(struct rdls_model *m, const size_t *all_ls)
@@ -1230,7 +782,7 @@ static void model_free_parts(struct rdls_model *m, const size_t *all_ls)
 			free(m->sh[i].ls);
 	}
 	free(m->sh);
-	idx_free(m->index);
+	model_idx_free(m->index);
 }
 
 /* The shared "every license server" array lives just before the model. */
@@ -1270,12 +822,12 @@ struct rdls_model *rdls_model_load(FILE *f, const char *path, struct rdls_diags 
 	}
 	sections(&c, &ini, m->index);
 	if (!c.oom)
-		resolve_session_hosts(&c, m->index);
+		model_resolve_session_hosts(&c, m->index);
 	box->all_ls = c.all_ls;
 	if (!c.oom) {
-		deployment_rules(&c);
-		compat(&c);
-		dns_names(&c, c.mem_line && m->membership == RDLS_DOMAIN);
+		model_deployment_rules(&c);
+		model_compat(&c);
+		model_dns_names(&c, c.mem_line && m->membership == RDLS_DOMAIN);
 	}
 out:
 	if (c.oom)
@@ -1293,12 +845,12 @@ out:
 
 const struct rdls_license_server *rdls_model_find_ls(const struct rdls_model *m, const char *host)
 {
-	const struct slot *s = m && host ? idx_find(m->index, host) : NULL;
+	const struct slot *s = m && host ? model_idx_find(m->index, host) : NULL;
 	return s && s->ls != NONE ? &m->ls[s->ls] : NULL;
 }
 
 const struct rdls_session_host *rdls_model_find_sh(const struct rdls_model *m, const char *host)
 {
-	const struct slot *s = m && host ? idx_find(m->index, host) : NULL;
+	const struct slot *s = m && host ? model_idx_find(m->index, host) : NULL;
 	return s && s->sh != NONE ? &m->sh[s->sh] : NULL;
 }

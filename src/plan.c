@@ -8,6 +8,8 @@
 
 #include "rdls/gptini.h"
 #include "rdls/precond.h"
+#include "rdls/regpaths.h"
+#include "rdls/util.h"
 #include "resource.h"
 
 /* Every resource kind. A new kind: one res_*.c file and one line here. */
@@ -29,143 +31,6 @@ const struct resource_ops *rdls_resource_find(const char *kind)
 void rdls_describe_presence(const struct rdls_state *st, struct rdls_buf *b)
 {
 	rdls_buf_puts(b, st->present ? "present" : "absent");
-}
-
-/* ------------------------------------------------------------------ states */
-
-static char *dup_str(const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-void rdls_state_release(struct rdls_state *s)
-{
-	if (!s)
-		return;
-	free(s->data);
-	free(s->user);
-	if (s->check) {
-		rdls_secure_zero(s->check, strlen(s->check));
-		free(s->check);
-	}
-	memset(s, 0, sizeof(*s));
-}
-
-int rdls_state_copy(struct rdls_state *dst, const struct rdls_state *src)
-{
-	memset(dst, 0, sizeof(*dst));
-	dst->present = src->present;
-	dst->type = src->type;
-	dst->ours = src->ours;
-	dst->len = src->len;
-	if (src->data) {
-		dst->data = malloc(src->len ? src->len : 1);
-		if (!dst->data)
-			goto oom;
-		if (src->len)
-			memcpy(dst->data, src->data, src->len);
-	}
-	if (src->user && !(dst->user = dup_str(src->user)))
-		goto oom;
-	return 0; /* check is deliberately not copied: it stays where it was observed */
-oom:
-	rdls_state_release(dst);
-	return -1;
-}
-
-bool rdls_state_equal(const struct rdls_state *a, const struct rdls_state *b)
-{
-	if (a->present != b->present)
-		return false;
-	if (!a->present)
-		return true;
-	if (a->type != b->type || a->len != b->len || a->ours != b->ours)
-		return false;
-	if (a->len && memcmp(a->data, b->data, a->len) != 0)
-		return false;
-	if (!a->user != !b->user)
-		return false;
-	return !a->user || strcmp(a->user, b->user) == 0;
-}
-
-int rdls_state_from_regval(struct rdls_state *dst, const rdls_regval *v)
-{
-	memset(dst, 0, sizeof(*dst));
-	if (!v->present)
-		return 0;
-	dst->present = true;
-	dst->type = v->type;
-	dst->len = v->len;
-	dst->data = malloc(v->len ? v->len : 1);
-	if (!dst->data) {
-		memset(dst, 0, sizeof(*dst));
-		return -1;
-	}
-	if (v->len)
-		memcpy(dst->data, v->data, v->len);
-	return 0;
-}
-
-void rdls_state_as_regval(const struct rdls_state *s, rdls_regval *view)
-{
-	view->present = s->present;
-	view->type = s->type;
-	view->data = s->data;
-	view->len = s->len;
-}
-
-/* ------------------------------------------------------------------- steps */
-
-void rdls_step_release(struct rdls_step *s)
-{
-	if (!s)
-		return;
-	free(s->key);
-	free(s->name);
-	rdls_state_release(&s->want);
-	rdls_state_release(&s->prior);
-	memset(s, 0, sizeof(*s));
-}
-
-const char *rdls_step_kind(const struct rdls_step *s)
-{
-	return s->ops->kind;
-}
-
-void rdls_step_object(const struct rdls_step *s, struct rdls_buf *b)
-{
-	s->ops->describe(s, RDLS_DESC_OBJECT, NULL, b);
-}
-
-void rdls_step_state(const struct rdls_step *s, const struct rdls_state *st, struct rdls_buf *b)
-{
-	s->ops->describe(s, RDLS_DESC_STATE, st, b);
-}
-
-void rdls_step_doing(const struct rdls_step *s, bool undo, struct rdls_buf *b)
-{
-	s->ops->describe(s, undo ? RDLS_DESC_UNDO : RDLS_DESC_CHANGE, NULL, b);
-}
-
-const char *rdls_action_name(enum rdls_action a)
-{
-	switch (a) {
-	case RDLS_ACT_CREATE: return "create";
-	case RDLS_ACT_CHANGE: return "change";
-	case RDLS_ACT_REMOVE: return "remove";
-	default: return "none";
-	}
-}
-
-size_t rdls_plan_changes(const struct rdls_plan *p)
-{
-	return p->n_create + p->n_change + p->n_remove;
 }
 
 /* ------------------------------------------------------------------- roles */
@@ -263,8 +128,8 @@ static int add_step(struct builder *b, const struct resource_ops *ops, const cha
 	struct rdls_step *s = &p->steps[p->n_steps];
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
-	s->key = dup_str(key);
-	s->name = dup_str(name);
+	s->key = rdls_strdup(key);
+	s->name = rdls_strdup(name);
 	if ((key && !s->key) || !s->name) {
 		rdls_step_release(s);
 		return oom(b);
@@ -342,7 +207,7 @@ static bool key_known(const struct builder *b, const char *path)
 
 static int key_remember(struct builder *b, const char *path)
 {
-	char *d = dup_str(path);
+	char *d = rdls_strdup(path);
 	char **v = d ? realloc(b->keys, (b->n_keys + 1) * sizeof(*v)) : NULL;
 	if (!v) {
 		free(d);
@@ -391,7 +256,7 @@ static int plan_value_key(struct builder *b, size_t idx)
 	const struct rdls_step *v = &b->p->steps[idx];
 	if (v->action == RDLS_ACT_NONE || !v->want.present || v->prior.present || !v->key)
 		return 0;
-	char *path = dup_str(v->key);
+	char *path = rdls_strdup(v->key);
 	if (!path)
 		return oom(b);
 	size_t len = strlen(path), have = len; /* the level path[0, have) */
@@ -869,8 +734,8 @@ static int plan_scope(struct builder *b)
 {
 	struct rdls_plan *p = b->p;
 	if (b->m->membership == RDLS_WORKGROUP && b->m->has_peering &&
-	    (!(p->account = dup_str(b->m->peering.account)) ||
-	     !(p->group = dup_str(b->m->peering.group))))
+	    (!(p->account = rdls_strdup(b->m->peering.account)) ||
+	     !(p->group = rdls_strdup(b->m->peering.group))))
 		return oom(b);
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_steps; i++)
@@ -881,7 +746,7 @@ static int plan_scope(struct builder *b)
 		return oom(b);
 	for (size_t i = 0; i < p->n_steps; i++)
 		if (p->steps[i].ops->peer_cred &&
-		    !(p->peers[p->n_peers++] = dup_str(p->steps[i].name)))
+		    !(p->peers[p->n_peers++] = rdls_strdup(p->steps[i].name)))
 			return oom(b);
 	return 0;
 }
@@ -915,8 +780,8 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 	p->license_server = ls != NULL;
 	p->session_host = sh != NULL;
 	p->membership = m->membership;
-	p->host = dup_str(ls ? ls->name : sh->name);
-	p->profile = dup_str(m->path ? m->path : "");
+	p->host = rdls_strdup(ls ? ls->name : sh->name);
+	p->profile = rdls_strdup(m->path ? m->path : "");
 	if (!p->host || !p->profile) {
 		oom(&b);
 		goto fail;

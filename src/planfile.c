@@ -13,6 +13,7 @@
 
 #include "rdls/journal.h"
 #include "rdls/planfile.h"
+#include "rdls/util.h"
 #include "resource.h"
 
 #ifndef RDLS_VERSION
@@ -236,15 +237,6 @@ static char *next_line(char *str, int num, void *stream)
 	return str;
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct rd *r = user;
@@ -262,7 +254,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		}
 		s = &r->secs[r->n_secs];
 		memset(s, 0, sizeof(*s));
-		if (!(s->name = dup_str(section)))
+		if (!(s->name = rdls_strdup(section)))
 			goto oom;
 		s->line = r->header_line ? r->header_line : r->lineno;
 		r->n_secs++;
@@ -279,8 +271,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		s->kv_line = l;
 		s->cap = cap;
 	}
-	s->kv[s->n].key = dup_str(name);
-	s->kv[s->n].value = dup_str(value);
+	s->kv[s->n].key = rdls_strdup(name);
+	s->kv[s->n].value = rdls_strdup(value);
 	s->kv_line[s->n] = r->lineno;
 	if (!s->kv[s->n].key || !s->kv[s->n].value) {
 		free(s->kv[s->n].key);

@@ -8,6 +8,7 @@
 
 #include "rdls/precond.h"
 #include "rdls/regval.h"
+#include "rdls/regpaths.h"
 
 int rdls_ls_role_installed(struct rdls_sys *sys, bool *installed, rdls_err *err)
 {

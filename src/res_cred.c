@@ -11,6 +11,7 @@
 
 #include "rdls/cred_check.h"
 #include "rdls/journal.h"
+#include "rdls/util.h"
 #include "rdls/writable.h"
 #include "resource.h"
 
@@ -22,15 +23,6 @@ enum rdls_cred_verdict {
 	RDLS_CRED_STALE,     /* rdlsctl's, right user and type, written with another secret */
 	RDLS_CRED_FOREIGN,   /* not written by rdlsctl, or for another user or of another type */
 };
-
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
 
 static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct rdls_state *out,
 		   rdls_err *err)
@@ -44,9 +36,9 @@ static int observe(const struct rdls_step *s, const struct rdls_rctx *c, struct 
 		cred.user[sizeof(cred.user) - 1] = '\0';
 		cred.check[sizeof(cred.check) - 1] = '\0';
 		out->type = cred.type;
-		out->user = dup_str(cred.user);
+		out->user = rdls_strdup(cred.user);
 		out->ours = cred.check[0] != '\0';
-		out->check = out->ours ? dup_str(cred.check) : NULL;
+		out->check = out->ours ? rdls_strdup(cred.check) : NULL;
 		if (!out->user || (out->ours && !out->check)) {
 			rdls_secure_zero(cred.check, sizeof(cred.check));
 			return rdls_err_set(err, NULL, s->name, 0, "out of memory");

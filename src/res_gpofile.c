@@ -13,6 +13,7 @@
 #include "rdls/gptini.h"
 #include "rdls/preg.h"
 #include "rdls/regval.h"
+#include "rdls/regpaths.h"
 #include "rdls/writable.h"
 #include "resource.h"
 

@@ -5,6 +5,7 @@
  * empty: a key that meanwhile holds values or subkeys is left alone and reported,
  * never deleted with someone else's data. The step's name is the key's path.
  */
+#include "rdls/regpaths.h"
 #include "rdls/writable.h"
 #include "resource.h"
 

@@ -112,7 +112,6 @@ extern const struct resource_ops res_gpofile_ops;
  */
 #define RDLS_GPO_REGPOL "Machine\\Registry.pol"
 #define RDLS_GPO_GPTINI "gpt.ini"
-#define RDLS_GPO_POLICY_KEY "Software\\Policies\\Microsoft\\Windows NT\\Terminal Services"
 bool rdls_gpo_file_known(const char *name);
 /* Registry.pol as apply leaves it: prior (absent: a new file) with LicenseServers
  * (REG_SZ servers) and LicensingMode (REG_DWORD mode) set. A damaged prior fails

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rdls/journal.h"
+#include "rdls/regpaths.h"
 #include "rdls/writable.h"
 #include "resource.h"
 

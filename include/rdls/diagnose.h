@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "rdls/model.h"
+#include "rdls/regpaths.h"
 #include "rdls/sys.h"
 #include "rdls/writable.h"
 
@@ -108,16 +109,6 @@ const char *rdls_dstatus_name(enum rdls_dstatus s); /* "passed", "finding", "not
 /* Maps a running Windows version to the profile's OS keyword. false when it is not a
  * Windows Server release the tables know (older than 6.0). Caller checks os->server. */
 bool rdls_os_from_version(const rdls_osinfo *os, enum rdls_os *out);
-
-/*
- * The registry locations read (documented in docs/diagnose.md with their sources).
- */
-/* RDLS_KEY_TS_POLICY and RDLS_KEY_LICENSING: rdls/writable.h */
-#define RDLS_KEY_TS_BROKER_LS \
-	"SYSTEM\\CurrentControlSet\\Services\\TermService\\Parameters\\LicenseServers"
-#define RDLS_KEY_RCM "SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM"
-#define RDLS_KEY_RCM_LICENSING \
-	"SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\RCM\\Licensing Core"
 
 /* GetTStoLSConnectivityStatus's TStoLSConnectivityStatus values (Microsoft's documentation). */
 enum {

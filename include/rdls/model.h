@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "rdls/util.h" /* rdls_name_eq */
+
 #include "rdls/err.h" /* RDLS_PRINTF */
 
 enum rdls_membership { RDLS_WORKGROUP = 0, RDLS_DOMAIN = 1 };
@@ -138,9 +140,6 @@ void rdls_model_free(struct rdls_model *m);
 /* The license server / session host named `host`, or NULL. Case-insensitive. */
 const struct rdls_license_server *rdls_model_find_ls(const struct rdls_model *m, const char *host);
 const struct rdls_session_host *rdls_model_find_sh(const struct rdls_model *m, const char *host);
-
-/* Windows' comparison of computer, user and group names (ASCII case folding). */
-bool rdls_name_eq(const char *a, const char *b);
 
 /* Keywords of the profile, and their inverse: "2008r2" <-> RDLS_CAL_2008R2, etc. */
 const char *rdls_cal_name(enum rdls_cal c);

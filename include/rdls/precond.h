@@ -14,10 +14,10 @@
 #include <stdbool.h>
 
 #include "rdls/err.h"
+#include "rdls/regpaths.h"
 #include "rdls/sys.h"
 
 #define RDLS_LS_SERVICE "TermServLicensing"
-#define RDLS_KEY_LSA "SYSTEM\\CurrentControlSet\\Control\\Lsa"
 #define RDLS_VAL_DISABLE_DOMAIN_CREDS "DisableDomainCreds"
 
 /* How to add the role (Server Manager does the same). */

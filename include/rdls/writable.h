@@ -17,10 +17,8 @@
 #include <stdint.h>
 
 #include "rdls/err.h" /* RDLS_PRINTF */
+#include "rdls/regpaths.h" /* the keys of the table */
 
-/* The registry keys rdlsctl writes values in, under HKLM. */
-#define RDLS_KEY_LICENSING "SYSTEM\\CurrentControlSet\\Services\\TermServLicensing\\Parameters"
-#define RDLS_KEY_TS_POLICY "SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
 
 enum rdls_wv {
 	RDLS_WV_ACCOUNTS_GROUP,        /* license server (workgroup): REG_SZ "HOST\group" */

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/regpaths.h"
 #include "win32/w32.h"
 
 #ifndef RDLS_VERSION
@@ -31,7 +32,7 @@
 #endif
 
 #define EL_SOURCE L"rdlsctl"
-#define EL_KEY "SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\rdlsctl"
+#define EL_KEY RDLS_KEY_EVENT_SOURCE
 /* Administrators and SYSTEM: full control; Users: read (Event Viewer loads the table). */
 #define EL_DIR_SDDL L"D:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;GRGX;;;BU)"
 #define EL_TYPES 7u /* EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE */

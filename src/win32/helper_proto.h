@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rdls/regpaths.h"
 #include "win32/w32.h"
 
 enum hp_op {
@@ -103,7 +104,7 @@ int w32_helper_call(struct w32_ctx *ctx, struct hp_buf *req, struct hp_buf *resp
 #define HP_NO_CRED_STORAGE_TEXT                                                                  \
 	"credential storage is not allowed on this computer (policy 'Network access: Do not "     \
 	"allow storage of passwords and credentials for network authentication', "                \
-	"HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa DisableDomainCreds)"
+	"HKLM\\" RDLS_KEY_LSA " DisableDomainCreds)"
 
 /* The rdlsctl process that owns a helper: its id and creation time (FILETIME). */
 struct hp_owner {

@@ -29,6 +29,7 @@
 #include "fake_sys.h"
 #include "rdls/journal.h"
 #include "rdls/plan.h"
+#include "rdls/regpaths.h"
 #include "rdls/writable.h"
 #include "resource.h"
 

@@ -24,6 +24,7 @@
 #include "rdls/cli.h"
 #include "rdls/journal.h"
 #include "rdls/plan.h"
+#include "rdls/regpaths.h"
 #include "rdls/writable.h"
 #include "testutil.h"
 

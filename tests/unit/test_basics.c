@@ -1,6 +1,6 @@
 /*
  * The basics every module uses: the error type (err.c), the secret type
- * (secret.c) and registry value helpers (regval.c).
+ * (secret.c), registry value helpers (regval.c) and the string helpers (util.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include "rdls/err.h"
 #include "rdls/secret.h"
 #include "rdls/sys.h"
+#include "rdls/util.h"
 
 /* --- err.c ----------------------------------------------------------------- */
 
@@ -331,6 +332,68 @@ static void test_basics_regval_equal(void **state)
 	rdls_regval_release(&d);
 }
 
+/* --- util.c ---------------------------------------------------------------- */
+
+/* The items of a list, trimmed, joined with '|' for one comparison. */
+static void split_all(const char *s, size_t len, char sep, char *out, size_t n)
+{
+	struct rdls_split it;
+	const char *item;
+	size_t l;
+	size_t off = 0;
+	out[0] = '\0';
+	rdls_split_init(&it, s, len, sep);
+	while (rdls_split_next(&it, &item, &l)) {
+		rdls_trim(&item, &l);
+		off += (size_t)snprintf(out + off, n - off, "%s%.*s", off ? "|" : "", (int)l, item);
+		assert_true(off < n);
+	}
+}
+
+static void test_basics_util_split_string_list(void **state)
+{
+	(void)state;
+	char got[64];
+	split_all(" a ,\tb,c\v", 9, ',', got, sizeof(got));
+	assert_string_equal(got, "a|b|c");
+	split_all("a,", 2, ',', got, sizeof(got));
+	assert_string_equal(got, "a|"); /* the empty item after the comma counts */
+	struct rdls_split it;
+	const char *item = NULL;
+	size_t l = 99;
+	rdls_split_init(&it, "", 0, ',');
+	assert_true(rdls_split_next(&it, &item, &l)); /* "" is one empty item */
+	assert_int_equal(l, 0);
+	assert_false(rdls_split_next(&it, &item, &l));
+}
+
+static void test_basics_util_split_multi_sz(void **state)
+{
+	(void)state;
+	char got[64];
+	split_all("a\0 b \0\0", 7, '\0', got, sizeof(got));
+	assert_string_equal(got, "a|b|"); /* the empty string is the caller's to stop at */
+	split_all("a\0b", 3, '\0', got, sizeof(got));
+	assert_string_equal(got, "a|b"); /* an unterminated last string ends at the length */
+}
+
+static void test_basics_util_names_and_dup(void **state)
+{
+	(void)state;
+	assert_true(rdls_name_eq("LicSvr1", "licsvr1"));
+	assert_false(rdls_name_eq("licsvr1", "licsvr"));
+	assert_false(rdls_name_eq("\xc3\x84", "\xc3\xa4")); /* only ASCII folds */
+	char *d = rdls_strdup("x y");
+	assert_non_null(d);
+	assert_string_equal(d, "x y");
+	free(d);
+	assert_null(rdls_strdup(NULL));
+	const char *t = " \r\n ";
+	size_t n = strlen(t);
+	rdls_trim(&t, &n);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +412,9 @@ int main(void)
 		cmocka_unit_test(test_basics_regval_set_multi),
 		cmocka_unit_test(test_basics_regval_copy),
 		cmocka_unit_test(test_basics_regval_equal),
+		cmocka_unit_test(test_basics_util_split_string_list),
+		cmocka_unit_test(test_basics_util_split_multi_sz),
+		cmocka_unit_test(test_basics_util_names_and_dup),
 	};
 	return cmocka_run_group_tests_name("basics", tests, NULL, NULL);
 }

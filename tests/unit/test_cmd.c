@@ -20,6 +20,7 @@
 #include "json_reader.h"
 #include "rdls/cli.h"
 #include "rdls/journal.h"
+#include "rdls/regpaths.h"
 #include "testutil.h"
 
 #define SECRET "Cmd-Test-Secret-7781"

@@ -19,6 +19,7 @@
 #include "rdls/cli.h"
 #include "rdls/diagnose.h"
 #include "rdls/plan.h"
+#include "rdls/regpaths.h"
 #include "testutil.h"
 
 #define WG_PROFILE                                                                          \

@@ -19,6 +19,7 @@
 #include "rdls/cli.h"
 #include "rdls/diagnose.h"
 #include "rdls/model.h"
+#include "rdls/regpaths.h"
 #include "testutil.h"
 
 #define POLICY RDLS_KEY_TS_POLICY

@@ -20,6 +20,7 @@
 #include "rdls/gptini.h"
 #include "rdls/plan.h"
 #include "rdls/preg.h"
+#include "rdls/regpaths.h"
 #include "resource.h"
 #include "testutil.h"
 

@@ -19,6 +19,7 @@
 #include "rdls/journal.h"
 #include "rdls/model.h"
 #include "rdls/plan.h"
+#include "rdls/regpaths.h"
 #include "resource.h"
 #include "testutil.h"
 

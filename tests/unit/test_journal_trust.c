@@ -23,6 +23,7 @@
 #include "rdls/cli.h"
 #include "rdls/journal.h"
 #include "rdls/preg.h"
+#include "rdls/regpaths.h"
 #include "rdls/writable.h"
 #include "resource.h"
 #include "testutil.h"

@@ -20,6 +20,7 @@
 #include "json_reader.h"
 #include "rdls/cli.h"
 #include "rdls/planfile.h"
+#include "rdls/regpaths.h"
 #include "sha256_vectors.h"
 #include "testutil.h"
 

@@ -22,6 +22,7 @@
 #include "rdls/cli.h"
 #include "rdls/diagnose.h"
 #include "rdls/precond.h"
+#include "rdls/regpaths.h"
 #include "testutil.h"
 
 #define SECRET "Precond-Test-Secret-4410"
