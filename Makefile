@@ -212,7 +212,7 @@ WINE_TOOLS += $(B)/win-crash/rdlsctl.exe
 # The Win32 backend's probe (tests/wine/t_w32probe.sh): its operations one process each,
 # built with winegcc and with mingw-w64 (a PE that runs under Wine too). In a directory of
 # its own: beside build/wine-tools/netapi32.dll, Wine would load the stand-in into it.
-W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/json.c src/secret.c src/cred_check.c src/lswmi.c
+W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/buf.c src/util.c src/secret.c src/cred_check.c src/lswmi.c
 $(B)/w32probe/w32probe.exe.so: $(W32PROBE_SRC) $(HDRS) $(WIN_RES)
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WINE_WARN) $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -mconsole \

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rdls/json.h" /* rdls_buf */
+#include "rdls/buf.h"
 #include "rdls/regval.h"
 
 void rdls_regval_release(rdls_regval *v)
