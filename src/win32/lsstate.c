@@ -58,20 +58,6 @@ int w32_ls_secgrp_gp(void *ctx, bool *enabled, rdls_err *err)
 	return rc;
 }
 
-static bool variant_u32(const VARIANT *v, uint32_t *out)
-{
-	switch (V_VT(v)) {
-	case VT_I4: *out = (uint32_t)V_I4(v); return true;
-	case VT_UI4: *out = (uint32_t)V_UI4(v); return true;
-	case VT_INT: *out = (uint32_t)V_INT(v); return true;
-	case VT_UINT: *out = (uint32_t)V_UINT(v); return true;
-	case VT_I2: *out = (uint32_t)(LONG)V_I2(v); return true;
-	case VT_UI2: *out = (uint32_t)V_UI2(v); return true;
-	case VT_UI1: *out = (uint32_t)V_UI1(v); return true;
-	default: return false;
-	}
-}
-
 /* One instance's properties; a property that is missing or NULL stays 0 / "". */
 static void read_keypack(IWbemClassObject *o, rdls_keypack *k)
 {
@@ -102,7 +88,7 @@ static void read_keypack(IWbemClassObject *o, rdls_keypack *k)
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		uint32_t x;
 		if (SUCCEEDED(IWbemClassObject_Get(o, nums[i].prop, 0, &v, NULL, NULL)) &&
-		    variant_u32(&v, &x))
+		    w32_variant_u32(&v, &x))
 			memcpy((char *)k + nums[i].off, &x, sizeof(x));
 		VariantClear(&v);
 	}

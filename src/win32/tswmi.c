@@ -48,21 +48,6 @@ static void ts_close(struct ts_conn *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static bool variant_u32(const VARIANT *v, uint32_t *out)
-{
-	switch (V_VT(v)) {
-	case VT_I4: *out = (uint32_t)V_I4(v); return true;
-	case VT_UI4: *out = (uint32_t)V_UI4(v); return true;
-	case VT_INT: *out = (uint32_t)V_INT(v); return true;
-	case VT_UINT: *out = (uint32_t)V_UINT(v); return true;
-	case VT_I2: *out = (uint32_t)(LONG)V_I2(v); return true;
-	case VT_UI2: *out = (uint32_t)V_UI2(v); return true;
-	case VT_UI1: *out = (uint32_t)V_UI1(v); return true;
-	case VT_BOOL: *out = V_BOOL(v) ? 1u : 0u; return true;
-	default: return false;
-	}
-}
-
 /* Connects with packet privacy and finds the instance's path; *inst (when asked for)
  * receives the instance itself, to be released by the caller. */
 static int ts_open_inst(struct w32_ctx *c, struct ts_conn *t, IWbemClassObject **inst,
@@ -228,7 +213,7 @@ static int ts_call(struct ts_conn *t, const wchar_t *method, const char *mname,
 		goto out;
 	}
 	hr = IWbemClassObject_Get(*outp, L"ReturnValue", 0, &v, NULL, NULL);
-	if (FAILED(hr) || !variant_u32(&v, ret)) {
+	if (FAILED(hr) || !w32_variant_u32(&v, ret)) {
 		w32_fail(err, api, TS_OBJ, (FAILED(hr) ? (DWORD)hr : (DWORD)WBEM_E_TYPE_MISMATCH));
 		goto out;
 	}
@@ -267,7 +252,7 @@ static int get_u32(IWbemClassObject *o, const wchar_t *prop, const char *mname, 
 	VARIANT v;
 	VariantInit(&v);
 	HRESULT hr = IWbemClassObject_Get(o, prop, 0, &v, NULL, NULL);
-	bool ok = SUCCEEDED(hr) && variant_u32(&v, out);
+	bool ok = SUCCEEDED(hr) && w32_variant_u32(&v, out);
 	VariantClear(&v);
 	if (ok)
 		return 0;
@@ -326,7 +311,7 @@ static void read_discovered(IUnknown *unk, rdls_ts_ls *o)
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
 		uint32_t x;
 		if (SUCCEEDED(IWbemClassObject_Get(obj, props[i].prop, 0, &v, NULL, NULL)) &&
-		    variant_u32(&v, &x))
+		    w32_variant_u32(&v, &x))
 			memcpy((char *)o + props[i].off, &x, sizeof(x));
 		VariantClear(&v);
 	}
@@ -437,7 +422,7 @@ int w32_ts_licensing(void *ctx, uint32_t *type, uint32_t *policy_source, rdls_er
 		VARIANT v;
 		VariantInit(&v);
 		HRESULT hr = IWbemClassObject_Get(inst, props[i].prop, 0, &v, NULL, NULL);
-		if (FAILED(hr) || !variant_u32(&v, outs[i])) {
+		if (FAILED(hr) || !w32_variant_u32(&v, outs[i])) {
 			char api[RDLS_ERR_API_MAX];
 			snprintf(api, sizeof(api), "IWbemClassObject::Get(%s)", props[i].name);
 			rc = w32_fail(err, api, TS_OBJ,

@@ -90,6 +90,9 @@ void w32_wmi_release(struct w32_ctx *ctx);
 struct IWbemServices;
 int w32_wmi_connect(struct w32_ctx *c, const wchar_t *ns, const char *ns_obj,
 		    unsigned long authn_level, struct IWbemServices **out, rdls_err *err);
+/* wmi.c: an integer VARIANT (VT_I1..VT_UI4, VT_INT, VT_UINT, VT_BOOL) as uint32_t. */
+struct tagVARIANT;
+bool w32_variant_u32(const struct tagVARIANT *v, uint32_t *out);
 /* wmi.c: root\cimv2, connected once per run (released by w32_wmi_release). */
 int w32_wmi_cimv2(struct w32_ctx *c, struct IWbemServices **svc, rdls_err *err);
 /* wmi.c: a Win32_TSLicenseServer method, called on the path rdls_lswmi_next decides; the

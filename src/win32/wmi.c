@@ -132,16 +132,19 @@ static int ls_class_present(IWbemServices *svc, bool *present, IWbemClassObject 
 	return 0;
 }
 
-static bool variant_u32(const VARIANT *v, DWORD *out)
+/* A WMI integer property or out-parameter, whichever integer VARIANT type the provider
+ * chose; false for anything else (NULL, a string). */
+bool w32_variant_u32(const VARIANT *v, uint32_t *out)
 {
 	switch (V_VT(v)) {
-	case VT_I4: *out = (DWORD)V_I4(v); return true;
-	case VT_UI4: *out = (DWORD)V_UI4(v); return true;
-	case VT_INT: *out = (DWORD)V_INT(v); return true;
-	case VT_UINT: *out = (DWORD)V_UINT(v); return true;
-	case VT_I2: *out = (DWORD)(LONG)V_I2(v); return true;
-	case VT_UI2: *out = (DWORD)V_UI2(v); return true;
-	case VT_UI1: *out = (DWORD)V_UI1(v); return true;
+	case VT_I4: *out = (uint32_t)V_I4(v); return true;
+	case VT_UI4: *out = (uint32_t)V_UI4(v); return true;
+	case VT_INT: *out = (uint32_t)V_INT(v); return true;
+	case VT_UINT: *out = (uint32_t)V_UINT(v); return true;
+	case VT_I2: *out = (uint32_t)(LONG)V_I2(v); return true;
+	case VT_UI2: *out = (uint32_t)V_UI2(v); return true;
+	case VT_UI1: *out = (uint32_t)V_UI1(v); return true;
+	case VT_BOOL: *out = V_BOOL(v) ? 1u : 0u; return true;
 	default: return false;
 	}
 }
@@ -271,12 +274,12 @@ int w32_ls_exec(struct w32_ctx *c, const char *method, bool with_in, const wchar
 		goto out;
 	}
 	HRESULT hr = IWbemClassObject_Get(outp, L"ReturnValue", 0, &v, NULL, NULL);
-	DWORD ret = 0;
+	uint32_t ret = 0;
 	if (FAILED(hr)) {
 		w32_fail(err, "IWbemClassObject::Get", "ReturnValue", (DWORD)hr);
 		goto out;
 	}
-	if (!variant_u32(&v, &ret)) {
+	if (!w32_variant_u32(&v, &ret)) {
 		w32_fail_text(err, api, LS_OBJ, (DWORD)WBEM_E_TYPE_MISMATCH,
 			      "ReturnValue is not an integer");
 		goto out;
@@ -297,8 +300,8 @@ int w32_ls_exec(struct w32_ctx *c, const char *method, bool with_in, const wchar
 		if (V_VT(&v) == VT_BOOL) {
 			*out_val = V_BOOL(&v) != VARIANT_FALSE;
 		} else {
-			DWORD n = 0;
-			if (!variant_u32(&v, &n)) {
+			uint32_t n = 0;
+			if (!w32_variant_u32(&v, &n)) {
 				w32_fail_text(err, api, LS_OBJ, (DWORD)WBEM_E_TYPE_MISMATCH,
 					      "the out-parameter is neither a boolean nor an integer");
 				goto out;
