@@ -228,10 +228,21 @@ static int px_errno(rdls_err *err, const char *api, const char *obj)
 	return rdls_err_set(err, api, obj, (uint32_t)e, "%s", strerror(e));
 }
 
-/* root stands for Administrators, this user for itself; group and others' write bits
- * become allow ACEs of "group <gid>" and "others". */
+/* root stands for Administrators, this user for itself; group and others' read and
+ * write bits become allow ACEs of "group <gid>" and "others". */
+static void px_ace(rdls_file_sec *out, mode_t mode, mode_t r, mode_t w, const char *name)
+{
+	if (!(mode & (r | w)))
+		return;
+	rdls_sec_ace *a = &out->aces[out->n_aces++];
+	a->who = RDLS_WHO_OTHER;
+	a->mask = (mode & r ? RDLS_ACCESS_READ_DATA : 0) | (mode & w ? RDLS_ACCESS_WRITE_DATA : 0);
+	snprintf(a->name, sizeof(a->name), "%s", name);
+}
+
 static void px_facts(const struct stat *st, rdls_file_sec *out)
 {
+	char group[64];
 	memset(out, 0, sizeof(*out));
 	out->exists = true;
 	out->reparse = S_ISLNK(st->st_mode);
@@ -242,18 +253,9 @@ static void px_facts(const struct stat *st, rdls_file_sec *out)
 	out->owner = st->st_uid == 0 ? RDLS_WHO_ADMINS
 		     : st->st_uid == geteuid() ? RDLS_WHO_SELF : RDLS_WHO_OTHER;
 	snprintf(out->owner_name, sizeof(out->owner_name), "uid %lu", (unsigned long)st->st_uid);
-	if (st->st_mode & S_IWGRP) {
-		rdls_sec_ace *a = &out->aces[out->n_aces++];
-		a->who = RDLS_WHO_OTHER;
-		a->mask = RDLS_ACCESS_WRITE_DATA;
-		snprintf(a->name, sizeof(a->name), "group %lu", (unsigned long)st->st_gid);
-	}
-	if (st->st_mode & S_IWOTH) {
-		rdls_sec_ace *a = &out->aces[out->n_aces++];
-		a->who = RDLS_WHO_OTHER;
-		a->mask = RDLS_ACCESS_WRITE_DATA;
-		snprintf(a->name, sizeof(a->name), "others");
-	}
+	snprintf(group, sizeof(group), "group %lu", (unsigned long)st->st_gid);
+	px_ace(out, st->st_mode, S_IRGRP, S_IWGRP, group);
+	px_ace(out, st->st_mode, S_IROTH, S_IWOTH, "others");
 }
 
 static int px_path_sec(void *c, const char *path, rdls_file_sec *out, rdls_err *err)

@@ -39,7 +39,6 @@ static const struct rdls_sys_ops win32_ops = {
 
 	.file_open = w32_file_open,
 	.file_sync = w32_file_sync,
-	.file_shared = w32_file_shared,
 
 	.name_resolve = w32_name_resolve,
 	.tcp_probe = w32_tcp_probe,
