@@ -10,6 +10,7 @@
 
 #include "rdls/audit.h"
 #include "rdls/cli.h"
+#include "rdls/clock.h"
 #include "rdls/exec.h"
 #include "rdls/journal.h"
 #include "rdls/plan.h"
@@ -203,7 +204,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (sys->ops->host_name(sys->ctx, computer, sizeof(computer), &ce) != 0)
 		computer[0] = '\0';
 	struct rdls_jheader h = { .computer = computer, .profile = p->profile,
-				  .started = time(NULL) };
+				  .started = (time_t)rdls_clock_now(sys) };
 	rdls_jheader_for_plan(&h, p); /* what rollback will accept from this journal */
 	/* The journal directory is checked (and a planted one set aside) with warnings
 	 * here; journal.c checks it again, silently. With --journal FILE it is optional. */
@@ -227,7 +228,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	struct rdls_exec_hooks hooks = { .settled = rdls_audit_step, .actx = &audit };
 	rdls_audit_started(&audit, p->host, o->profile, rdls_journal_path(jw), n);
 #if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
-	rdls_exec_crash_from_env(&hooks);
+	rdls_exec_crash_from_env(sys, &hooks);
 #endif
 	rc = rdls_exec_apply(p, sys, r.secret, jw, &hooks, &x);
 	/* Every change is made or undone: the secret is not needed any more. */

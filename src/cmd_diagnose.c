@@ -188,21 +188,29 @@ static void print_json(const struct rdls_opts *o, const struct rdls_diagnosis *d
 }
 
 #ifdef RDLS_TESTING
-/* Test builds only: point the RPC probe at a loopback listener the test started. */
-static void testing_overrides(struct rdls_diagnose_opts *d)
+/* The positive number in environment variable name (sys env_get), 0 when unset or not one. */
+static long testing_knob(struct rdls_sys *sys, const char *name)
 {
-	const char *p = getenv("RDLS_TEST_RPC_PORT");
-	if (p && *p) {
-		long v = strtol(p, NULL, 10);
-		if (v > 0 && v < 65536)
-			d->rpc_port = (uint16_t)v;
-	}
-	const char *t = getenv("RDLS_TEST_PROBE_TIMEOUT_MS");
-	if (t && *t) {
-		long v = strtol(t, NULL, 10);
-		if (v > 0)
-			d->probe_timeout_ms = (uint32_t)v;
-	}
+	char v[32];
+	bool found = false;
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (!sys->ops->env_get || sys->ops->env_get(sys->ctx, name, v, sizeof(v), &found, &e) != 0 ||
+	    !found)
+		return 0;
+	long n = strtol(v, NULL, 10);
+	return n > 0 ? n : 0;
+}
+
+/* Test builds only: point the RPC probe at a loopback listener the test started. */
+static void testing_overrides(struct rdls_sys *sys, struct rdls_diagnose_opts *d)
+{
+	long p = testing_knob(sys, "RDLS_TEST_RPC_PORT");
+	if (p > 0 && p < 65536)
+		d->rpc_port = (uint16_t)p;
+	long t = testing_knob(sys, "RDLS_TEST_PROBE_TIMEOUT_MS");
+	if (t > 0 && (unsigned long)t <= UINT32_MAX)
+		d->probe_timeout_ms = (uint32_t)t;
 }
 #endif
 
@@ -248,7 +256,7 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	dopt.host = o->host;
 	dopt.only = o->check;
 #ifdef RDLS_TESTING
-	testing_overrides(&dopt);
+	testing_overrides(sys, &dopt);
 #endif
 
 	struct rdls_diagnosis d;

@@ -7,17 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
-#ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN /* TerminateProcess only; no winsock under -std=c11 */
-#endif
-#include <windows.h>
-#else
-#include <signal.h>
-#endif
-#endif
-
 #include "rdls/cli.h"
 #include "rdls/exec.h"
 #include "resource.h"
@@ -383,29 +372,31 @@ int rdls_exec_rollback_hooked(struct rdls_exec *x, struct rdls_sys *sys, struct 
 
 #if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
 struct crash_at {
+	struct rdls_sys *sys;
 	size_t k;
 	enum rdls_crash_point p;
 };
 
-/* Dies as a power cut would: no handlers, no flushing, no cleanup. */
+/* Dies as a power cut would: no handlers, no flushing, no cleanup (process_kill). Where
+ * the process lives on (the fake), the executor stops as if it had died. */
 static bool crash_now(void *ctx, size_t k, enum rdls_crash_point p)
 {
 	const struct crash_at *at = ctx;
 	if (k != at->k || p != at->p)
 		return false;
-#ifdef _WIN32
-	TerminateProcess(GetCurrentProcess(), 137);
-#else
-	raise(SIGKILL);
-#endif
-	abort();
+	at->sys->ops->process_kill(at->sys->ctx, 137);
+	return true;
 }
 
-bool rdls_exec_crash_from_env(struct rdls_exec_hooks *h)
+bool rdls_exec_crash_from_env(struct rdls_sys *sys, struct rdls_exec_hooks *h)
 {
 	static struct crash_at at; /* test builds only: the hook outlives the caller's frame */
-	const char *v = getenv("RDLS_CRASH_AT");
-	if (!v)
+	char v[64];
+	bool found = false;
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (!sys->ops->env_get || !sys->ops->process_kill ||
+	    sys->ops->env_get(sys->ctx, "RDLS_CRASH_AT", v, sizeof(v), &found, &e) != 0 || !found)
 		return false;
 	char *end;
 	unsigned long k = strtoul(v, &end, 10);
@@ -420,6 +411,7 @@ bool rdls_exec_crash_from_env(struct rdls_exec_hooks *h)
 		at.p = RDLS_CRASH_DONE;
 	else
 		return false;
+	at.sys = sys;
 	at.k = (size_t)k;
 	h->crash = crash_now;
 	h->ctx = &at;

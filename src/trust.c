@@ -16,8 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
+#include "rdls/clock.h"
 #include "rdls/trust.h"
 
 #define DIR_MAX 4096
@@ -134,13 +133,10 @@ static char sep_of(const char *dir)
 }
 
 /* The name a directory is set aside under: "<path>.untrusted-<UTC yyyymmddThhmmssZ>". */
-static void aside_name(const char *path, char *buf, size_t n)
+static void aside_name(struct rdls_sys *sys, const char *path, char *buf, size_t n)
 {
-	char stamp[32] = "unknown";
-	time_t t = time(NULL);
-	struct tm *tm = gmtime(&t);
-	if (tm)
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", tm);
+	char stamp[32];
+	rdls_utc_format(rdls_clock_now(sys), true, stamp, sizeof(stamp));
 	snprintf(buf, n, "%.4000s.untrusted-%s", path, stamp);
 }
 
@@ -220,7 +216,7 @@ static int ensure_dir(struct rdls_sys *sys, const struct rdls_warner *w, const c
 		return -1;
 	if (!why[0])
 		return 0;
-	aside_name(dir, aside, sizeof(aside));
+	aside_name(sys, dir, aside, sizeof(aside));
 	if (!w || !w->fn)
 		return rdls_err_set(err, "", dir, 0,
 				    "cannot be trusted: %s. Move it aside and let rdlsctl make a new "

@@ -79,11 +79,11 @@ struct rdls_exec_hooks {
 
 #if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
 /*
- * RDLS_CRASH_AT=k:point (point = journaled | changed | done) in the environment:
- * fills *h with a hook that kills the process there. Returns false when unset or
- * malformed.
+ * RDLS_CRASH_AT=k:point (point = journaled | changed | done) in the environment
+ * (sys env_get): fills *h with a hook that kills the process there (sys process_kill).
+ * Returns false when unset or malformed, or sys lacks either operation.
  */
-bool rdls_exec_crash_from_env(struct rdls_exec_hooks *h);
+bool rdls_exec_crash_from_env(struct rdls_sys *sys, struct rdls_exec_hooks *h);
 #endif
 
 /*

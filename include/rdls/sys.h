@@ -406,6 +406,22 @@ struct rdls_sys_ops {
 	 * insertion strings (%1 ... %n of the message), under the source "rdlsctl". */
 	int (*event_write)(void *ctx, uint16_t type, uint32_t id, const char *const *strings,
 			   size_t n, rdls_err *err);
+
+	/*
+	 * --- the clock, the environment and the process: the core reads none of them
+	 * itself (docs/HACKING.md, "The one rule") ---
+	 */
+	/* The time now, in seconds since 1970-01-01T00:00:00Z (GetSystemTimeAsFileTime). */
+	int (*clock_now)(void *ctx, int64_t *secs, rdls_err *err);
+	/* The environment variable `name` (GetEnvironmentVariableW), for the test switches of
+	 * test builds; secrets go through env_secret. Not set: *found = false, returning 0;
+	 * a value longer than n - 1 bytes fails (ERROR_INSUFFICIENT_BUFFER, 122). */
+	int (*env_get)(void *ctx, const char *name, char *buf, size_t n, bool *found,
+		       rdls_err *err);
+	/* Ends this process at once with exit code `code`, as a power cut would: no
+	 * handlers, no flushing (TerminateProcess; SIGKILL). Test builds' crash points only.
+	 * Returns only where the process cannot be ended (the fake records the call). */
+	void (*process_kill)(void *ctx, uint32_t code);
 };
 
 /* Event types: EVENTLOG_ERROR_TYPE, EVENTLOG_WARNING_TYPE, EVENTLOG_INFORMATION_TYPE. */

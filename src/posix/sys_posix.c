@@ -7,11 +7,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "posix/crypto.h"
@@ -380,6 +382,41 @@ static int px_exe_dir(void *c, char *buf, size_t n, rdls_err *err)
 static int px_user_set_password(void *c, const char *u, const rdls_secret *p, rdls_err *err)
 { (void)c; (void)u; (void)p; return needs_windows(err, "local users"); }
 
+static int px_clock_now(void *c, int64_t *secs, rdls_err *err)
+{
+	(void)c;
+	time_t t = time(NULL);
+	*secs = 0;
+	if (t == (time_t)-1)
+		return px_errno(err, "time", "the system clock");
+	*secs = (int64_t)t;
+	return 0;
+}
+
+static int px_env_get(void *c, const char *name, char *buf, size_t n, bool *found,
+		      rdls_err *err)
+{
+	(void)c;
+	const char *v = getenv(name);
+	*found = false;
+	if (n)
+		buf[0] = '\0';
+	if (!v)
+		return 0;
+	if (strlen(v) + 1 > n)
+		return rdls_err_set(err, "getenv", name, ERANGE, "the value is too long");
+	memcpy(buf, v, strlen(v) + 1);
+	*found = true;
+	return 0;
+}
+
+static void px_process_kill(void *c, uint32_t code)
+{
+	(void)c;
+	(void)code; /* SIGKILL's status is the signal's */
+	raise(SIGKILL);
+}
+
 /* process_user, event_register, event_write: NULL, no event log here (audit.c writes none). */
 static const struct rdls_sys_ops posix_ops = {
 	.user_get = px_user_get,
@@ -433,6 +470,9 @@ static const struct rdls_sys_ops posix_ops = {
 	.file_delete = px_file_delete,
 	/* gpo_domain_settings: none (NULL): there is no RSOP natively */
 	.user_set_password = px_user_set_password,
+	.clock_now = px_clock_now,
+	.env_get = px_env_get,
+	.process_kill = px_process_kill,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

@@ -75,6 +75,9 @@ static const struct rdls_sys_ops win32_ops = {
 	.process_user = w32_process_user,
 	.event_register = w32_event_register,
 	.event_write = w32_event_write,
+	.clock_now = w32_clock_now,
+	.env_get = w32_env_get,
+	.process_kill = w32_process_kill,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -533,23 +533,42 @@ static void test_exec_crash_with_keys_then_rollback(void **state)
 	crash_matrix(FRESH_SH);
 }
 
+/* RDLS_CRASH_AT through the interface's env_get; the crash through its process_kill,
+ * which the fake records instead of dying: the executor then stops as a dead process. */
 static void test_exec_crash_from_env(void **state)
 {
 	(void)state;
+	struct ctx c;
+	ctx_init(&c, &scenarios[0]);
 	struct rdls_exec_hooks h = { 0 };
-	tu_unsetenv("RDLS_CRASH_AT");
-	assert_false(rdls_exec_crash_from_env(&h));
-	tu_setenv("RDLS_CRASH_AT", "3:sideways");
-	assert_false(rdls_exec_crash_from_env(&h));
-	tu_setenv("RDLS_CRASH_AT", "0:done");
-	assert_false(rdls_exec_crash_from_env(&h));
-	tu_setenv("RDLS_CRASH_AT", "3:changed");
-	assert_true(rdls_exec_crash_from_env(&h));
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	fake_set_env(c.f, "RDLS_CRASH_AT", "3:sideways");
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	fake_set_env(c.f, "RDLS_CRASH_AT", "0:done");
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	fake_set_env(c.f, "RDLS_CRASH_AT", "2:changed");
+	fake_fail_nth(c.f, "env_get", 1, 5);
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	assert_true(rdls_exec_crash_from_env(&c.sys, &h));
 	assert_non_null(h.crash);
-	/* elsewhere than 3:changed it lets the process live */
-	assert_false(h.crash(h.ctx, 2, RDLS_CRASH_CHANGED));
-	assert_false(h.crash(h.ctx, 3, RDLS_CRASH_DONE));
-	tu_unsetenv("RDLS_CRASH_AT");
+	/* elsewhere than 2:changed it lets the process live */
+	assert_false(h.crash(h.ctx, 1, RDLS_CRASH_CHANGED));
+	assert_false(h.crash(h.ctx, 2, RDLS_CRASH_DONE));
+	assert_false(fake_killed(c.f, NULL));
+	plan(&c, scenarios[0].host);
+	start_journal(&c);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, &h, &c.x), RDLS_EXEC_CRASHED);
+	uint32_t code = 0;
+	assert_true(fake_killed(c.f, &code));
+	assert_int_equal(code, 137);
+	assert_int_equal(c.x->n_done, 1); /* step 2 changed, not marked done */
+	ctx_release(&c);
+	/* without the operations, no crash point */
+	ctx_init(&c, &scenarios[0]);
+	fake_set_env(c.f, "RDLS_CRASH_AT", "1:done");
+	fake_drop_op(c.f, "process_kill");
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	ctx_release(&c);
 }
 
 /* --------------------------------------------------------------- rollback */

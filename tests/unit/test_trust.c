@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -507,8 +506,8 @@ static int helper_folder_verdict(struct ctx *c, const rdls_file_sec *seed, char 
 {
 	char dir[4200];
 	snprintf(dir, sizeof(dir), "%s/helper", c->data);
-	mkdir(c->data, 0700);
-	assert_int_equal(mkdir(dir, 0700), 0);
+	tu_mkdir(c->data); /* may exist */
+	assert_int_equal(tu_mkdir(dir), 0);
 	if (seed)
 		fake_set_file_sec(c->f, dir, seed);
 	rdls_file_sec s;
