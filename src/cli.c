@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "rdls/cli.h"
+#include "rdls/exec.h"
 
 static void vmessage(const struct rdls_opts *o, const char *label, const char *colour,
 		     const char *fmt, va_list ap)
@@ -43,4 +44,14 @@ struct rdls_warner rdls_cli_warner(const struct rdls_opts *o)
 	/* The opts are only read: rdls_warning takes them const. */
 	struct rdls_warner w = { warn_to, (void *)(uintptr_t)o };
 	return w;
+}
+
+int rdls_exec_exit_code(const struct rdls_exec *x)
+{
+	switch (x->outcome) {
+	case RDLS_OUTCOME_COMPLETE: return RDLS_EXIT_OK;
+	case RDLS_OUTCOME_UNDONE: return RDLS_EXIT_ERROR;
+	case RDLS_OUTCOME_INCOMPLETE: break;
+	}
+	return RDLS_EXIT_INCOMPLETE;
 }

@@ -172,7 +172,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 		goto out;
 	}
 	if (n == 0) {
-		static const struct rdls_exec none = { .exit_code = RDLS_EXIT_OK };
+		static const struct rdls_exec none = { .outcome = RDLS_OUTCOME_COMPLETE };
 		rdls_audit_started(&audit, p->host, o->profile, NULL, 0);
 		rdls_audit_finished(&audit, p->host, &none);
 		if (o->json)
@@ -241,6 +241,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	}
 	if (rc == RDLS_EXEC_CRASHED) /* test builds: a simulated crash leaves everything as is */
 		goto out;
+	rc = rdls_exec_exit_code(x);
 	rdls_audit_finished(&audit, p->host, x);
 	if (x->error)
 		rdls_error(o, "%s", x->error);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rdls/cli.h"
 #include "rdls/exec.h"
 #include "resource.h"
 
@@ -246,8 +245,8 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 			return RDLS_EXEC_CRASHED;
 	}
 	if (!failed) {
-		x->exit_code = RDLS_EXIT_OK;
-		return x->exit_code;
+		x->outcome = RDLS_OUTCOME_COMPLETE;
+		return (int)x->outcome;
 	}
 
 	struct rdls_exec_item *bad = &x->items[k];
@@ -281,8 +280,8 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 		x->n_undone += r == RDLS_RES_UNDONE;
 		x->n_problems += is_problem(r);
 	}
-	x->exit_code = x->n_problems ? RDLS_EXIT_INCOMPLETE : RDLS_EXIT_ERROR;
-	return x->exit_code;
+	x->outcome = x->n_problems ? RDLS_OUTCOME_INCOMPLETE : RDLS_OUTCOME_UNDONE;
+	return (int)x->outcome;
 }
 
 /* ---------------------------------------------------------------- rollback */
@@ -364,8 +363,8 @@ int rdls_exec_rollback_hooked(struct rdls_exec *x, struct rdls_sys *sys, struct 
 			x->n_problems++;
 		}
 	}
-	x->exit_code = incomplete ? RDLS_EXIT_INCOMPLETE : RDLS_EXIT_OK;
-	return x->exit_code;
+	x->outcome = incomplete ? RDLS_OUTCOME_INCOMPLETE : RDLS_OUTCOME_COMPLETE;
+	return (int)x->outcome;
 }
 
 /* ------------------------------------------------- test-only crash points */

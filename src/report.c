@@ -324,22 +324,22 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 		rdls_json_kv_str(&j, "journal", journal);
 		if (o->plan_file)
 			rdls_json_kv_str(&j, "plan_file", o->plan_file);
-		rdls_json_kv_str(&j, "outcome", x->exit_code == RDLS_EXIT_OK     ? "applied"
-						: x->exit_code == RDLS_EXIT_ERROR ? "failed_rolled_back"
-										  : "failed_incomplete");
+		rdls_json_kv_str(&j, "outcome", x->outcome == RDLS_OUTCOME_COMPLETE ? "applied"
+						: x->outcome == RDLS_OUTCOME_UNDONE ? "failed_rolled_back"
+										    : "failed_incomplete");
 		rdls_json_kv_int(&j, "done", (long long)x->n_done);
 		rdls_json_kv_int(&j, "undone", (long long)x->n_undone);
 		const struct rdls_report_end end = {
 			.error = x->error,
 			.warnings = p->warnings,
 			.n_warnings = p->n_warnings,
-			.exit_code = x->exit_code,
+			.exit_code = rdls_exec_exit_code(x),
 		};
 		rdls_report_json_end(&j, &end);
 		return;
 	}
 	FILE *f = o->out;
-	if (x->exit_code == RDLS_EXIT_OK) {
+	if (x->outcome == RDLS_OUTCOME_COMPLETE) {
 		fprintf(f, "Applied %zu change%s to %s.\n", x->n_done, x->n_done == 1 ? "" : "s",
 			p->host);
 		if (journal)
@@ -355,7 +355,7 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 			step_line(o, f, sign_of(s->action), s, &s->prior, &s->want, result_word(it->result));
 		}
 	}
-	if (x->exit_code == RDLS_EXIT_ERROR)
+	if (x->outcome == RDLS_OUTCOME_UNDONE)
 		fprintf(f, "Apply failed at step %zu of %zu; %zu completed step%s undone: %s is as before.\n",
 			x->failed_index, x->n_items, x->n_undone,
 			x->n_undone == 1 ? " was" : "s were", p->host);
@@ -446,7 +446,7 @@ static void json_rollback(const struct rdls_opts *o, const struct rdls_journal *
 	const struct rdls_report_end end = {
 		.warnings = j->problems,
 		.n_warnings = j->n_problems,
-		.exit_code = x->exit_code,
+		.exit_code = rdls_exec_exit_code(x),
 	};
 	rdls_report_json_end(&js, &end);
 }
@@ -470,7 +470,7 @@ void rdls_report_rollback(const struct rdls_opts *o, const struct rdls_journal *
 				rollback_line(o, f, &x->items[i]);
 		}
 	}
-	if (x->exit_code == RDLS_EXIT_OK)
+	if (x->outcome == RDLS_OUTCOME_COMPLETE)
 		fprintf(f, "Rolled back %zu change%s on %s: everything %s recorded is undone.\n",
 			x->n_undone, x->n_undone == 1 ? "" : "s", j->host, j->path);
 	else
