@@ -335,18 +335,19 @@ int rdls_trust_lock(struct rdls_sys *sys, bool *taken, char *why, size_t n, rdls
 
 int rdls_trust_folder(const rdls_file_sec *s, const char *path, rdls_err *err)
 {
-	char why[WHY_MAX];
+	char why[WHY_MAX], obj[RDLS_ERR_OBJ_MAX];
+	snprintf(obj, sizeof(obj), "folder '%.*s'", RDLS_ERR_OBJ_MAX - 16, path);
 	if (s->reparse)
-		return rdls_err_set(err, "", path, 0,
+		return rdls_err_set(err, "", obj, 0,
 				    "is a junction or symbolic link (a reparse point); refusing to follow "
 				    "it. Remove the link (it leaves its target alone): rmdir \"%s\"",
 				    path);
 	if (!s->directory)
-		return rdls_err_set(err, "", path, 0,
+		return rdls_err_set(err, "", obj, 0,
 				    "is a file, not a folder: move it away and run rdlsctl again");
 	if (rdls_trust_judge(s, why, sizeof(why)) != RDLS_UNTRUSTED)
 		return 0;
-	return rdls_err_set(err, "", path, 0,
+	return rdls_err_set(err, "", obj, 0,
 			    "cannot be trusted: %s; someone other than an administrator could change "
 			    "the program rdlsctl runs from it, so it is not used. Remove it, or make "
 			    "Administrators its owner and the only ones who may change it: takeown /a "
