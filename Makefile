@@ -175,7 +175,8 @@ $(B)/wine-tools/%.exe.so: tests/wine/%.c
 # the helper service's executable in tests/wine/t_credhelper.sh.
 HELPERTEST_SRC := tests/wine/helpertest.c src/win32/cred.c src/win32/helper_client.c src/win32/helper_service.c \
 		  src/win32/helper_proto.c src/win32/helper_copy.c src/win32/status.c \
-		  src/win32/utf.c src/win32/host.c src/win32/fileacl.c src/err.c src/secret.c
+		  src/win32/utf.c src/win32/host.c src/win32/fileacl.c src/err.c src/secret.c \
+		  src/trust.c src/clock.c
 WINE_TOOLS += $(if $(wildcard tests/wine/helpertest.c),$(B)/wine-tools/helpertest.exe.so)
 $(B)/wine-tools/helpertest.exe.so: $(HELPERTEST_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -212,7 +213,8 @@ WINE_TOOLS += $(B)/win-crash/rdlsctl.exe
 # The Win32 backend's probe (tests/wine/t_w32probe.sh): its operations one process each,
 # built with winegcc and with mingw-w64 (a PE that runs under Wine too). In a directory of
 # its own: beside build/wine-tools/netapi32.dll, Wine would load the stand-in into it.
-W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/buf.c src/util.c src/secret.c src/cred_check.c src/lswmi.c
+W32PROBE_SRC := tests/wine/w32probe.c $(WIN_SRC) src/err.c src/regval.c src/buf.c src/util.c src/secret.c src/cred_check.c src/lswmi.c \
+		src/trust.c src/clock.c
 $(B)/w32probe/w32probe.exe.so: $(W32PROBE_SRC) $(HDRS) $(WIN_RES)
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WINE_WARN) $(CPPFLAGS) $(WINE_CFLAGS) -O1 -g -mconsole \

@@ -115,14 +115,14 @@ void rdls_audit_finished(struct rdls_audit *a, const char *host, const struct rd
 	snprintf(done, sizeof(done), "%zu", a->rollback ? x->n_undone : x->n_done);
 	snprintf(undone, sizeof(undone), "%zu", x->n_undone);
 	snprintf(left, sizeof(left), "%zu", x->n_problems);
-	snprintf(code, sizeof(code), "%d", x->exit_code);
-	if (a->rollback && x->exit_code == RDLS_EXIT_OK) {
+	snprintf(code, sizeof(code), "%d", rdls_exec_exit_code(x));
+	if (a->rollback && x->outcome == RDLS_OUTCOME_COMPLETE) {
 		const char *s[] = { or_none(host), done, code, a->journal };
 		event(a, RDLS_EVENT_INFO, RDLS_EVT_ROLLBACK_FINISHED, s, 4);
 	} else if (a->rollback) {
 		const char *s[] = { or_none(host), done, left, code, a->journal };
 		event(a, RDLS_EVENT_WARNING, RDLS_EVT_ROLLBACK_INCOMPLETE, s, 5);
-	} else if (x->exit_code == RDLS_EXIT_OK) {
+	} else if (x->outcome == RDLS_OUTCOME_COMPLETE) {
 		const char *s[] = { or_none(host), done, code, a->journal };
 		event(a, RDLS_EVENT_INFO, RDLS_EVT_APPLY_FINISHED, s, 4);
 	} else {

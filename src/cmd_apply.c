@@ -10,6 +10,7 @@
 
 #include "rdls/audit.h"
 #include "rdls/cli.h"
+#include "rdls/clock.h"
 #include "rdls/exec.h"
 #include "rdls/journal.h"
 #include "rdls/plan.h"
@@ -170,7 +171,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 		goto out;
 	}
 	if (n == 0) {
-		static const struct rdls_exec none = { .exit_code = RDLS_EXIT_OK };
+		static const struct rdls_exec none = { .outcome = RDLS_OUTCOME_COMPLETE };
 		rdls_audit_started(&audit, p->host, o->profile, NULL, 0);
 		rdls_audit_finished(&audit, p->host, &none);
 		if (o->json)
@@ -202,7 +203,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	if (sys->ops->host_name(sys->ctx, computer, sizeof(computer), &ce) != 0)
 		computer[0] = '\0';
 	struct rdls_jheader h = { .computer = computer, .profile = p->profile,
-				  .started = time(NULL) };
+				  .started = (time_t)rdls_clock_now(sys) };
 	rdls_jheader_for_plan(&h, p); /* what rollback will accept from this journal */
 	/* The journal directory is checked (and a planted one set aside) with warnings
 	 * here; journal.c checks it again, silently. With --journal FILE it is optional. */
@@ -226,7 +227,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	struct rdls_exec_hooks hooks = { .settled = rdls_audit_step, .actx = &audit };
 	rdls_audit_started(&audit, p->host, o->profile, rdls_journal_path(jw), n);
 #if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
-	rdls_exec_crash_from_env(&hooks);
+	rdls_exec_crash_from_env(sys, &hooks);
 #endif
 	rc = rdls_exec_apply(p, sys, r.secret, jw, &hooks, &x);
 	/* Every change is made or undone: the secret is not needed any more. */
@@ -239,6 +240,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	}
 	if (rc == RDLS_EXEC_CRASHED) /* test builds: a simulated crash leaves everything as is */
 		goto out;
+	rc = rdls_exec_exit_code(x);
 	rdls_audit_finished(&audit, p->host, x);
 	if (x->error)
 		rdls_error(o, "%s", x->error);

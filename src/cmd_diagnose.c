@@ -14,26 +14,41 @@
 #include "rdls/report.h"
 
 #ifdef RDLS_TESTING
-/* Test builds only: point the RPC probe at a loopback listener the test started, and the
- * pipe probe at this machine. */
-static void testing_overrides(struct rdls_diagnose_opts *d)
+/* Environment variable name through sys env_get into buf; false when unset, empty or
+ * too long. */
+static bool testing_env(struct rdls_sys *sys, const char *name, char *buf, size_t n)
 {
-	const char *p = getenv("RDLS_TEST_RPC_PORT");
-	if (p && *p) {
-		long v = strtol(p, NULL, 10);
-		if (v > 0 && v < 65536)
-			d->rpc_port = (uint16_t)v;
-	}
-	const char *t = getenv("RDLS_TEST_PROBE_TIMEOUT_MS");
-	if (t && *t) {
-		long v = strtol(t, NULL, 10);
-		if (v > 0)
-			d->probe_timeout_ms = (uint32_t)v;
-	}
+	bool found = false;
+	rdls_err e;
+	rdls_err_clear(&e);
+	return sys->ops->env_get &&
+	       sys->ops->env_get(sys->ctx, name, buf, n, &found, &e) == 0 && found && *buf;
+}
+
+/* The positive number in environment variable name, 0 when unset or not one. */
+static long testing_knob(struct rdls_sys *sys, const char *name)
+{
+	char v[32];
+	if (!testing_env(sys, name, v, sizeof(v)))
+		return 0;
+	long n = strtol(v, NULL, 10);
+	return n > 0 ? n : 0;
+}
+
+/* Test builds only: point the RPC probe at a loopback listener the test started, and the
+ * pipe probe at this machine (pipe_server: the caller's buffer for that name). */
+static void testing_overrides(struct rdls_sys *sys, struct rdls_diagnose_opts *d,
+			      char *pipe_server, size_t n)
+{
+	long p = testing_knob(sys, "RDLS_TEST_RPC_PORT");
+	if (p > 0 && p < 65536)
+		d->rpc_port = (uint16_t)p;
+	long t = testing_knob(sys, "RDLS_TEST_PROBE_TIMEOUT_MS");
+	if (t > 0 && (unsigned long)t <= UINT32_MAX)
+		d->probe_timeout_ms = (uint32_t)t;
 	/* "." points ls-pipe at this machine's own pipes: Wine has no SMB client. */
-	const char *ps = getenv("RDLS_TEST_PIPE_SERVER");
-	if (ps && *ps)
-		d->pipe_server = ps;
+	if (testing_env(sys, "RDLS_TEST_PIPE_SERVER", pipe_server, n))
+		d->pipe_server = pipe_server;
 }
 #endif
 
@@ -78,7 +93,8 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	dopt.warn_available_set = o->warn_available_set;
 	dopt.warn_available = o->warn_available;
 #ifdef RDLS_TESTING
-	testing_overrides(&dopt);
+	char pipe_server[256];
+	testing_overrides(sys, &dopt, pipe_server, sizeof(pipe_server));
 #endif
 
 	struct rdls_diagnosis d;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "rdls/cli.h"
+#include "rdls/clock.h"
 #include "rdls/plan.h"
 #include "rdls/planfile.h"
 #include "rdls/precond.h"
@@ -203,7 +204,7 @@ static int save(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_pla
 	const struct rdls_planfile_meta m = { .computer = computer,
 					      .secret = r->secret_source,
 					      .profile_sha256 = r->profile_sha256,
-					      .created = time(NULL) };
+					      .created = (time_t)rdls_clock_now(sys) };
 	if (rdls_planfile_write(sys, o->plan_out, p, &m, &e) != 0) {
 		return fail(o, r, "cannot save the plan to '%s': %s", o->plan_out,
 			    rdls_errmsg_of(&e, &em));

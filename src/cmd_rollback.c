@@ -189,7 +189,8 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 	}
 	rdls_audit_started(&audit, j->host, NULL, r.path, n);
 	struct rdls_exec_hooks hooks = { .settled = rdls_audit_step, .actx = &audit };
-	rc = rdls_exec_rollback_hooked(x, sys, jw, j->n_damaged > 0, &hooks);
+	rdls_exec_rollback_hooked(x, sys, jw, j->n_damaged > 0, &hooks);
+	rc = rdls_exec_exit_code(x);
 	rdls_audit_finished(&audit, j->host, x);
 	for (size_t i = 0; i < x->n_items; i++)
 		if (x->items[i].error)

@@ -7,18 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
-#ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN /* TerminateProcess only; no winsock under -std=c11 */
-#endif
-#include <windows.h>
-#else
-#include <signal.h>
-#endif
-#endif
-
-#include "rdls/cli.h"
 #include "rdls/exec.h"
 #include "resource.h"
 
@@ -256,8 +244,8 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 			return RDLS_EXEC_CRASHED;
 	}
 	if (!failed) {
-		x->exit_code = RDLS_EXIT_OK;
-		return x->exit_code;
+		x->outcome = RDLS_OUTCOME_COMPLETE;
+		return (int)x->outcome;
 	}
 
 	struct rdls_exec_item *bad = &x->items[k];
@@ -291,8 +279,8 @@ int rdls_exec_apply(const struct rdls_plan *p, struct rdls_sys *sys, const rdls_
 		x->n_undone += r == RDLS_RES_UNDONE;
 		x->n_problems += is_problem(r);
 	}
-	x->exit_code = x->n_problems ? RDLS_EXIT_INCOMPLETE : RDLS_EXIT_ERROR;
-	return x->exit_code;
+	x->outcome = x->n_problems ? RDLS_OUTCOME_INCOMPLETE : RDLS_OUTCOME_UNDONE;
+	return (int)x->outcome;
 }
 
 /* ---------------------------------------------------------------- rollback */
@@ -374,37 +362,39 @@ int rdls_exec_rollback_hooked(struct rdls_exec *x, struct rdls_sys *sys, struct 
 			x->n_problems++;
 		}
 	}
-	x->exit_code = incomplete ? RDLS_EXIT_INCOMPLETE : RDLS_EXIT_OK;
-	return x->exit_code;
+	x->outcome = incomplete ? RDLS_OUTCOME_INCOMPLETE : RDLS_OUTCOME_COMPLETE;
+	return (int)x->outcome;
 }
 
 /* ------------------------------------------------- test-only crash points */
 
 #if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
 struct crash_at {
+	struct rdls_sys *sys;
 	size_t k;
 	enum rdls_crash_point p;
 };
 
-/* Dies as a power cut would: no handlers, no flushing, no cleanup. */
+/* Dies as a power cut would: no handlers, no flushing, no cleanup (process_kill). Where
+ * the process lives on (the fake), the executor stops as if it had died. */
 static bool crash_now(void *ctx, size_t k, enum rdls_crash_point p)
 {
 	const struct crash_at *at = ctx;
 	if (k != at->k || p != at->p)
 		return false;
-#ifdef _WIN32
-	TerminateProcess(GetCurrentProcess(), 137);
-#else
-	raise(SIGKILL);
-#endif
-	abort();
+	at->sys->ops->process_kill(at->sys->ctx, 137);
+	return true;
 }
 
-bool rdls_exec_crash_from_env(struct rdls_exec_hooks *h)
+bool rdls_exec_crash_from_env(struct rdls_sys *sys, struct rdls_exec_hooks *h)
 {
 	static struct crash_at at; /* test builds only: the hook outlives the caller's frame */
-	const char *v = getenv("RDLS_CRASH_AT");
-	if (!v)
+	char v[64];
+	bool found = false;
+	rdls_err e;
+	rdls_err_clear(&e);
+	if (!sys->ops->env_get || !sys->ops->process_kill ||
+	    sys->ops->env_get(sys->ctx, "RDLS_CRASH_AT", v, sizeof(v), &found, &e) != 0 || !found)
 		return false;
 	char *end;
 	unsigned long k = strtoul(v, &end, 10);
@@ -419,6 +409,7 @@ bool rdls_exec_crash_from_env(struct rdls_exec_hooks *h)
 		at.p = RDLS_CRASH_DONE;
 	else
 		return false;
+	at.sys = sys;
 	at.k = (size_t)k;
 	h->crash = crash_now;
 	h->ctx = &at;

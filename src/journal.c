@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdls/clock.h"
 #include "rdls/journal.h"
 #include "rdls/trust.h"
 #include "rdls/util.h"
@@ -263,14 +264,7 @@ static int register_newest(struct rdls_sys *sys, const char dir[DIR_BUF], const 
 /* UTC time as "20240703T120000Z" (compact: file names) or "2024-07-03T12:00:00Z". */
 static void utc(time_t t, bool compact, char *buf, size_t n)
 {
-	struct tm *tm = gmtime(&t);
-	if (!tm) {
-		snprintf(buf, n, "unknown");
-		return;
-	}
-	snprintf(buf, n, compact ? "%04d%02d%02dT%02d%02d%02dZ" : "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min,
-		 tm->tm_sec);
+	rdls_utc_format((int64_t)t, compact, buf, n);
 }
 
 void rdls_jheader_for_plan(struct rdls_jheader *h, const struct rdls_plan *p)

@@ -11,6 +11,7 @@
 
 #include <ini.h>
 
+#include "rdls/clock.h"
 #include "rdls/journal.h"
 #include "rdls/planfile.h"
 #include "rdls/util.h"
@@ -149,11 +150,7 @@ int rdls_planfile_write(struct rdls_sys *sys, const char *path, const struct rdl
 			const struct rdls_planfile_meta *m, rdls_err *err)
 {
 	char created[80] = "unknown", hex[RDLS_SHA256_HEX];
-	struct tm *tm = gmtime(&m->created);
-	if (tm)
-		snprintf(created, sizeof(created), "%04d-%02d-%02dT%02d:%02d:%02dZ",
-			 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min,
-			 tm->tm_sec);
+	rdls_utc_format((int64_t)m->created, false, created, sizeof(created));
 	struct rdls_buf b;
 	rdls_buf_init(&b);
 	put_text(&b, p, m, created);

@@ -74,6 +74,16 @@ struct rdls_warner rdls_cli_warner(const struct rdls_opts *o)
 	return w;
 }
 
+int rdls_exec_exit_code(const struct rdls_exec *x)
+{
+	switch (x->outcome) {
+	case RDLS_OUTCOME_COMPLETE: return RDLS_EXIT_OK;
+	case RDLS_OUTCOME_UNDONE: return RDLS_EXIT_ERROR;
+	case RDLS_OUTCOME_INCOMPLETE: break;
+	}
+	return RDLS_EXIT_INCOMPLETE;
+}
+
 void rdls_diags_print(const struct rdls_diags *d, FILE *f)
 {
 	const char *file = d->file ? d->file : "(profile)";

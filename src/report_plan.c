@@ -269,7 +269,7 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 			.error = x->error,
 			.warnings = p->warnings,
 			.n_warnings = p->n_warnings,
-			.exit_code = x->exit_code,
+			.exit_code = rdls_exec_exit_code(x),
 		};
 		struct rdls_json j;
 		report_json_open(&j, o, &env);
@@ -277,16 +277,16 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 		rdls_json_kv_str(&j, "journal", journal);
 		if (o->plan_file)
 			rdls_json_kv_str(&j, "plan_file", o->plan_file);
-		rdls_json_kv_str(&j, "outcome", x->exit_code == RDLS_EXIT_OK     ? "applied"
-						: x->exit_code == RDLS_EXIT_ERROR ? "failed_rolled_back"
-										  : "failed_incomplete");
+		rdls_json_kv_str(&j, "outcome", x->outcome == RDLS_OUTCOME_COMPLETE ? "applied"
+						: x->outcome == RDLS_OUTCOME_UNDONE ? "failed_rolled_back"
+										    : "failed_incomplete");
 		rdls_json_kv_int(&j, "done", (long long)x->n_done);
 		rdls_json_kv_int(&j, "undone", (long long)x->n_undone);
 		report_json_close(&j, &env);
 		return;
 	}
 	FILE *f = o->out;
-	if (x->exit_code == RDLS_EXIT_OK) {
+	if (x->outcome == RDLS_OUTCOME_COMPLETE) {
 		fprintf(f, "Applied %zu change%s to %s.\n", x->n_done, x->n_done == 1 ? "" : "s",
 			p->host);
 		if (journal)
@@ -302,7 +302,7 @@ void rdls_report_apply(const struct rdls_opts *o, const struct rdls_plan *p,
 			report_step_line(o, f, report_sign_of(s->action), s, &s->prior, &s->want, report_result_word(it->result));
 		}
 	}
-	if (x->exit_code == RDLS_EXIT_ERROR)
+	if (x->outcome == RDLS_OUTCOME_UNDONE)
 		fprintf(f, "Apply failed at step %zu of %zu; %zu completed step%s undone: %s is as before.\n",
 			x->failed_index, x->n_items, x->n_undone,
 			x->n_undone == 1 ? " was" : "s were", p->host);

@@ -68,7 +68,7 @@ static void json_rollback(const struct rdls_opts *o, const struct rdls_journal *
 		.profile = j->profile,
 		.warnings = j->problems,
 		.n_warnings = j->n_problems,
-		.exit_code = x->exit_code,
+		.exit_code = rdls_exec_exit_code(x),
 	};
 	struct rdls_json js;
 	report_json_open(&js, o, &env);
@@ -113,7 +113,7 @@ void rdls_report_rollback(const struct rdls_opts *o, const struct rdls_journal *
 				rollback_line(o, f, &x->items[i]);
 		}
 	}
-	if (x->exit_code == RDLS_EXIT_OK)
+	if (x->outcome == RDLS_OUTCOME_COMPLETE)
 		fprintf(f, "Rolled back %zu change%s on %s: everything %s recorded is undone.\n",
 			x->n_undone, x->n_undone == 1 ? "" : "s", j->host, j->path);
 	else

@@ -14,7 +14,7 @@ void rdls_secure_zero(void *p, size_t n)
 		return;
 	/* Stores through a volatile pointer are observable behaviour (C11 5.1.2.3), so no
 	 * compiler may drop them as dead: the same guarantee as SecureZeroMemory, in
-	 * portable C, so that the core needs no <windows.h>. */
+	 * portable C, so that the core includes no Windows header. */
 	volatile unsigned char *v = p;
 	while (n--)
 		*v++ = 0;

@@ -1,18 +1,11 @@
 /* The peering password from env:NAME, file:PATH or prompt (see secret_src.h). */
-#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L /* fileno */
-#endif
-
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#ifndef _WIN32
-#include <sys/stat.h>
-#endif
-
 #include "rdls/cli.h"
 #include "rdls/secret_src.h"
+#include "rdls/trust.h"
 
 /* Longest first line kept: 256 UTF-16 units are at most 768 bytes of UTF-8. */
 #define FILE_LINE_MAX 1024
@@ -73,39 +66,32 @@ int rdls_secret_check(const rdls_secret *s, const char *source, rdls_err *err)
 	return 0;
 }
 
+/* Who else may read the file is the core's rule (rdls_trust_readers) on the backend's
+ * facts (file_sec: the DACL on Windows, the mode bits natively). */
 static void warn_if_shared(struct rdls_sys *sys, FILE *fp, const char *path, FILE *warn)
 {
-#ifndef _WIN32
-	(void)sys;
-	struct stat st;
-	int fd = fileno(fp);
-	if (!warn || (fd >= 0 ? fstat(fd, &st) : stat(path, &st)) != 0)
-		return;
-	if (st.st_mode & (S_IRGRP | S_IROTH))
-		rdls_warning_to(warn,
-				"password file '%s' can be read by other users (mode %04o); "
-				"restrict it with chmod 600",
-				path, (unsigned)(st.st_mode & 07777));
-#else
-	/* Windows: the file's DACL decides; the backend reads it. */
-	bool shared = false;
-	char who[256];
+	rdls_file_sec s;
+	char who[RDLS_SEC_NAME_MAX + 64];
 	rdls_err e;
 	rdls_err_clear(&e);
-	if (!warn || !sys->ops->file_shared)
+	if (!warn || !sys->ops->file_sec)
 		return;
-	if (sys->ops->file_shared(sys->ctx, fp, path, &shared, who, sizeof(who), &e) != 0) {
+	if (sys->ops->file_sec(sys->ctx, fp, path, &s, &e) != 0) {
 		rdls_errmsg em;
 		rdls_warning_to(warn, "cannot tell who can read password file '%s': %s", path,
 				rdls_errmsg_of(&e, &em));
-	} else if (shared) {
+	} else if (s.state == RDLS_SEC_UNAVAILABLE) {
+		rdls_warning_to(warn,
+				"cannot tell who can read password file '%s': its owner and "
+				"permissions cannot be read",
+				path);
+	} else if (rdls_trust_readers(&s, who, sizeof(who))) {
 		rdls_warning_to(warn,
 				"password file '%s' can be read by other users (%s may read it); "
-				"let only your account read it, e.g. icacls \"%s\" /inheritance:r "
-				"/grant:r \"%%USERNAME%%:R\"",
+				"let only your account read it: on Windows icacls \"%s\" /inheritance:r "
+				"/grant:r \"%%USERNAME%%:R\", elsewhere chmod 600",
 				path, who, path);
 	}
-#endif
 }
 
 static int from_file(struct rdls_sys *sys, const char *path, FILE *warn, rdls_secret **out,

@@ -16,8 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
+#include "rdls/clock.h"
 #include "rdls/trust.h"
 
 #define DIR_MAX 4096
@@ -86,6 +85,32 @@ enum rdls_verdict rdls_trust_judge(const rdls_file_sec *s, char *why, size_t n)
 	return RDLS_TRUSTED;
 }
 
+#define READ_MASK (RDLS_ACCESS_READ_DATA | RDLS_ACCESS_GENERIC_READ | RDLS_ACCESS_GENERIC_ALL)
+
+bool rdls_trust_readers(const rdls_file_sec *s, char *who, size_t n)
+{
+	if (n)
+		who[0] = '\0';
+	if (s->state == RDLS_SEC_UNSUPPORTED || s->null_dacl) {
+		snprintf(who, n, "%s", s->null_dacl ? "it has no DACL, so everyone"
+						    : "its file system keeps no permissions, so everyone");
+		return true;
+	}
+	if (s->owner == RDLS_WHO_OTHER) {
+		snprintf(who, n, "its owner %s", s->owner_name[0] ? s->owner_name : "(unknown)");
+		return true;
+	}
+	for (size_t i = 0; i < s->n_aces && i < RDLS_SEC_ACES_MAX; i++) {
+		const rdls_sec_ace *a = &s->aces[i];
+		if (a->inherit_only || !(a->mask & READ_MASK) || trusted_writer(a->who, true) ||
+		    (a->name[0] && strcmp(a->name, s->owner_name) == 0))
+			continue;
+		snprintf(who, n, "%s", a->name[0] ? a->name : "an unknown account");
+		return true;
+	}
+	return false;
+}
+
 static void warn(const struct rdls_warner *w, const char *fmt, ...) RDLS_PRINTF(2, 3);
 
 static void warn(const struct rdls_warner *w, const char *fmt, ...)
@@ -108,13 +133,10 @@ static char sep_of(const char *dir)
 }
 
 /* The name a directory is set aside under: "<path>.untrusted-<UTC yyyymmddThhmmssZ>". */
-static void aside_name(const char *path, char *buf, size_t n)
+static void aside_name(struct rdls_sys *sys, const char *path, char *buf, size_t n)
 {
-	char stamp[32] = "unknown";
-	time_t t = time(NULL);
-	struct tm *tm = gmtime(&t);
-	if (tm)
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", tm);
+	char stamp[32];
+	rdls_utc_format(rdls_clock_now(sys), true, stamp, sizeof(stamp));
 	snprintf(buf, n, "%.4000s.untrusted-%s", path, stamp);
 }
 
@@ -194,7 +216,7 @@ static int ensure_dir(struct rdls_sys *sys, const struct rdls_warner *w, const c
 		return -1;
 	if (!why[0])
 		return 0;
-	aside_name(dir, aside, sizeof(aside));
+	aside_name(sys, dir, aside, sizeof(aside));
 	if (!w || !w->fn)
 		return rdls_err_set(err, "", dir, 0,
 				    "cannot be trusted: %s. Move it aside and let rdlsctl make a new "
@@ -309,6 +331,29 @@ int rdls_trust_lock(struct rdls_sys *sys, bool *taken, char *why, size_t n, rdls
 			 "out) and run again",
 			 name[0] ? name : "an unknown account");
 	return 0;
+}
+
+int rdls_trust_folder(const rdls_file_sec *s, const char *path, rdls_err *err)
+{
+	char why[WHY_MAX], obj[RDLS_ERR_OBJ_MAX];
+	snprintf(obj, sizeof(obj), "folder '%.*s'", RDLS_ERR_OBJ_MAX - 16, path);
+	if (s->reparse)
+		return rdls_err_set(err, "", obj, 0,
+				    "is a junction or symbolic link (a reparse point); refusing to follow "
+				    "it. Remove the link (it leaves its target alone): rmdir \"%s\"",
+				    path);
+	if (!s->directory)
+		return rdls_err_set(err, "", obj, 0,
+				    "is a file, not a folder: move it away and run rdlsctl again");
+	if (rdls_trust_judge(s, why, sizeof(why)) != RDLS_UNTRUSTED)
+		return 0;
+	return rdls_err_set(err, "", obj, 0,
+			    "cannot be trusted: %s; someone other than an administrator could change "
+			    "the program rdlsctl runs from it, so it is not used. Remove it, or make "
+			    "Administrators its owner and the only ones who may change it: takeown /a "
+			    "/r /d y /f \"%s\" && icacls \"%s\" /inheritance:r /grant:r "
+			    "*S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F",
+			    why, path, path);
 }
 
 void rdls_trust_check_exe(struct rdls_sys *sys, const struct rdls_warner *w)

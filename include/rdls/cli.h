@@ -22,6 +22,11 @@ enum {
 	RDLS_EXIT_INCOMPLETE = 4, /* a rollback could not restore everything */
 };
 
+struct rdls_exec;
+/* The exit code of an apply or rollback that ran: 0 complete; apply 1 when failed and
+ * fully undone; 4 when something is left. */
+int rdls_exec_exit_code(const struct rdls_exec *x);
+
 struct rdls_opts {
 	const char *command;
 	const char *profile;  /* positional PROFILE, or NULL */

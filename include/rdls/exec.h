@@ -47,13 +47,22 @@ struct rdls_exec_item {
 	char *error;                  /* the failure as rdls_err_format text, or NULL */
 };
 
+/* How a run ended. The executor knows nothing of exit codes: the commands make theirs of
+ * it with rdls_exec_exit_code (cli.h). */
+enum rdls_exec_outcome {
+	RDLS_OUTCOME_COMPLETE = 0, /* apply: every step done; rollback: everything restored */
+	RDLS_OUTCOME_UNDONE,       /* apply: a step failed, and everything it changed is undone */
+	RDLS_OUTCOME_INCOMPLETE,   /* something is left as it is (drift, a failed undo, a
+				    * damaged journal) */
+};
+
 struct rdls_exec {
 	struct rdls_exec_item *items;
 	size_t n_items;
 	size_t failed_index;  /* apply: the step that failed (0: none) */
 	char *error;          /* apply: what stopped it ("cannot create local group ...: ...") */
 	size_t n_done, n_undone, n_problems;
-	int exit_code;        /* RDLS_EXIT_OK / _ERROR / _INCOMPLETE */
+	enum rdls_exec_outcome outcome;
 	char cred_check[RDLS_CRED_CHECK_MAX]; /* apply: the run's one credential check string (wiped on free) */
 };
 
@@ -79,17 +88,17 @@ struct rdls_exec_hooks {
 
 #if defined(RDLS_TESTING) || defined(RDLS_CRASHPOINTS)
 /*
- * RDLS_CRASH_AT=k:point (point = journaled | changed | done) in the environment:
- * fills *h with a hook that kills the process there. Returns false when unset or
- * malformed.
+ * RDLS_CRASH_AT=k:point (point = journaled | changed | done) in the environment
+ * (sys env_get): fills *h with a hook that kills the process there (sys process_kill).
+ * Returns false when unset or malformed, or sys lacks either operation.
  */
-bool rdls_exec_crash_from_env(struct rdls_exec_hooks *h);
+bool rdls_exec_crash_from_env(struct rdls_sys *sys, struct rdls_exec_hooks *h);
 #endif
 
 /*
  * Performs every step of p whose action is not none, journaling each in jw. The
- * secret is needed only when a step has RDLS_STEP_NEEDS_SECRET. Returns the exit
- * code (0 applied; 1 failed and fully undone; 4 undo incomplete) with *out, or
+ * secret is needed only when a step has RDLS_STEP_NEEDS_SECRET. Returns the outcome
+ * (COMPLETE, UNDONE, INCOMPLETE; also in (*out)->outcome) with *out, or
  * RDLS_EXEC_CRASHED after a simulated crash, or -1 before starting (out of memory, or
  * changes to make and jw NULL: no change is made without its journal).
  */
@@ -108,8 +117,9 @@ size_t rdls_exec_pending(const struct rdls_exec *x);
 /*
  * Second half: restores the PENDING records (re-observing each just before),
  * appends [undone k] marks for restored and already-restored records to jw
- * (may be NULL), and sets x->exit_code: 0, or 4 when anything is left.
- * damaged: the journal has damaged records that may have hidden a step (exit 4).
+ * (may be NULL), and returns (and sets x->outcome) COMPLETE, or INCOMPLETE when
+ * anything is left. damaged: the journal has damaged records that may have hidden a
+ * step (INCOMPLETE).
  */
 int rdls_exec_rollback(struct rdls_exec *x, struct rdls_sys *sys, struct rdls_jwriter *jw,
 		       bool damaged);

@@ -14,7 +14,7 @@ void rdls_secret_free(rdls_secret *s);
 const char *rdls_secret_str(const rdls_secret *s);
 size_t rdls_secret_len(const rdls_secret *s);
 
-/* Zeroes memory in a way the compiler may not elide (SecureZeroMemory on Windows). */
+/* Zeroes memory in a way the compiler may not elide (as SecureZeroMemory does). */
 void rdls_secure_zero(void *p, size_t n);
 
 #endif

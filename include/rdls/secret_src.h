@@ -20,8 +20,8 @@
  * Reads the peering password of m through sys: env:NAME with env_secret,
  * file:PATH with file_open (the first line, without CR/LF and without a UTF-8
  * byte order mark), prompt with prompt_secret. A file others can read gets a
- * warning on `warn` (if not NULL): POSIX group or other read bits; on Windows an
- * allow ACE for another account (sys file_shared). The secret must be
+ * warning on `warn` (if not NULL): rdls_trust_readers on the file's file_sec facts
+ * (an allow ACE for another account; natively group or other read bits). The secret must be
  * non-empty UTF-8 of at most RDLS_SECRET_MAX_UTF16 UTF-16 units.
  * Returns 0 with *out owned by the caller, or -1 with *out = NULL and err set;
  * no message ever contains the secret.

@@ -151,6 +151,9 @@ enum rdls_sec_state {
 #define RDLS_ACCESS_WRITE_OWNER 0x00080000u
 #define RDLS_ACCESS_GENERIC_ALL 0x10000000u
 #define RDLS_ACCESS_GENERIC_WRITE 0x40000000u
+/* ... and the bits that read a file (who else may read a password file, trust.c). */
+#define RDLS_ACCESS_READ_DATA 0x00000001u /* FILE_READ_DATA */
+#define RDLS_ACCESS_GENERIC_READ 0x80000000u
 
 #define RDLS_SEC_NAME_MAX 256
 #define RDLS_SEC_ACES_MAX 16
@@ -267,15 +270,6 @@ struct rdls_sys_ops {
 	FILE *(*file_open)(void *ctx, const char *path, const char *mode, rdls_err *err);
 	/* fflush + fsync / FlushFileBuffers: the record is on disk when this returns 0. */
 	int (*file_sync)(void *ctx, FILE *f, const char *path, rdls_err *err);
-	/*
-	 * Whether an account other than the file's owner, this process's user, Administrators
-	 * and SYSTEM may read f (opened from path): on Windows an allow ACE of its DACL.
-	 * *who names one such account. Optional: NULL where the core checks itself (POSIX
-	 * mode bits in secret_src.c).
-	 */
-	int (*file_shared)(void *ctx, FILE *f, const char *path, bool *shared, char *who,
-			   size_t n, rdls_err *err);
-
 	/*
 	 * --- diagnose (src/win32/netprobe.c, tswmi.c); read-only. A backend may leave
 	 * any of these NULL: diagnose then reports the check as not run. ---
@@ -470,6 +464,22 @@ struct rdls_sys_ops {
 	 * out; *count = how many there are. */
 	int (*ts_specified_ls)(void *ctx, char (*out)[RDLS_TS_NAME_MAX], size_t max, size_t *count,
 			       rdls_err *err);
+
+	/*
+	 * --- the clock, the environment and the process: the core reads none of them
+	 * itself (docs/HACKING.md, "The one rule") ---
+	 */
+	/* The time now, in seconds since 1970-01-01T00:00:00Z (GetSystemTimeAsFileTime). */
+	int (*clock_now)(void *ctx, int64_t *secs, rdls_err *err);
+	/* The environment variable `name` (GetEnvironmentVariableW), for the test switches of
+	 * test builds; secrets go through env_secret. Not set: *found = false, returning 0;
+	 * a value longer than n - 1 bytes fails (ERROR_INSUFFICIENT_BUFFER, 122). */
+	int (*env_get)(void *ctx, const char *name, char *buf, size_t n, bool *found,
+		       rdls_err *err);
+	/* Ends this process at once with exit code `code`, as a power cut would: no
+	 * handlers, no flushing (TerminateProcess; SIGKILL). Test builds' crash points only.
+	 * Returns only where the process cannot be ended (the fake records the call). */
+	void (*process_kill)(void *ctx, uint32_t code);
 };
 
 /* Event types: EVENTLOG_ERROR_TYPE, EVENTLOG_WARNING_TYPE, EVENTLOG_INFORMATION_TYPE. */

@@ -58,6 +58,24 @@ int rdls_trust_file(struct rdls_sys *sys, FILE *f, const char *path, const char 
  */
 int rdls_trust_lock(struct rdls_sys *sys, bool *taken, char *why, size_t n, rdls_err *err);
 
+/*
+ * A folder rdlsctl keeps a copy of itself in (%ProgramData%\rdlsctl, ...\helper, from
+ * which the NETWORK SERVICE helper runs, ...\eventmsg, the event message file), as it
+ * exists: 0 when it may be used, -1 with err (naming the owner or the ACE and how to fix
+ * it) when it is a junction or symbolic link, not a directory, or not trusted
+ * (rdls_trust_judge). The backend reads s from the folder it holds open; nothing is set
+ * aside here: the folder is refused. A folder that is missing is made by the backend.
+ */
+int rdls_trust_folder(const rdls_file_sec *s, const char *path, rdls_err *err);
+
+/*
+ * Whether an account other than the file's owner, this process's user, Administrators
+ * and SYSTEM may read the file s describes (a password file): an allow ACE granting
+ * read access to anyone else, no DACL, a file system that keeps no permissions, or an
+ * owner that is another account. who (n bytes) names one such reader.
+ */
+bool rdls_trust_readers(const rdls_file_sec *s, char *who, size_t n);
+
 /* A warning when this program's own folder may be changed by someone other than
  * administrators: Windows would load a DLL planted there. Silent when it cannot tell. */
 void rdls_trust_check_exe(struct rdls_sys *sys, const struct rdls_warner *w);

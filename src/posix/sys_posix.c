@@ -7,11 +7,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "posix/crypto.h"
@@ -228,10 +230,21 @@ static int px_errno(rdls_err *err, const char *api, const char *obj)
 	return rdls_err_set(err, api, obj, (uint32_t)e, "%s", strerror(e));
 }
 
-/* root stands for Administrators, this user for itself; group and others' write bits
- * become allow ACEs of "group <gid>" and "others". */
+/* root stands for Administrators, this user for itself; group and others' read and
+ * write bits become allow ACEs of "group <gid>" and "others". */
+static void px_ace(rdls_file_sec *out, mode_t mode, mode_t r, mode_t w, const char *name)
+{
+	if (!(mode & (r | w)))
+		return;
+	rdls_sec_ace *a = &out->aces[out->n_aces++];
+	a->who = RDLS_WHO_OTHER;
+	a->mask = (mode & r ? RDLS_ACCESS_READ_DATA : 0) | (mode & w ? RDLS_ACCESS_WRITE_DATA : 0);
+	snprintf(a->name, sizeof(a->name), "%s", name);
+}
+
 static void px_facts(const struct stat *st, rdls_file_sec *out)
 {
+	char group[64];
 	memset(out, 0, sizeof(*out));
 	out->exists = true;
 	out->reparse = S_ISLNK(st->st_mode);
@@ -242,18 +255,9 @@ static void px_facts(const struct stat *st, rdls_file_sec *out)
 	out->owner = st->st_uid == 0 ? RDLS_WHO_ADMINS
 		     : st->st_uid == geteuid() ? RDLS_WHO_SELF : RDLS_WHO_OTHER;
 	snprintf(out->owner_name, sizeof(out->owner_name), "uid %lu", (unsigned long)st->st_uid);
-	if (st->st_mode & S_IWGRP) {
-		rdls_sec_ace *a = &out->aces[out->n_aces++];
-		a->who = RDLS_WHO_OTHER;
-		a->mask = RDLS_ACCESS_WRITE_DATA;
-		snprintf(a->name, sizeof(a->name), "group %lu", (unsigned long)st->st_gid);
-	}
-	if (st->st_mode & S_IWOTH) {
-		rdls_sec_ace *a = &out->aces[out->n_aces++];
-		a->who = RDLS_WHO_OTHER;
-		a->mask = RDLS_ACCESS_WRITE_DATA;
-		snprintf(a->name, sizeof(a->name), "others");
-	}
+	snprintf(group, sizeof(group), "group %lu", (unsigned long)st->st_gid);
+	px_ace(out, st->st_mode, S_IRGRP, S_IWGRP, group);
+	px_ace(out, st->st_mode, S_IROTH, S_IWOTH, "others");
 }
 
 static int px_path_sec(void *c, const char *path, rdls_file_sec *out, rdls_err *err)
@@ -378,6 +382,41 @@ static int px_exe_dir(void *c, char *buf, size_t n, rdls_err *err)
 static int px_user_set_password(void *c, const char *u, const rdls_secret *p, rdls_err *err)
 { (void)c; (void)u; (void)p; return needs_windows(err, "local users"); }
 
+static int px_clock_now(void *c, int64_t *secs, rdls_err *err)
+{
+	(void)c;
+	time_t t = time(NULL);
+	*secs = 0;
+	if (t == (time_t)-1)
+		return px_errno(err, "time", "the system clock");
+	*secs = (int64_t)t;
+	return 0;
+}
+
+static int px_env_get(void *c, const char *name, char *buf, size_t n, bool *found,
+		      rdls_err *err)
+{
+	(void)c;
+	const char *v = getenv(name);
+	*found = false;
+	if (n)
+		buf[0] = '\0';
+	if (!v)
+		return 0;
+	if (strlen(v) + 1 > n)
+		return rdls_err_set(err, "getenv", name, ERANGE, "the value is too long");
+	memcpy(buf, v, strlen(v) + 1);
+	*found = true;
+	return 0;
+}
+
+static void px_process_kill(void *c, uint32_t code)
+{
+	(void)c;
+	(void)code; /* SIGKILL's status is the signal's */
+	raise(SIGKILL);
+}
+
 /* process_user, event_register, event_write: NULL, no event log here (audit.c writes none). */
 static const struct rdls_sys_ops posix_ops = {
 	.user_get = px_user_get,
@@ -435,6 +474,9 @@ static const struct rdls_sys_ops posix_ops = {
 	 * there is no RD Licensing natively, and diagnose reports those checks as not run */
 	/* pipe_probe, ts_licensing, ts_specified_ls: none (NULL), like the other diagnose
 	 * sources here; diagnose reports those checks as not run */
+	.clock_now = px_clock_now,
+	.env_get = px_env_get,
+	.process_kill = px_process_kill,
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

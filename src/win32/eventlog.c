@@ -11,7 +11,7 @@
  *     %ProgramData%\rdlsctl\eventmsg\rdlsctl-<version>.exe
  * whose folder only Administrators and SYSTEM may write (EL_DIR_SDDL; users may read
  * it, which Event Viewer needs), made with helper_copy.c's folder checks (no reparse
- * point, owner Administrators, SYSTEM or this administrator). The copy is replaced
+ * point, trusted by the core's rdls_trust_folder). The copy is replaced
  * only when its content differs; the registry values are written only when they
  * differ. Registration is never undone, by rollback or otherwise: it holds no state of
  * the deployment, and the events already in the log need it to be read.
@@ -34,7 +34,7 @@
 #define EL_SOURCE L"rdlsctl"
 #define EL_KEY RDLS_KEY_EVENT_SOURCE
 /* Administrators and SYSTEM: full control; Users: read (Event Viewer loads the table). */
-#define EL_DIR_SDDL L"D:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;GRGX;;;BU)"
+#define EL_DIR_SDDL L"O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;GRGX;;;BU)"
 #define EL_TYPES 7u /* EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE */
 #define EL_STRINGS_MAX 16
 

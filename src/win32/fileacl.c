@@ -1,10 +1,8 @@
 /*
- * Who besides this account may read a file: the password file of
- * `password = file:PATH`. The Windows counterpart of POSIX's "group or others may
- * read": an allow ACE of the file's DACL that grants read access to anyone other
- * than the file's owner (also as OWNER RIGHTS), this process's user,
- * BUILTIN\Administrators and SYSTEM (a NULL DACL grants everyone everything). Deny ACEs are not weighed against
- * it: this only decides whether to warn, and then errs towards warning.
+ * Security facts of files and directories (sys.h: path_sec, file_sec): attributes,
+ * owner and the allow ACEs of the DACL, each SID classified for the core. What they
+ * mean (may rdlsctl trust a journal or a folder, who else may read a password file)
+ * is decided in src/trust.c; nothing here decides.
  *
  * Under Wine (winegcc, glibc's FILE) the path may be a Unix path: it is mapped to
  * the DOS name Wine gives it. Wine builds the security descriptor of a file that
@@ -102,83 +100,6 @@ static void sid_name(PSID sid, char *buf, size_t n)
 	free(u);
 }
 
-int w32_file_shared(void *ctx, FILE *f, const char *path, bool *shared, char *who, size_t n,
-		    rdls_err *err)
-{
-	(void)ctx;
-	(void)f; /* by name: under Wine f is glibc's, with no Windows handle behind it */
-	char obj[RDLS_ERR_OBJ_MAX];
-	wchar_t *wpath = w32_dos_path(path);
-	PSECURITY_DESCRIPTOR sd = NULL;
-	PACL dacl = NULL;
-	PSID owner = NULL;
-	TOKEN_USER *me = NULL;
-	BYTE admins[SECURITY_MAX_SID_SIZE], system[SECURITY_MAX_SID_SIZE];
-	BYTE owner_rights[SECURITY_MAX_SID_SIZE];
-	DWORD as = sizeof(admins), ss = sizeof(system), os = sizeof(owner_rights), e = 0;
-	int rc = -1;
-
-	snprintf(obj, sizeof(obj), "file '%s'", path);
-	*shared = false;
-	if (n)
-		who[0] = '\0';
-	if (!wpath) {
-		w32_fail_text(err, "", obj, 0, "path is not valid UTF-8 or out of memory");
-		goto out;
-	}
-	e = GetNamedSecurityInfoW(wpath, SE_FILE_OBJECT,
-				  OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &owner, NULL,
-				  &dacl, NULL, &sd);
-	if (e != ERROR_SUCCESS) {
-		w32_fail(err, "GetNamedSecurityInfoW", obj, e);
-		goto out;
-	}
-	if (!dacl) {
-		*shared = true;
-		snprintf(who, n, "it has no DACL, so everyone");
-		rc = 0;
-		goto out;
-	}
-	me = token_user(&e);
-	if (!me) {
-		w32_fail(err, "GetTokenInformation", "this process's token", e);
-		goto out;
-	}
-	if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, admins, &as) ||
-	    !CreateWellKnownSid(WinLocalSystemSid, NULL, system, &ss) ||
-	    !CreateWellKnownSid(WinCreatorOwnerRightsSid, NULL, owner_rights, &os)) {
-		w32_fail(err, "CreateWellKnownSid", "a well-known account", GetLastError());
-		goto out;
-	}
-	for (DWORD i = 0; i < dacl->AceCount; i++) {
-		void *ace = NULL;
-		if (!GetAce(dacl, i, &ace)) {
-			w32_fail(err, "GetAce", obj, GetLastError());
-			goto out;
-		}
-		const ACE_HEADER *h = ace;
-		if (h->AceType != ACCESS_ALLOWED_ACE_TYPE || (h->AceFlags & INHERIT_ONLY_ACE))
-			continue;
-		const ACCESS_ALLOWED_ACE *a = ace;
-		if (!(a->Mask & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL)))
-			continue;
-		PSID sid = (PSID)&a->SidStart;
-		if ((owner && EqualSid(sid, owner)) || EqualSid(sid, me->User.Sid) ||
-		    EqualSid(sid, admins) || EqualSid(sid, system) || EqualSid(sid, owner_rights))
-			continue;
-		*shared = true;
-		sid_name(sid, who, n);
-		break;
-	}
-	rc = 0;
-out:
-	if (sd)
-		LocalFree(sd);
-	free(me);
-	free(wpath);
-	return rc;
-}
-
 /* ------------------------------------------------- security facts (sys.h) */
 
 /* NT SERVICE\TrustedInstaller: a service SID, so not in CreateWellKnownSid's list. */
@@ -211,7 +132,7 @@ static enum rdls_who classify(PSID sid, PSID me)
 }
 
 /* Attributes, volume capability, owner and allow ACEs of the open handle h. */
-static int sec_of_handle(HANDLE h, const char *obj, rdls_file_sec *out, rdls_err *err)
+int w32_handle_sec(HANDLE h, const char *obj, rdls_file_sec *out, rdls_err *err)
 {
 	BY_HANDLE_FILE_INFORMATION bi;
 	PSECURITY_DESCRIPTOR sd = NULL;
@@ -314,7 +235,7 @@ int w32_path_sec(void *ctx, const char *path, rdls_file_sec *out, rdls_err *err)
 			w32_fail(err, "CreateFileW", obj, e);
 		goto out;
 	}
-	rc = sec_of_handle(h, obj, out, err);
+	rc = w32_handle_sec(h, obj, out, err);
 	CloseHandle(h);
 out:
 	free(wpath);
@@ -336,7 +257,7 @@ int w32_file_sec(void *ctx, FILE *f, const char *path, rdls_file_sec *out, rdls_
 	HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
 	if (h == INVALID_HANDLE_VALUE)
 		return w32_fail(err, "_get_osfhandle", obj, ERROR_INVALID_HANDLE);
-	return sec_of_handle(h, obj, out, err);
+	return w32_handle_sec(h, obj, out, err);
 #endif
 }
 

@@ -23,8 +23,10 @@
  * into a folder this run has just created, and is then held open without write or
  * delete sharing until the helper has stopped. A shared level that exists already
  * (%ProgramData%\rdlsctl, ...\helper: any user may create folders in %ProgramData%)
- * is used only if Administrators, SYSTEM or this administrator own it; ...\helper
- * then gets HC_DIR_SDDL imposed, as the journal directory gets its own (host.c).
+ * is used only if the core trusts it (rdls_trust_folder: owned by Administrators or
+ * SYSTEM, a plain folder nobody else may change), judged from the security facts of
+ * the handle held open; ...\helper then gets HC_DIR_SDDL imposed. This file reads
+ * the descriptor and decides nothing.
  *
  * Measured under Wine 8.0 (tests/wine/t_helper_copy.sh): the helper starts from the
  * copy (under Wine the program is "rdlsctl.exe.so", which is what is copied); Wine
@@ -41,6 +43,7 @@
 #include <sddl.h>
 #include <shlobj.h>
 
+#include "rdls/trust.h"
 #include "win32/helper_proto.h"
 
 #ifndef PROTECTED_DACL_SECURITY_INFORMATION /* missing from Wine 8's winnt.h */
@@ -48,7 +51,7 @@
 #endif
 
 /* Administrators and SYSTEM: full control; NETWORK SERVICE: read and execute. */
-#define HC_DIR_SDDL L"D:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;GRGX;;;NS)"
+#define HC_DIR_SDDL L"O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;GRGX;;;NS)"
 /* %ProgramData%\rdlsctl when this run creates it: as the journal directory (host.c). */
 #define HC_TOP_SDDL L"O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)"
 
@@ -168,56 +171,6 @@ static int hc_paths(wchar_t **top, wchar_t **helper, rdls_err *err)
 	return 0;
 }
 
-/* Whether the token user of this (elevated) process is sid: with the policy "System
- * objects: Default owner for objects created by members of the Administrators group"
- * set to "Object creator", what this administrator creates is owned by them. */
-static bool own_sid(PSID sid)
-{
-	HANDLE token = NULL;
-	bool same = false;
-	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-		return false;
-	union {
-		TOKEN_USER tu;
-		BYTE raw[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
-	} u;
-	DWORD len = 0;
-	if (GetTokenInformation(token, TokenUser, &u, sizeof(u), &len))
-		same = EqualSid(u.tu.User.Sid, sid) != FALSE;
-	CloseHandle(token);
-	return same;
-}
-
-/* Whether sid is BUILTIN\Administrators, SYSTEM or this process's own user. */
-static bool trusted_owner(PSID sid)
-{
-	return sid && IsValidSid(sid) &&
-	       (IsWellKnownSid(sid, WinBuiltinAdministratorsSid) ||
-		IsWellKnownSid(sid, WinLocalSystemSid) || own_sid(sid));
-}
-
-static int foreign_owner(rdls_err *err, const wchar_t *path, PSID owner)
-{
-	char obj[RDLS_ERR_OBJ_MAX], who[160] = "nobody";
-	char *u = w32_utf8(path);
-	LPWSTR ssid = NULL;
-	if (owner && ConvertSidToStringSidW(owner, &ssid)) {
-		char *s = w32_utf8(ssid);
-		snprintf(who, sizeof(who), "%s", s ? s : "?");
-		free(s);
-		LocalFree(ssid);
-	}
-	snprintf(obj, sizeof(obj), "folder '%s'", u ? u : "?");
-	int rc = rdls_err_set(err, "", obj, ERROR_ACCESS_DENIED,
-			      "the folder is owned by %s, not by Administrators, SYSTEM or you, so "
-			      "someone else could change what the NETWORK SERVICE helper runs; "
-			      "refusing to use it (remove it, or make Administrators its owner: "
-			      "takeown /a /r /d y /f \"%s\")",
-			      who, u ? u : "?");
-	free(u);
-	return rc;
-}
-
 /*
  * Creates (with sddl) or opens the folder path, never through a reparse point, and
  * returns it held open without FILE_SHARE_DELETE. fresh: the folder must not exist
@@ -227,7 +180,6 @@ static HANDLE hc_dir(const wchar_t *path, const wchar_t *sddl, bool fresh, bool 
 		     rdls_err *err)
 {
 	PSECURITY_DESCRIPTOR sd = NULL;
-	PSECURITY_DESCRIPTOR have = NULL;
 	HANDLE h = INVALID_HANDLE_VALUE;
 	bool created = false;
 
@@ -246,8 +198,8 @@ static HANDLE hc_dir(const wchar_t *path, const wchar_t *sddl, bool fresh, bool 
 			goto out;
 		}
 	}
-	h = CreateFileW(path, FILE_LIST_DIRECTORY | FILE_TRAVERSE | READ_CONTROL | SYNCHRONIZE |
-				      (impose ? WRITE_DAC : 0),
+	h = CreateFileW(path, FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_ATTRIBUTES |
+				      READ_CONTROL | SYNCHRONIZE | (impose ? WRITE_DAC : 0),
 			FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
 			FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
 	if (h == INVALID_HANDLE_VALUE) {
@@ -275,17 +227,19 @@ static HANDLE hc_dir(const wchar_t *path, const wchar_t *sddl, bool fresh, bool 
 	if (created)
 		goto out;
 
-	PSID owner = NULL;
-	DWORD st = GetSecurityInfo(h, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, &owner, NULL,
-				   NULL, NULL, &have);
-	if (st != ERROR_SUCCESS) {
-		hc_fail(err, "GetSecurityInfo", path, st);
+	/* The facts of the folder held open; whether it may be used is the core's rule. */
+	rdls_file_sec facts;
+	char *u = w32_utf8(path);
+	char obj[RDLS_ERR_OBJ_MAX];
+	snprintf(obj, sizeof(obj), "folder '%s'", u ? u : "?");
+	memset(&facts, 0, sizeof(facts));
+	int judged = w32_handle_sec(h, obj, &facts, err);
+	if (judged == 0)
+		judged = rdls_trust_folder(&facts, u ? u : "?", err);
+	free(u);
+	if (judged != 0)
 		goto fail;
-	}
-	if (!trusted_owner(owner)) {
-		foreign_owner(err, path, owner);
-		goto fail;
-	}
+	DWORD st;
 	if (impose) {
 		BOOL present = FALSE, defaulted = FALSE;
 		PACL dacl = NULL;
@@ -306,8 +260,6 @@ fail:
 	CloseHandle(h);
 	h = INVALID_HANDLE_VALUE;
 out:
-	if (have)
-		LocalFree(have);
 	LocalFree(sd);
 	return h;
 }

@@ -875,3 +875,48 @@ int w32_file_sync(void *ctx, FILE *f, const char *path, rdls_err *err)
 #endif
 	return 0;
 }
+
+/* FILETIME counts 100 ns from 1601-01-01; Unix time seconds from 1970-01-01. */
+#define W32_EPOCH_DIFF_100NS 116444736000000000ull
+
+int w32_clock_now(void *ctx, int64_t *secs, rdls_err *err)
+{
+	(void)ctx;
+	(void)err; /* GetSystemTimeAsFileTime cannot fail */
+	FILETIME ft;
+	GetSystemTimeAsFileTime(&ft);
+	uint64_t t = (uint64_t)ft.dwHighDateTime << 32 | ft.dwLowDateTime;
+	*secs = t >= W32_EPOCH_DIFF_100NS ? (int64_t)((t - W32_EPOCH_DIFF_100NS) / 10000000u) : 0;
+	return 0;
+}
+
+/* Through env_secret's reading, so the buffer's growth lives in one place. */
+int w32_env_get(void *ctx, const char *name, char *buf, size_t n, bool *found, rdls_err *err)
+{
+	rdls_secret *v = NULL;
+	if (n)
+		buf[0] = '\0';
+	if (w32_env_secret(ctx, name, &v, found, err) != 0)
+		return -1;
+	if (!*found)
+		return 0;
+	size_t len = rdls_secret_len(v);
+	int rc = 0;
+	if (len + 1 > n) {
+		char obj[RDLS_ERR_OBJ_MAX];
+		snprintf(obj, sizeof(obj), "environment variable '%s'", name);
+		*found = false;
+		rc = w32_fail(err, "GetEnvironmentVariableW", obj, ERROR_INSUFFICIENT_BUFFER);
+	} else {
+		memcpy(buf, rdls_secret_str(v), len + 1);
+	}
+	rdls_secret_free(v);
+	return rc;
+}
+
+void w32_process_kill(void *ctx, uint32_t code)
+{
+	(void)ctx;
+	/* Returns only if it fails; the caller then aborts. */
+	TerminateProcess(GetCurrentProcess(), code);
+}

@@ -39,7 +39,6 @@ static const struct rdls_sys_ops win32_ops = {
 
 	.file_open = w32_file_open,
 	.file_sync = w32_file_sync,
-	.file_shared = w32_file_shared,
 
 	.name_resolve = w32_name_resolve,
 	.tcp_probe = w32_tcp_probe,
@@ -84,6 +83,9 @@ static const struct rdls_sys_ops win32_ops = {
 	.pipe_probe = w32_pipe_probe,
 	.ts_licensing = w32_ts_licensing,
 	.ts_specified_ls = w32_ts_specified_ls,
+	.clock_now = w32_clock_now,
+	.env_get = w32_env_get,
+	.process_kill = w32_process_kill,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -116,19 +116,20 @@ int w32_lock_acquire(void *ctx, bool *busy, rdls_err *err);
 void w32_lock_release(void *ctx);
 int w32_random(void *ctx, void *buf, size_t n, rdls_err *err);
 int w32_env_secret(void *ctx, const char *name, rdls_secret **out, bool *found, rdls_err *err);
+int w32_clock_now(void *ctx, int64_t *secs, rdls_err *err);
+int w32_env_get(void *ctx, const char *name, char *buf, size_t n, bool *found, rdls_err *err);
+void w32_process_kill(void *ctx, uint32_t code);
 int w32_prompt_secret(void *ctx, const char *prompt, rdls_secret **out, rdls_err *err);
 int w32_journal_dir(void *ctx, char *buf, size_t n, rdls_err *err);
 FILE *w32_file_open(void *ctx, const char *path, const char *mode, rdls_err *err);
 int w32_file_sync(void *ctx, FILE *f, const char *path, rdls_err *err);
 
-/* fileacl.c: who besides this account may read a file (its DACL) */
-int w32_file_shared(void *ctx, FILE *f, const char *path, bool *shared, char *who, size_t n,
-		    rdls_err *err);
-
 /* fileacl.c: security facts of rdlsctl's own files and directories (sys.h) */
 wchar_t *w32_dos_path(const char *path); /* the Win32 form of a path (Wine: of a Unix path) */
 int w32_path_sec(void *ctx, const char *path, rdls_file_sec *out, rdls_err *err);
 int w32_file_sec(void *ctx, FILE *f, const char *path, rdls_file_sec *out, rdls_err *err);
+/* The same facts of the open handle h (named obj in messages); out must start zeroed. */
+int w32_handle_sec(HANDLE h, const char *obj, rdls_file_sec *out, rdls_err *err);
 int w32_dir_create(void *ctx, const char *path, bool *exists, rdls_err *err);
 int w32_dir_list(void *ctx, const char *path, char ***names, size_t *n, rdls_err *err);
 int w32_path_rename(void *ctx, const char *from, const char *to, rdls_err *err);

@@ -151,5 +151,26 @@ else
 	echo "ok - doclinks: refuses a missing file or heading and a link out of the repository"; passed=$((passed + 1))
 fi
 
+# The one rule (docs/HACKING.md): the portable core reaches the OS only through the system
+# interface. No src/*.c but main.c (which owns the options and reads NO_COLOR) includes
+# <windows.h>, reads the environment, the clock or a file's mode bits; comments aside.
+os_calls() {
+	grep -Hn 'windows\.h\|getenv\|\btime(\|gmtime\|localtime\|[^_]stat(' "$@" |
+		grep -v '^[^:]*:[0-9]*:[[:space:]]*/\?\*'
+}
+hits=$(os_calls $(ls src/*.c | grep -v '^src/main\.c$'))
+if [ -n "$hits" ]; then
+	echo "not ok - the core calls the OS only through the interface:"; printf '%s\n' "$hits" | sed 's/^/#   /'
+	failed=$((failed + 1))
+else
+	echo "ok - the core calls the OS only through the interface"; passed=$((passed + 1))
+fi
+printf 'static long f(void)\n{\n\treturn (long)time(NULL);\n}\n/* gmtime in a comment */\n' >"$tmp/planted.c"
+if [ "$(os_calls "$tmp/planted.c" | wc -l)" -eq 1 ]; then
+	echo "ok - the rule's check finds a planted time() call"; passed=$((passed + 1))
+else
+	echo "not ok - the rule's check misses a planted time() call"; failed=$((failed + 1))
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -69,6 +69,7 @@ enum op {
 	OP_USER_SET_PASSWORD, OP_PROCESS_USER, OP_EVENT_REGISTER, OP_EVENT_WRITE,
 	OP_LS_ACTIVATION_GET, OP_LS_KEYPACKS_GET, OP_LS_IN_TSLS_GROUP, OP_LS_SECGRP_GP,
 	OP_PIPE_PROBE, OP_TS_LICENSING, OP_TS_SPECIFIED_LS,
+	OP_CLOCK_NOW, OP_ENV_GET, OP_PROCESS_KILL,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -122,6 +123,8 @@ static const struct {
 	[OP_PIPE_PROBE] = { "pipe_probe", false },
 	[OP_TS_LICENSING] = { "ts_licensing", false },
 	[OP_TS_SPECIFIED_LS] = { "ts_specified_ls", false },
+	[OP_CLOCK_NOW] = { "clock_now", false },     [OP_ENV_GET] = { "env_get", false },
+	[OP_PROCESS_KILL] = { "process_kill", false },
 };
 
 struct f_user {
@@ -231,6 +234,9 @@ struct fake_sys {
 	uint32_t fail_code;
 	/* the Application event log and who runs the program */
 	struct vec events;  /* struct f_event, in the order written */
+	int64_t now;        /* clock_now: fixed, fake_set_now */
+	bool killed;        /* process_kill was called ... */
+	uint32_t kill_code; /* ... with this exit code */
 	bool event_registered;
 	char *process_user; /* NULL: "<host>\\Administrator" */
 	/* the license server's state (Win32_TSLicenseServer, Win32_TSLicenseKeyPack) */
@@ -2198,6 +2204,61 @@ static int f_ts_specified_ls(void *ctx, char (*out)[RDLS_TS_NAME_MAX], size_t ma
 	return 0;
 }
 
+/* ------------------------------------------- the clock, environment, process */
+
+static int f_clock_now(void *ctx, int64_t *secs, rdls_err *err)
+{
+	CTX;
+	*secs = 0;
+	if (enter(f, OP_CLOCK_NOW, "GetSystemTimeAsFileTime", "the system clock", err))
+		return -1;
+	*secs = f->now;
+	return 0;
+}
+
+static int f_env_get(void *ctx, const char *name, char *buf, size_t n, bool *found,
+		     rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "environment variable '%s'", name);
+	*found = false;
+	if (n)
+		buf[0] = '\0';
+	if (enter(f, OP_ENV_GET, "GetEnvironmentVariableW", o, err))
+		return -1;
+	struct f_env *e = find_env(f, name);
+	if (!e)
+		return 0;
+	if (strlen(e->value) + 1 > n)
+		return fail(err, "GetEnvironmentVariableW", o, W_INSUFFICIENT_BUFFER);
+	memcpy(buf, e->value, strlen(e->value) + 1);
+	*found = true;
+	return 0;
+}
+
+static void f_process_kill(void *ctx, uint32_t code)
+{
+	CTX;
+	rdls_err ignored;
+	if (enter(f, OP_PROCESS_KILL, "TerminateProcess", "this process", &ignored))
+		return;
+	f->killed = true;
+	f->kill_code = code;
+}
+
+void fake_set_now(struct fake_sys *f, int64_t secs)
+{
+	f->now = secs;
+}
+
+bool fake_killed(struct fake_sys *f, uint32_t *code)
+{
+	if (code)
+		*code = f->kill_code;
+	return f->killed;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -2267,6 +2328,9 @@ static const struct rdls_sys_ops fake_ops = {
 	.pipe_probe = f_pipe_probe,
 	.ts_licensing = f_ts_licensing,
 	.ts_specified_ls = f_ts_specified_ls,
+	.clock_now = f_clock_now,
+	.env_get = f_env_get,
+	.process_kill = f_process_kill,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -2293,6 +2357,7 @@ struct fake_sys *fake_sys_new(const char *hostname)
 	/* The RD Licensing role's service, and Credential Manager as a member server has it. */
 	fake_set_service(f, "TermServLicensing", true);
 	f->cred_persist = RDLS_CRED_PERSIST_ENTERPRISE;
+	f->now = FAKE_NOW;
 	return f;
 }
 
@@ -2750,6 +2815,8 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_LS_IN_TSLS_GROUP, ls_in_tsls_group), OFF(OP_LS_SECGRP_GP, ls_secgrp_gp),
 		OFF(OP_PIPE_PROBE, pipe_probe), OFF(OP_TS_LICENSING, ts_licensing),
 		OFF(OP_TS_SPECIFIED_LS, ts_specified_ls),
+		OFF(OP_CLOCK_NOW, clock_now), OFF(OP_ENV_GET, env_get),
+		OFF(OP_PROCESS_KILL, process_kill),
 #undef OFF
 	};
 	int i = find_op(op);

@@ -234,6 +234,16 @@ const char *fake_event_string(struct fake_sys *f, size_t i, size_t k); /* %k+1 *
 /* "1000 1001 1003": every event's id, space-separated. Caller frees. */
 char *fake_event_ids(struct fake_sys *f);
 bool fake_event_registered(struct fake_sys *f);
+
+/*
+ * --- the clock, the environment, the process ---
+ * clock_now answers FAKE_NOW (2024-07-03T12:00:00Z) until fake_set_now, so no test
+ * depends on the clock. env_get reads what fake_set_env set (the same variables as
+ * env_secret). process_kill ends nothing: it records the call, fake_killed tells it.
+ */
+#define FAKE_NOW INT64_C(1720008000)
+void fake_set_now(struct fake_sys *f, int64_t secs);
+bool fake_killed(struct fake_sys *f, uint32_t *code);
 void fake_set_event_registered(struct fake_sys *f, bool registered);
 void fake_set_process_user(struct fake_sys *f, const char *user); /* NULL: the default */
 

@@ -246,7 +246,7 @@ static void test_exec_failure_at_every_step_restores(void **state)
 			start_journal(&c);
 			fake_fail_nth(c.f, "write", (unsigned)k, 5);
 			int rc = rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x);
-			if (rc != RDLS_EXIT_ERROR)
+			if (rc != RDLS_OUTCOME_UNDONE)
 				fail_msg("%s, failure at step %zu of %zu: exit %d, expected 1 (%s)", s->name,
 					 k, n, rc, c.x && c.x->error ? c.x->error : "");
 			char what[128];
@@ -297,7 +297,7 @@ static void test_exec_error_names_call_and_object(void **state)
 	plan(&c, "LICSVR1");
 	start_journal(&c);
 	fake_fail_nth(c.f, "group_add", 1, 2223);
-	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_EXIT_ERROR);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_OUTCOME_UNDONE);
 	const char *want = "cannot create local group 'RDLS Peers': NetLocalGroupAdd on group 'RDLS Peers' "
 			   "returned 2223 (";
 	if (!c.x->error || strncmp(c.x->error, want, strlen(want)) != 0)
@@ -329,7 +329,7 @@ static void test_exec_undo_failure_exit_4(void **state)
 	 * step fails, and so does undoing the first. */
 	const struct rdls_exec_hooks h = { .crash = deny_after_first, .ctx = c.f };
 	int rc = rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, &h, &c.x);
-	assert_int_equal(rc, RDLS_EXIT_INCOMPLETE);
+	assert_int_equal(rc, RDLS_OUTCOME_INCOMPLETE);
 	assert_int_equal(c.x->items[0].result, RDLS_RES_UNDO_FAILED);
 	assert_int_equal(c.x->items[1].result, RDLS_RES_FAILED);
 	assert_int_equal(c.x->n_problems, 1);
@@ -379,7 +379,7 @@ static void test_exec_partly_done_failed_step_is_undone(void **state)
 	ops.reg_set = reg_set_then_fail;
 	struct rdls_sys wrapped = { .ops = &ops, .ctx = c.sys.ctx };
 	int rc = rdls_exec_apply(c.p, &wrapped, c.secret, c.jw, NULL, &c.x);
-	assert_int_equal(rc, RDLS_EXIT_ERROR);
+	assert_int_equal(rc, RDLS_OUTCOME_UNDONE);
 	assert_int_equal(c.x->items[0].result, RDLS_RES_FAILED);
 	assert_true(c.x->items[0].undo_attempted);
 	assert_int_equal(c.x->items[1].result, RDLS_RES_NOT_RUN);
@@ -402,14 +402,14 @@ static void test_exec_converged_apply_writes_nothing(void **state)
 	ctx_init(&c, &scenarios[0]);
 	plan(&c, "LICSVR1");
 	start_journal(&c);
-	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_EXIT_OK);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_OUTCOME_COMPLETE);
 	assert_int_equal(c.x->n_done, rdls_plan_changes(c.p));
 	rdls_exec_free(c.x);
 	c.x = NULL;
 	unsigned w = fake_writes(c.f);
 	plan(&c, "LICSVR1");
 	assert_int_equal(rdls_plan_changes(c.p), 0);
-	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_EXIT_OK);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_OUTCOME_COMPLETE);
 	assert_int_equal(c.x->n_items, 0);
 	assert_int_equal(fake_writes(c.f), w);
 	ctx_release(&c);
@@ -431,7 +431,7 @@ static void test_exec_changed_since_plan_is_not_overwritten(void **state)
 	c.before = fake_snapshot(c.f);
 	start_journal(&c);
 	int rc = rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x);
-	if (rc != RDLS_EXIT_ERROR)
+	if (rc != RDLS_OUTCOME_UNDONE)
 		fail_msg("apply: exit %d, expected 1", rc);
 	if (!c.x->error || !strstr(c.x->error, "changed since the plan was made") ||
 	    !strstr(c.x->error, "LICSVR2"))
@@ -534,23 +534,55 @@ static void test_exec_crash_with_keys_then_rollback(void **state)
 	crash_matrix(FRESH_SH);
 }
 
+/* RDLS_CRASH_AT through the interface's env_get; the crash through its process_kill,
+ * which the fake records instead of dying: the executor then stops as a dead process. */
 static void test_exec_crash_from_env(void **state)
 {
 	(void)state;
+	struct ctx c;
+	ctx_init(&c, &scenarios[0]);
 	struct rdls_exec_hooks h = { 0 };
-	tu_unsetenv("RDLS_CRASH_AT");
-	assert_false(rdls_exec_crash_from_env(&h));
-	tu_setenv("RDLS_CRASH_AT", "3:sideways");
-	assert_false(rdls_exec_crash_from_env(&h));
-	tu_setenv("RDLS_CRASH_AT", "0:done");
-	assert_false(rdls_exec_crash_from_env(&h));
-	tu_setenv("RDLS_CRASH_AT", "3:changed");
-	assert_true(rdls_exec_crash_from_env(&h));
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	fake_set_env(c.f, "RDLS_CRASH_AT", "3:sideways");
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	fake_set_env(c.f, "RDLS_CRASH_AT", "0:done");
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	fake_set_env(c.f, "RDLS_CRASH_AT", "2:changed");
+	fake_fail_nth(c.f, "env_get", 1, 5);
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	assert_true(rdls_exec_crash_from_env(&c.sys, &h));
 	assert_non_null(h.crash);
-	/* elsewhere than 3:changed it lets the process live */
-	assert_false(h.crash(h.ctx, 2, RDLS_CRASH_CHANGED));
-	assert_false(h.crash(h.ctx, 3, RDLS_CRASH_DONE));
-	tu_unsetenv("RDLS_CRASH_AT");
+	/* elsewhere than 2:changed it lets the process live */
+	assert_false(h.crash(h.ctx, 1, RDLS_CRASH_CHANGED));
+	assert_false(h.crash(h.ctx, 2, RDLS_CRASH_DONE));
+	assert_false(fake_killed(c.f, NULL));
+	plan(&c, scenarios[0].host);
+	start_journal(&c);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, &h, &c.x), RDLS_EXEC_CRASHED);
+	uint32_t code = 0;
+	assert_true(fake_killed(c.f, &code));
+	assert_int_equal(code, 137);
+	assert_int_equal(c.x->n_done, 1); /* step 2 changed, not marked done */
+	ctx_release(&c);
+	/* without the operations, no crash point */
+	ctx_init(&c, &scenarios[0]);
+	fake_set_env(c.f, "RDLS_CRASH_AT", "1:done");
+	fake_drop_op(c.f, "process_kill");
+	assert_false(rdls_exec_crash_from_env(&c.sys, &h));
+	ctx_release(&c);
+}
+
+/* The executor reports how a run ended; the command's exit code is made of that. */
+static void test_exec_exit_code_of_outcome(void **state)
+{
+	(void)state;
+	struct rdls_exec x = { 0 };
+	x.outcome = RDLS_OUTCOME_COMPLETE;
+	assert_int_equal(rdls_exec_exit_code(&x), RDLS_EXIT_OK);
+	x.outcome = RDLS_OUTCOME_UNDONE;
+	assert_int_equal(rdls_exec_exit_code(&x), RDLS_EXIT_ERROR);
+	x.outcome = RDLS_OUTCOME_INCOMPLETE;
+	assert_int_equal(rdls_exec_exit_code(&x), RDLS_EXIT_INCOMPLETE);
 }
 
 /* --------------------------------------------------------------- rollback */
@@ -560,7 +592,7 @@ static void apply_fully(struct ctx *c, const char *host)
 	plan(c, host);
 	start_journal(c);
 	int rc = rdls_exec_apply(c->p, &c->sys, c->secret, c->jw, NULL, &c->x);
-	if (rc != RDLS_EXIT_OK)
+	if (rc != RDLS_OUTCOME_COMPLETE)
 		fail_msg("apply: exit %d: %s", rc, c->x && c->x->error ? c->x->error : "");
 	rdls_journal_close(c->jw);
 	c->jw = NULL;
@@ -658,7 +690,7 @@ static void test_exec_rollback_replaced_credential_is_reported(void **state)
 	const struct rdls_plan_opts po = { .secret = c.secret, .rotate = true };
 	assert_int_equal(rdls_plan_build(c.m, "LICSVR1", &c.sys, &po, &c.p, &e), 0);
 	start_journal(&c);
-	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_EXIT_OK);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_OUTCOME_COMPLETE);
 	rdls_journal_close(c.jw);
 	c.jw = NULL;
 	/* the journal says it cannot be restored, and holds nothing of the secret */
@@ -775,7 +807,7 @@ static void test_exec_failed_apply_deletes_its_keys(void **state)
 	plan(&c, "RDSH1");
 	start_journal(&c);
 	fake_fail_nth(c.f, "reg_set", 2, 5); /* LicensingMode, after both keys and LicenseServers */
-	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_EXIT_ERROR);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, c.jw, NULL, &c.x), RDLS_OUTCOME_UNDONE);
 	assert_int_equal(c.x->failed_index, 4);
 	assert_int_equal(c.x->n_undone, 3);
 	assert_false(fake_has_reg_key(c.f, KEY_WNT));
@@ -795,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_exec_changed_since_plan_is_not_overwritten),
 		cmocka_unit_test(test_exec_crash_at_every_point_then_rollback),
 		cmocka_unit_test(test_exec_crash_from_env),
+		cmocka_unit_test(test_exec_exit_code_of_outcome),
 		cmocka_unit_test(test_exec_rollback_twice),
 		cmocka_unit_test(test_exec_rollback_after_drift),
 		cmocka_unit_test(test_exec_rollback_interrupted_is_completed),

@@ -375,7 +375,7 @@ static void test_report_json_apply_and_rollback(void **state)
 	assert_int_equal(rdls_journal_create(&c.sys, NULL, &h, &jw, &e), 0);
 	struct rdls_exec *x = NULL;
 	fake_fail_nth(c.f, "cred_put", 1, 1312);
-	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, jw, NULL, &x), RDLS_EXIT_ERROR);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, jw, NULL, &x), RDLS_OUTCOME_UNDONE);
 	c.o.json = true;
 	c.o.command = "apply";
 	rdls_report_apply(&c.o, c.p, x, rdls_journal_path(jw));
@@ -405,7 +405,7 @@ static void test_report_json_apply_and_rollback(void **state)
 	plan(&c, "LICSVR1", false);
 	rdls_jheader_for_plan(&h, c.p);
 	assert_int_equal(rdls_journal_create(&c.sys, NULL, &h, &jw, &e), 0);
-	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, jw, NULL, &x), RDLS_EXIT_OK);
+	assert_int_equal(rdls_exec_apply(c.p, &c.sys, c.secret, jw, NULL, &x), RDLS_OUTCOME_COMPLETE);
 	rdls_report_apply(&c.o, c.p, x, rdls_journal_path(jw));
 	out = tu_take(c.out);
 	v = parse_json(out);

@@ -200,35 +200,93 @@ static void test_secret_src_file_no_newline_and_bom(void **state)
 }
 
 /*
- * The POSIX mode-bit warning. On Windows the check is the backend's file_shared
- * (the file's DACL, src/win32/fileacl.c), which the fake system does not have:
- * there the Windows build checks instead that no warning appears without it
- * (test_secret_src_file_first_line), and tests/wine/t_secret_sources.sh checks
- * the DACL warning of the real program.
+ * Who else may read the password file: the core's rule (rdls_trust_readers) on the
+ * facts the fake's file_sec gives for it (its default: Administrators and SYSTEM only,
+ * no warning). The backends' facts: tests/wine/t_secret_sources.sh (the DACL Wine
+ * derives from the Unix mode) and the cli stage (the native mode bits).
  */
-#ifndef _WIN32
+static rdls_file_sec readable_by(const char *name, uint32_t mask)
+{
+	rdls_file_sec s;
+	fake_file_sec_default(&s, false);
+	s.aces[s.n_aces] = (rdls_sec_ace){ .who = RDLS_WHO_OTHER, .mask = mask };
+	snprintf(s.aces[s.n_aces].name, sizeof(s.aces[0].name), "%s", name);
+	s.n_aces++;
+	return s;
+}
+
 static void test_secret_src_file_readable_by_others_warns(void **state)
 {
 	struct env *e = *state;
-	with_file(e, "Sekr1t-Value\n", 13, 0644);
+	with_file(e, "Sekr1t-Value\n", 13, 0600);
+	rdls_file_sec s = readable_by("BUILTIN\\Users", 0x001200a9u);
+	fake_set_file_sec(e->fake, e->path, &s);
 	expect_ok(e, "Sekr1t-Value");
-	char want[TU_PATH_MAX + 256];
+	char want[3 * TU_PATH_MAX + 256];
 	snprintf(want, sizeof(want),
-		 "warning: password file '%s' can be read by other users (mode 0644); restrict it "
-		 "with chmod 600\n",
-		 e->path);
+		 "warning: password file '%s' can be read by other users (BUILTIN\\Users may read "
+		 "it); let only your account read it: on Windows icacls \"%s\" /inheritance:r "
+		 "/grant:r \"%%USERNAME%%:R\", elsewhere chmod 600\n",
+		 e->path, e->path);
 	assert_string_equal(warnings(e), want);
 	assert_null(strstr(warnings(e), "Sekr1t"));
 }
 
-static void test_secret_src_file_readable_by_group_warns(void **state)
+/* Write without read, an inherit-only ACE and the owner's own ACE warn of nobody. */
+static void test_secret_src_file_other_aces_do_not_warn(void **state)
 {
 	struct env *e = *state;
-	with_file(e, "x\n", 2, 0640);
+	with_file(e, "x\n", 2, 0600);
+	rdls_file_sec s = readable_by("BUILTIN\\Users", RDLS_ACCESS_WRITE_DATA);
+	s.aces[s.n_aces] = (rdls_sec_ace){ .who = RDLS_WHO_OTHER, .mask = 0x1f01ffu,
+					   .inherit_only = true, .name = "Everyone" };
+	s.n_aces++;
+	s.aces[s.n_aces] = (rdls_sec_ace){ .who = RDLS_WHO_OTHER, .mask = 0x1f01ffu,
+					   .name = "BUILTIN\\Administrators" };
+	s.n_aces++;
+	s.aces[s.n_aces] = (rdls_sec_ace){ .who = RDLS_WHO_SELF, .mask = 0x1f01ffu,
+					   .name = "LICSVR1\\admin" };
+	s.n_aces++;
+	fake_set_file_sec(e->fake, e->path, &s);
 	expect_ok(e, "x");
-	assert_non_null(strstr(warnings(e), "(mode 0640)"));
+	assert_string_equal(warnings(e), "");
 }
-#endif
+
+static void test_secret_src_file_no_dacl_warns(void **state)
+{
+	struct env *e = *state;
+	with_file(e, "x\n", 2, 0600);
+	rdls_file_sec s;
+	fake_file_sec_default(&s, false);
+	s.null_dacl = true;
+	fake_set_file_sec(e->fake, e->path, &s);
+	expect_ok(e, "x");
+	assert_non_null(strstr(warnings(e), "(it has no DACL, so everyone may read it)"));
+}
+
+static void test_secret_src_file_foreign_owner_warns(void **state)
+{
+	struct env *e = *state;
+	with_file(e, "x\n", 2, 0600);
+	rdls_file_sec s;
+	fake_file_sec_default(&s, false);
+	s.owner = RDLS_WHO_OTHER;
+	snprintf(s.owner_name, sizeof(s.owner_name), "LICSVR1\\mallory");
+	fake_set_file_sec(e->fake, e->path, &s);
+	expect_ok(e, "x");
+	assert_non_null(strstr(warnings(e), "(its owner LICSVR1\\mallory may read it)"));
+}
+
+/* file_sec failing: a warning naming the failure, and the secret is still read. */
+static void test_secret_src_file_sec_fails_warns(void **state)
+{
+	struct env *e = *state;
+	with_file(e, "x\n", 2, 0600);
+	fake_fail_nth(e->fake, "file_sec", 1, 5);
+	expect_ok(e, "x");
+	assert_non_null(strstr(warnings(e), "warning: cannot tell who can read password file"));
+	assert_non_null(strstr(warnings(e), "GetSecurityInfo"));
+}
 
 static void test_secret_src_file_empty(void **state)
 {
@@ -397,10 +455,11 @@ int main(void)
 		T(test_secret_src_env_call_fails),
 		T(test_secret_src_file_first_line),
 		T(test_secret_src_file_no_newline_and_bom),
-#ifndef _WIN32
 		T(test_secret_src_file_readable_by_others_warns),
-		T(test_secret_src_file_readable_by_group_warns),
-#endif
+		T(test_secret_src_file_other_aces_do_not_warn),
+		T(test_secret_src_file_no_dacl_warns),
+		T(test_secret_src_file_foreign_owner_warns),
+		T(test_secret_src_file_sec_fails_warns),
 		T(test_secret_src_file_empty),
 		T(test_secret_src_file_missing),
 		T(test_secret_src_file_too_long),

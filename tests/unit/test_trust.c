@@ -495,6 +495,109 @@ static void test_trust_exe_dir(void **state)
 	ctx_release(&c);
 }
 
+/* ---------------------------------------------- the helper's private folder */
+
+/*
+ * %ProgramData%\rdlsctl\helper, where the NETWORK SERVICE helper runs a copy of this
+ * program from: the Win32 backend reads the descriptor of the folder it holds open and
+ * asks rdls_trust_folder, which these cases drive with the fake's facts for that path.
+ */
+static int helper_folder_verdict(struct ctx *c, const rdls_file_sec *seed, char *msg, size_t n)
+{
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s/helper", c->data);
+	tu_mkdir(c->data); /* may exist */
+	assert_int_equal(tu_mkdir(dir), 0);
+	if (seed)
+		fake_set_file_sec(c->f, dir, seed);
+	rdls_file_sec s;
+	rdls_err e;
+	rdls_err_clear(&e);
+	assert_int_equal(c->sys.ops->path_sec(c->sys.ctx, dir, &s, &e), 0);
+	assert_true(s.exists);
+	int rc = rdls_trust_folder(&s, dir, &e);
+	rdls_err_format(&e, msg, n);
+	rmdir(dir);
+	return rc;
+}
+
+static void test_trust_helper_folder_foreign_owner_refused(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	char msg[2048];
+	rdls_file_sec s = foreign_owner(true);
+	assert_int_equal(helper_folder_verdict(&c, &s, msg, sizeof(msg)), -1);
+	assert_contains(msg, "/helper");
+	assert_contains(msg, "owned by LICSVR1\\mallory, not by Administrators or SYSTEM");
+	assert_contains(msg, "takeown /a");
+	ctx_release(&c);
+}
+
+static void test_trust_helper_folder_users_may_write_refused(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	char msg[2048];
+	rdls_file_sec s = users_may_write(true);
+	assert_int_equal(helper_folder_verdict(&c, &s, msg, sizeof(msg)), -1);
+	assert_contains(msg, "its DACL lets BUILTIN\\Users change it (an allow ACE with access "
+			     "mask 0x00120116)");
+	ctx_release(&c);
+}
+
+/* The running administrator's own account is no longer enough on Windows (it was in the
+ * backend's old owner check): its unelevated processes could have made the folder. */
+static void test_trust_helper_folder_owned_by_self_refused(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	char msg[2048];
+	rdls_file_sec s;
+	fake_file_sec_default(&s, true);
+	s.owner = RDLS_WHO_SELF;
+	snprintf(s.owner_name, sizeof(s.owner_name), "LICSVR1\\admin");
+	assert_int_equal(helper_folder_verdict(&c, &s, msg, sizeof(msg)), -1);
+	assert_contains(msg, "owned by LICSVR1\\admin");
+	s.one_account = true; /* Wine: every process is that account */
+	assert_int_equal(helper_folder_verdict(&c, &s, msg, sizeof(msg)), 0);
+	ctx_release(&c);
+}
+
+static void test_trust_helper_folder_admins_accepted(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	char msg[2048];
+	/* Owner Administrators; Administrators and SYSTEM full control (fake default) plus
+	 * NETWORK SERVICE read and execute, as HC_DIR_SDDL makes it. */
+	rdls_file_sec s;
+	fake_file_sec_default(&s, true);
+	s.aces[s.n_aces++] = (rdls_sec_ace){ .who = RDLS_WHO_OTHER, .mask = 0xa0000000u,
+					     .name = "NT AUTHORITY\\NETWORK SERVICE" };
+	assert_int_equal(helper_folder_verdict(&c, &s, msg, sizeof(msg)), 0);
+	assert_int_equal(helper_folder_verdict(&c, NULL, msg, sizeof(msg)), 0);
+	ctx_release(&c);
+}
+
+static void test_trust_helper_folder_link_refused(void **state)
+{
+	(void)state;
+	struct ctx c;
+	ctx_init(&c);
+	char msg[2048];
+	rdls_file_sec s;
+	fake_file_sec_default(&s, true);
+	s.reparse = true;
+	assert_int_equal(helper_folder_verdict(&c, &s, msg, sizeof(msg)), -1);
+	assert_contains(msg, "junction or symbolic link");
+	ctx_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +613,11 @@ int main(void)
 		cmocka_unit_test(test_trust_journal_created_exclusively),
 		cmocka_unit_test(test_trust_lock_squatted),
 		cmocka_unit_test(test_trust_exe_dir),
+		cmocka_unit_test(test_trust_helper_folder_foreign_owner_refused),
+		cmocka_unit_test(test_trust_helper_folder_users_may_write_refused),
+		cmocka_unit_test(test_trust_helper_folder_owned_by_self_refused),
+		cmocka_unit_test(test_trust_helper_folder_admins_accepted),
+		cmocka_unit_test(test_trust_helper_folder_link_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

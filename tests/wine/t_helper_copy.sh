@@ -8,7 +8,10 @@
 #      after the run the copy and its folder are gone and nothing is registered;
 #   2. a run killed while its helper runs leaves its copy behind (its service goes: it was
 #      marked for deletion); the next run that starts a helper deletes that copy, and leaves
-#      alone a folder not named like a copy and a copy whose owner still runs.
+#      alone a folder not named like a copy and a copy whose owner still runs;
+#   3. a helper folder that "others" may write (Wine derives an Everyone ACE with write
+#      access from the Unix mode) is refused by the core's rdls_trust_folder: no helper
+#      starts from it, and the error names the ACE and the fix.
 # To look at the helper while it is registered, the run is held there by the test build's
 # switch RDLS_HELPER_HOLD (build/win-crash, -DRDLS_CRASHPOINTS; the release build lacks it,
 # checked below).
@@ -16,8 +19,11 @@
 # What Wine cannot show: Wine does not separate accounts and enforces no DACL on files, so
 # a helper started from a folder NETWORK SERVICE cannot read (Downloads, Desktop, a mapped
 # drive, a UNC share) starts anyway under Wine, and the copy's folder DACL
-# (D:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;GRGX;;;NS)) is neither stored nor enforced
-# here. The Windows job of .github/workflows/windows.yml runs rdlsctl from a Downloads folder
+# (O:BAD:P(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)(A;OICI;GRGX;;;NS)) is neither stored nor enforced
+# here. Wine names the Wine user the owner of every folder (every process is that account,
+# so it counts as trusted here): a folder another account owns is refused only on Windows,
+# and through the fake in tests/unit/test_trust.c (test_trust_helper_folder_*); on Windows,
+# `icacls C:\ProgramData\rdlsctl\helper /setowner USER` and then plan shows it. The Windows job of .github/workflows/windows.yml runs rdlsctl from a Downloads folder
 # on a real Windows Server, which is what shows that the helper starts from the copy there.
 #
 # Local accounts run against the test stand-in for netapi32 (Wine's are stubs).
@@ -131,5 +137,18 @@ if hold K; then
 	rmdir "$HDIR/keep-me"
 	[ -z "$(copies)" ] || t_fail "at the end: copies left: $(copies | tr '\n' ' ')"
 fi
+
+# 3. A helper folder Everyone may write: refused before anything runs from it.
+mkdir -p "$HDIR"
+chmod o+w "$HDIR"
+t_rdls plan "$P" --host LICSVR1
+t_expect_rc 1 "plan with a helper folder Everyone may write"
+t_expect_err "helper': cannot be trusted: its DACL lets" "plan with a helper folder Everyone may write"
+t_expect_err "takeown /a" "plan with a helper folder Everyone may write"
+[ -z "$(copies)" ] || t_fail "a copy was made in a folder Everyone may write: $(copies | tr '\n' ' ')"
+t_check_no_helper
+chmod o-w "$HDIR"
+t_rdls plan "$P" --host LICSVR1
+t_expect_rc 2 "plan once the helper folder is the administrators' again"
 
 t_finish
