@@ -247,6 +247,8 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	dopt.profile_path = o->profile;
 	dopt.host = o->host;
 	dopt.only = o->check;
+	if (o->days)
+		dopt.event_days = o->days;
 #ifdef RDLS_TESTING
 	testing_overrides(&dopt);
 #endif

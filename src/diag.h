@@ -5,7 +5,8 @@
  * Adding a check takes:
  *   1. a function `void diag_check_NAME(struct dctx *c)` in the diag_*.c file of its host
  *      role (diag_sh.c session host, diag_ls.c license server, diag_ts.c reachability and
- *      Remote Desktop Services' WMI view, diag_plan.c the profile comparison) that records
+ *      Remote Desktop Services' WMI view, diag_plan.c the profile comparison, diag_events.c
+ *      the event log) that records
  *      exactly one of passed / finding / not run for each subject it looks at;
  *   2. one row in the table of diag_core.c: its id (the results' `check`), the roles it
  *      concerns, whether `status` runs it, the checks whose context it reads (deps);
@@ -172,5 +173,8 @@ void diag_check_cred_storage(struct dctx *c);
 void diag_check_workgroup_auth(struct dctx *c);
 /* diag_plan.c */
 void diag_check_plan(struct dctx *c);
+/* diag_events.c */
+void diag_check_ls_events(struct dctx *c);
+void diag_check_sh_events(struct dctx *c);
 
 #endif

@@ -36,6 +36,7 @@ struct rdls_opts {
 	const char *plan_out;  /* plan --out FILE: save the plan there */
 	const char *plan_file; /* apply --plan FILE: apply exactly that saved plan */
 	const char *check;    /* diagnose --check ID, or NULL: every check */
+	unsigned days;        /* diagnose --days N (1..365), or 0: the default window */
 };
 
 typedef int (*rdls_cmd_fn)(const struct rdls_opts *o, struct rdls_sys *sys);

@@ -64,9 +64,10 @@ struct rdls_diagnose_opts {
 	uint32_t grace_warn_days;       /* grace period "running out" threshold */
 	const char *only;               /* --check ID: this check and what it depends on, or NULL */
 	bool status;                    /* only the checks `status` runs (the licensing service's) */
+	uint32_t event_days;            /* the event log checks look this many days back (1..365) */
 };
 
-/* Default options: rpc_port 135, 3000 ms, 30 days. */
+/* Default options: rpc_port 135, 3000 ms, 30 days, events of the last 7 days. */
 void rdls_diagnose_opts_init(struct rdls_diagnose_opts *o);
 
 /*

@@ -224,4 +224,23 @@ bool fake_event_registered(struct fake_sys *f);
 void fake_set_event_registered(struct fake_sys *f, bool registered);
 void fake_set_process_user(struct fake_sys *f, const char *user); /* NULL: the default */
 
+/*
+ * --- the logs event_query reads (diagnose's event log checks) ---
+ * The machine's clock for them is FAKE_NOW (a FILETIME: 2026-12-01 12:00:00 UTC), so a
+ * test never depends on the real clock; FAKE_DAYS_AGO(d) is d days before it. Channels
+ * System, Application and RemoteConnectionManager's Admin and Operational exist at first
+ * (fake_set_log_channel adds or removes one); a query of another fails with 15007
+ * (ERROR_EVT_CHANNEL_NOT_FOUND) from "EvtQuery", a quote in a name or days outside
+ * 1..365 with 87. Matches come newest first; an event added with text NULL has a message
+ * EvtFormatMessage cannot format (15027). fake_last_event_days: the last query's days.
+ */
+#define FAKE_NOW 134406000000000000ull
+#define FAKE_DAYS_AGO(d) (FAKE_NOW - (uint64_t)(d) * 864000000000ull)
+#define FAKE_RCM_ADMIN "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Admin"
+#define FAKE_RCM_OPERATIONAL "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational"
+void fake_add_log_event(struct fake_sys *f, const char *channel, const char *provider,
+			uint32_t id, uint64_t time, const char *text);
+void fake_set_log_channel(struct fake_sys *f, const char *channel, bool exists);
+uint32_t fake_last_event_days(struct fake_sys *f);
+
 #endif
