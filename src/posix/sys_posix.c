@@ -431,6 +431,8 @@ static const struct rdls_sys_ops posix_ops = {
 	.file_delete = px_file_delete,
 	/* gpo_domain_settings: none (NULL): there is no RSOP natively */
 	.user_set_password = px_user_set_password,
+	/* event_query: none (NULL): there is no Windows event log natively; diagnose reports
+	 * its event log checks as not run */
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

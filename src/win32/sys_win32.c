@@ -76,6 +76,7 @@ static const struct rdls_sys_ops win32_ops = {
 	.process_user = w32_process_user,
 	.event_register = w32_event_register,
 	.event_write = w32_event_write,
+	.event_query = w32_event_query,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

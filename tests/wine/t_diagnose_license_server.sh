@@ -12,7 +12,11 @@
 #     profile makes a license server always gets this finding here;
 #   accounts-group-not-a-group: Wine's LookupAccountNameW knows only well-known accounts, so
 #     the (stand-in's) local group does not resolve to a group; it is expected after apply;
-#   cal-compat: Wine reports Windows 6.1, not a Windows Server version (not run).
+#   cal-compat: Wine reports Windows 6.1, not a Windows Server version (not run);
+#   ls-events: Wine 8's EvtQuery is a stub that returns NULL and sets no error code, so the
+#     System log cannot be read (not run, with that reason); a license server on Windows that
+#     logged TerminalServices-Licensing events 7, 8, 15, 16 (peers), 17-19, 20, 21 or 4105
+#     shows them being found (the fake does in tests/unit/test_diag_events.c).
 # The peer LICSVR2 is 127.0.0.1, probed on port 1 where nothing listens (RDLS_TEST_RPC_PORT of
 # the test build): license-server-unreachable stays, by design; t_diagnose_session_host.sh
 # shows the probe passing against a loopback listener.
@@ -87,6 +91,8 @@ t_finding "error    ls-role-absent: the RD Licensing role is not installed, but 
 t_finding "error    license-server-unreachable: license server '127.0.0.1' does not answer on TCP 1"
 t_finding "profile-difference: apply would create local group 'RDLS Peers'"
 t_expect_out "not run  cal-compat:"
+t_expect_out "not run  ls-events System: log 'System' (provider Microsoft-Windows-TerminalServices-Licensing or TermServLicensing) could not be read: EvtQuery on channel 'System' returned 0 (no query handle and no error code"
+t_expect_no_out "ok       ls-events" "ls-events passed under Wine"
 t_rdls diagnose "$prof" --host LICSVR1 --json
 t_expect_rc 2 "diagnose --json with the profile"
 t_expect_json diagnose "diagnose --json with the profile"
