@@ -91,9 +91,9 @@ static void remedy_ad_attributes(const struct dctx *c, char *buf, size_t n)
 	(void)c;
 	snprintf(buf, n, "add this license server's computer account to the 'Terminal Server "
 			 "License Servers' group of every domain whose users connect (RD Licensing "
-			 "Manager: Review Configuration, Add to Group); in a domain raised from "
-			 "Windows 2000 also to the 'Windows Authorization Access Group'; then "
-			 "restart the Remote Desktop Licensing service");
+			 "Manager: Review Configuration, Add to Group), and where that is not "
+			 "enough also to the 'Windows Authorization Access Group'; then restart "
+			 "the Remote Desktop Licensing service");
 }
 
 static void remedy_sh_not_configured(const struct dctx *c, char *buf, size_t n)
@@ -207,8 +207,10 @@ static bool group_of(const struct evt_run *r, uint32_t id, size_t *g, size_t *k)
 	return false;
 }
 
-/* The message on one line: whitespace runs become one space, control characters go, and
- * the text is cut (at a UTF-8 character boundary) to EVT_TEXT_MAX bytes with "...". */
+/* The message on one line: whitespace runs become one space, control characters (C0, DEL
+ * and C1: insertion strings such as a client's name come from other machines, and a
+ * terminal would act on them) go, and the text is cut (at a UTF-8 character boundary) to
+ * EVT_TEXT_MAX bytes with "...". */
 static void one_line(char *dst, size_t n, const char *src)
 {
 	size_t o = 0;
@@ -220,6 +222,10 @@ static void one_line(char *dst, size_t n, const char *src)
 		}
 		if (*p < 0x20 || *p == 0x7f)
 			continue;
+		if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+			p++; /* U+0080..U+009F */
+			continue;
+		}
 		size_t need = (space ? 1 : 0) + 1;
 		if (o + need > EVT_TEXT_MAX || o + need + 1 > n) {
 			cut = true;

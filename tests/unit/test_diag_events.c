@@ -292,7 +292,12 @@ static void test_diag_events_message_text(void **state)
 	big[o] = '\0';
 	fake_add_log_event(e->f, "System", LSPROV, 20, FAKE_DAYS_AGO(1), big);
 	fake_add_log_event(e->f, "System", LSPROV, 17, FAKE_DAYS_AGO(1), NULL);
+	/* A client's name in an insertion string: no terminal control reaches the output. */
+	fake_add_log_event(e->f, "System", LSPROV, 4105, FAKE_DAYS_AGO(1),
+			   "user \x1b[2J\x1b]0;x\x07" "evil\xc2\x9b" "31m name \xc3\xa9");
 	run_check(e, "ls-events", 0);
+	const struct rdls_dresult *ad = expect_finding(e, "event-ls-ad-attributes");
+	expect_contains(ad->evidence, "\"user [2J]0;xevil31m name \xc3\xa9\"");
 	const struct rdls_dresult *r = expect_finding(e, "event-ls-no-licenses");
 	const char *q = strstr(r->evidence, ": \"");
 	assert_non_null(q);
