@@ -441,7 +441,7 @@ struct rdls_sys_ops {
 	 * days * 86400000]); fn is called once for each (ev.text NULL) and, when it answers
 	 * RDLS_LOGEVT_TEXT, once more with the event's message or the reason there is none; it
 	 * ends the query early with RDLS_LOGEVT_STOP. A channel that does not exist fails with
-	 * RDLS_LOGEVT_CHANNEL_NOT_FOUND; names holding a quote or a NUL fail with 87
+	 * RDLS_LOGEVT_CHANNEL_NOT_FOUND; an empty name or one holding a quote fails with 87
 	 * (ERROR_INVALID_PARAMETER), days outside 1..RDLS_LOGEVT_DAYS_MAX too.
 	 */
 	int (*event_query)(void *ctx, const char *channel, const char *const *providers,
