@@ -77,6 +77,8 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	dopt.only = o->check;
 	dopt.warn_available_set = o->warn_available_set;
 	dopt.warn_available = o->warn_available;
+	if (o->days)
+		dopt.event_days = o->days;
 #ifdef RDLS_TESTING
 	testing_overrides(&dopt);
 #endif

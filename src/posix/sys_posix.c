@@ -435,6 +435,8 @@ static const struct rdls_sys_ops posix_ops = {
 	 * there is no RD Licensing natively, and diagnose reports those checks as not run */
 	/* pipe_probe, ts_licensing, ts_specified_ls: none (NULL), like the other diagnose
 	 * sources here; diagnose reports those checks as not run */
+	/* event_query: none (NULL): there is no Windows event log natively; diagnose reports
+	 * its event log checks as not run */
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

@@ -84,6 +84,7 @@ static const struct rdls_sys_ops win32_ops = {
 	.pipe_probe = w32_pipe_probe,
 	.ts_licensing = w32_ts_licensing,
 	.ts_specified_ls = w32_ts_specified_ls,
+	.event_query = w32_event_query,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */
