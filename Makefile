@@ -82,7 +82,8 @@ unit: $(UNIT_BIN)
 
 # --- Windows build with winegcc (runs under Wine) ---------------------------------
 WINE_CFLAGS := -fshort-wchar $(WIN_DEFS) -DWINVER=0x0A00 -DWIN32_LEAN_AND_MEAN
-WIN_LIBS    := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lws2_32 -lshell32 -luser32 -lbcrypt
+WIN_LIBS    := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lws2_32 -lshell32 -luser32 -lbcrypt \
+	       -lwevtapi
 
 $(B)/win/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -147,7 +148,7 @@ mingw-check:
 # Static: the credential helper runs from a private copy of the .exe alone, as NETWORK
 # SERVICE, so it must need no DLL but the system's.
 MINGW_LIBS := -linih -lnetapi32 -ladvapi32 -lole32 -loleaut32 -luuid -lwbemuuid -lbcrypt \
-	      -lshell32 -luser32 -lws2_32
+	      -lshell32 -luser32 -lws2_32 -lwevtapi
 mingw: $(B)/mingw/rdlsctl.exe
 $(B)/mingw/rdlsctl.exe: $(MINGW_OBJ)
 	$(MINGW) -static -o $@ $^ $(MINGW_LIBS)

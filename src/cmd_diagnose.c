@@ -92,6 +92,8 @@ int cmd_diagnose(const struct rdls_opts *o, struct rdls_sys *sys)
 	dopt.only = o->check;
 	dopt.warn_available_set = o->warn_available_set;
 	dopt.warn_available = o->warn_available;
+	if (o->days)
+		dopt.event_days = o->days;
 #ifdef RDLS_TESTING
 	char pipe_server[256];
 	testing_overrides(sys, &dopt, pipe_server, sizeof(pipe_server));

@@ -6,7 +6,8 @@
  *   1. a function `void diag_check_NAME(struct dctx *c)` in the diag_*.c file of its host
  *      role (diag_sh.c session host, diag_ls.c license server, diag_ts.c reachability and
  *      Remote Desktop Services' WMI view, diag_plan.c the profile comparison, diag_lsstate.c
- *      the license server's activation, CAL packs and groups) that records
+ *      the license server's activation, CAL packs and groups, diag_events.c the event log)
+ *      that records
  *      exactly one of passed / finding / not run for each subject it looks at;
  *   2. one row in the table of diag_core.c: its id (the results' `check`), the roles it
  *      concerns, whether `status` runs it, the checks whose context it reads (deps);
@@ -177,5 +178,8 @@ void diag_check_ls_activation(struct dctx *c);
 void diag_check_cal_packs(struct dctx *c);
 void diag_check_ls_tsls_group(struct dctx *c);
 void diag_check_ls_secgrp_policy(struct dctx *c);
+/* diag_events.c */
+void diag_check_ls_events(struct dctx *c);
+void diag_check_sh_events(struct dctx *c);
 
 #endif

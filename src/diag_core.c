@@ -205,6 +205,7 @@ void rdls_diagnose_opts_init(struct rdls_diagnose_opts *o)
 	o->probe_timeout_ms = 3000;
 	o->grace_warn_days = 30;
 	o->warn_available_set = false; /* cal-packs: 10% of each kind's total */
+	o->event_days = 7;
 }
 
 bool rdls_os_from_version(const rdls_osinfo *os, enum rdls_os *out)
@@ -506,6 +507,12 @@ const struct diag_check diag_checks[] = {
 	{ "specified-servers", LS, LS, 0, diag_check_specified_servers, { NULL } },
 	{ "cred-storage", DIAG_ANY, 0, 0, diag_check_cred_storage, { "os-version" } },
 	{ "workgroup-auth", DIAG_ANY, 0, 0, diag_check_workgroup_auth, { NULL } },
+
+	/* The event log (diag_events.c): what the licensing service and Remote Desktop
+	 * Services reported lately. */
+	{ "ls-events", LS, 0, 0, diag_check_ls_events, { NULL } },
+	{ "sh-events", SH, 0, 0, diag_check_sh_events, { NULL } },
+
 	{ "profile-plan", DIAG_ANY, 0, DIAG_PROFILE_HOST, diag_check_plan, { NULL } },
 
 	/* diag_lsstate.c: the license server's own state */
@@ -581,6 +588,9 @@ int rdls_diagnose(struct rdls_sys *sys, const struct rdls_diagnose_opts *o,
 	memset(d, 0, sizeof(*d));
 	if (o->only && !rdls_diagnose_check_known(o->only))
 		return rdls_err_set(err, "", o->only, 0, "no such check (see 'rdlsctl help diagnose')");
+	if (o->event_days < 1 || o->event_days > RDLS_LOGEVT_DAYS_MAX)
+		return rdls_err_set(err, "", "--days", 0, "the event log window must be 1 to %u days",
+				    RDLS_LOGEVT_DAYS_MAX);
 	struct dctx cx = { .sys = sys, .o = o, .d = d, .m = o->model, .usable = -1 };
 	struct dctx *c = &cx;
 

@@ -20,7 +20,7 @@ enum {
 	OPT_JOURNAL_ARG = 1 << 2, /* an optional JOURNAL argument (rollback) */
 	NEEDS_WINDOWS = 1 << 3,  /* observes or changes a Windows machine */
 	ACCEPTS_HOST = 1 << 4,   /* --host NAME */
-	DIAG_OPTS = 1 << 9,      /* diagnose's --check ID */
+	DIAG_OPTS = 1 << 9,      /* diagnose's --check ID, --days N */
 	CHANGES_SYSTEM = 1 << 5, /* --yes; asks first on a terminal */
 	APPLY_OPTS = 1 << 6,     /* --dry-run, --journal FILE, --rotate, --plan FILE */
 	PLAN_OUT = 1 << 7,       /* --out FILE (plan) */
@@ -80,7 +80,8 @@ static const struct command commands[] = {
 	  "credentials in the NETWORK SERVICE context, publication or specified servers.\n"
 	  "Exit 0 when everything holds, 2 when something does not.\n" },
 	{ "diagnose", cmd_diagnose, OPT_PROFILE | NEEDS_WINDOWS | ACCEPTS_HOST | DIAG_OPTS,
-	  "diagnose [PROFILE] [--host NAME] [--check ID] [--warn-available N]", "\"no license servers available\" checks, with remedies",
+	  "diagnose [PROFILE] [--host NAME] [--check ID] [--warn-available N] [--days N]",
+	  "\"no license servers available\" checks, with remedies",
 	  "Read-only checks from the troubleshooting document, each with its evidence,\n"
 	  "cause and remedy: licensing mode, specified license servers (name, TCP 135),\n"
 	  "the RD Licensing role, CAL versions, the accounts group value, peer credentials,\n"
@@ -92,6 +93,8 @@ static const struct command commands[] = {
 	  "are left), the domain's Terminal Server License Servers group, the license server\n"
 	  "security group policy. --warn-available N warns when N or fewer CALs of a kind are\n"
 	  "left (default: 10% of its total).\n"
+	  "The event log: what the licensing service and Remote Desktop Services logged;\n"
+	  "--days N looks N days back (1 to 365, default 7).\n"
 	  "Exit 0 when nothing needs action, 2 when a finding does, 1 on error.\n" },
 };
 
@@ -249,6 +252,14 @@ static int parse(int argc, char **argv, const struct command **cmd, struct rdls_
 							    "(0 to 4294967295), not '%s'",
 						   missing ? "" : v);
 			o->warn_available_set = true;
+		} else if ((c->flags & DIAG_OPTS) &&
+			   ((v = opt_value(argc, argv, &i, "--days", &missing)) || missing)) {
+			uint32_t d = 0;
+			if (missing || !*v)
+				return usage_error(c->name, "--days needs a number of days (1 to 365)");
+			if (!parse_count(v, &d) || d < 1 || d > RDLS_LOGEVT_DAYS_MAX)
+				return usage_error(c->name, "--days '%s' is not a number from 1 to 365", v);
+			o->days = (unsigned)d;
 		} else if ((c->flags & APPLY_OPTS) &&
 			   ((v = opt_value(argc, argv, &i, "--journal", &missing)) || missing)) {
 			if (missing || !*v)

@@ -44,6 +44,7 @@ struct rdls_opts {
 	const char *check;    /* diagnose --check ID, or NULL: every check */
 	bool warn_available_set; /* diagnose --warn-available N (cal-packs' threshold) */
 	uint32_t warn_available;
+	unsigned days;        /* diagnose --days N (1..365), or 0: the default window */
 };
 
 typedef int (*rdls_cmd_fn)(const struct rdls_opts *o, struct rdls_sys *sys);

@@ -72,9 +72,10 @@ struct rdls_diagnose_opts {
 	/* ls-pipe asks \\pipe_server\pipe\HydraLsPipe instead of each server's own name
 	 * (test builds only: "." under Wine, which has no SMB client); NULL: the server's. */
 	const char *pipe_server;
+	uint32_t event_days;            /* the event log checks look this many days back (1..365) */
 };
 
-/* Default options: rpc_port 135, 3000 ms, 30 days. */
+/* Default options: rpc_port 135, 3000 ms, 30 days, events of the last 7 days. */
 void rdls_diagnose_opts_init(struct rdls_diagnose_opts *o);
 
 /*

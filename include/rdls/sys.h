@@ -210,6 +210,25 @@ typedef struct rdls_keypack {
 /* GetActivationStatus's ActivationStatus. */
 enum { RDLS_LS_ACTIVATED = 0, RDLS_LS_NOT_ACTIVATED = 1, RDLS_LS_ACTIVATION_UNKNOWN = 2 };
 
+/*
+ * One event that event_query found (diagnose's event log checks): its EventID and
+ * TimeCreated (a FILETIME: 100-ns intervals since 1601-01-01 UTC). text is the event's
+ * message (EvtFormatMessage, UTF-8) only in the second call for an event whose first call
+ * asked for it; text_err says why that message could not be formatted (then text is NULL).
+ */
+typedef struct rdls_logevt {
+	uint32_t id;
+	uint64_t time;
+	const char *text;
+	const rdls_err *text_err;
+} rdls_logevt;
+/* What event_query's callback answers: go on, give me this event's message, stop. */
+enum { RDLS_LOGEVT_NEXT = 0, RDLS_LOGEVT_TEXT = 1, RDLS_LOGEVT_STOP = 2 };
+typedef int (*rdls_logevt_fn)(void *arg, const rdls_logevt *ev);
+/* ERROR_EVT_CHANNEL_NOT_FOUND: the channel does not exist on this computer. */
+#define RDLS_LOGEVT_CHANNEL_NOT_FOUND 15007u
+#define RDLS_LOGEVT_DAYS_MAX 365u
+
 struct rdls_sys_ops {
 	/* --- local accounts (netapi32) --- */
 	int (*user_get)(void *ctx, const char *user, bool *exists, rdls_err *err);
@@ -480,6 +499,22 @@ struct rdls_sys_ops {
 	 * handlers, no flushing (TerminateProcess; SIGKILL). Test builds' crash points only.
 	 * Returns only where the process cannot be ended (the fake records the call). */
 	void (*process_kill)(void *ctx, uint32_t code);
+
+	/*
+	 * --- diagnose's event log checks (src/diag_events.c); read-only. Optional (NULL:
+	 * the checks are not run). ---
+	 * EvtQuery of `channel` (EvtQueryChannelPath | EvtQueryReverseDirection: newest first)
+	 * for the events of any of the n_providers providers (Provider/@Name) with any of the
+	 * n_ids EventIDs created in the last `days` days (TimeCreated[timediff(@SystemTime) <=
+	 * days * 86400000]); fn is called once for each (ev.text NULL) and, when it answers
+	 * RDLS_LOGEVT_TEXT, once more with the event's message or the reason there is none; it
+	 * ends the query early with RDLS_LOGEVT_STOP. A channel that does not exist fails with
+	 * RDLS_LOGEVT_CHANNEL_NOT_FOUND; an empty name or one holding a quote fails with 87
+	 * (ERROR_INVALID_PARAMETER), days outside 1..RDLS_LOGEVT_DAYS_MAX too.
+	 */
+	int (*event_query)(void *ctx, const char *channel, const char *const *providers,
+			   size_t n_providers, const uint32_t *ids, size_t n_ids, uint32_t days,
+			   rdls_logevt_fn fn, void *arg, rdls_err *err);
 };
 
 /* Event types: EVENTLOG_ERROR_TYPE, EVENTLOG_WARNING_TYPE, EVENTLOG_INFORMATION_TYPE. */

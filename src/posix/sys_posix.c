@@ -477,6 +477,8 @@ static const struct rdls_sys_ops posix_ops = {
 	.clock_now = px_clock_now,
 	.env_get = px_env_get,
 	.process_kill = px_process_kill,
+	/* event_query: none (NULL): there is no Windows event log natively; diagnose reports
+	 * its event log checks as not run */
 };
 
 int rdls_sys_posix_new(struct rdls_sys *out, rdls_err *err)

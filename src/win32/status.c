@@ -39,6 +39,9 @@ static const struct known_code known_codes[] = {
 	{ 0x80041017u, "invalid query" },                           /* WBEM_E_INVALID_QUERY */
 	{ 0x8004102Eu, "invalid method" },                          /* WBEM_E_INVALID_METHOD */
 	{ 0x80041055u, "the method is not implemented" },           /* WBEM_E_METHOD_NOT_IMPLEMENTED */
+	{ 15007, "the specified channel could not be found" },     /* ERROR_EVT_CHANNEL_NOT_FOUND */
+	{ 15002, "the publisher metadata cannot be found in the resource" }, /* ..._PUBLISHER_METADATA_NOT_FOUND */
+	{ 15027, "the message resource is present but the message was not found in the message table" },
 	{ 0xC0000002u, "the requested operation is not implemented" }, /* STATUS_NOT_IMPLEMENTED */
 	{ 0xC0000008u, "an invalid handle was specified" },         /* STATUS_INVALID_HANDLE */
 	{ 0xC000000Du, "an invalid parameter was passed to a service or function" }, /* STATUS_INVALID_PARAMETER */

@@ -86,6 +86,7 @@ static const struct rdls_sys_ops win32_ops = {
 	.clock_now = w32_clock_now,
 	.env_get = w32_env_get,
 	.process_kill = w32_process_kill,
+	.event_query = w32_event_query,
 };
 
 /* ctx is NULL when out of memory; the caller checks. */

@@ -174,6 +174,11 @@ int w32_event_register(void *ctx, rdls_err *err);
 int w32_event_write(void *ctx, uint16_t type, uint32_t id, const char *const *strings, size_t n,
 		    rdls_err *err);
 
+/* evtquery.c (diagnose's event log checks: EvtQuery, EvtRender, EvtFormatMessage) */
+int w32_event_query(void *ctx, const char *channel, const char *const *providers,
+		    size_t n_providers, const uint32_t *ids, size_t n_ids, uint32_t days,
+		    rdls_logevt_fn fn, void *arg, rdls_err *err);
+
 /* helper_copy.c: the admin-only folder %ProgramData%\rdlsctl\<name> (created with an
  * Administrators/SYSTEM-only DACL, or checked and re-secured when it exists, never through
  * a reparse point) and this program's path; eventlog.c keeps the message file there. */

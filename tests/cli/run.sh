@@ -77,6 +77,16 @@ check "--warn-available above 32 bits" 3 "not '4294967296'" -- diagnose --warn-a
 check "--warn-available with a sign" 3 "not '[+]5'" -- diagnose --warn-available +5
 check "--warn-available is not an option of plan" 3 "unknown option '--warn-available'" -- plan x.ini --warn-available 5
 check "diagnose --warn-available 4294967295 is accepted (then needs Windows)" 1 "needs Windows" -- diagnose --warn-available 4294967295
+check "diagnose --days needs a value" 3 "--days needs a number of days" -- diagnose --days
+check "diagnose --days 0" 3 "--days '0' is not a number from 1 to 365" -- diagnose --days 0
+check "diagnose --days 366" 3 "--days '366' is not a number from 1 to 365" -- diagnose --days 366
+check "diagnose --days -1" 3 "--days '-1' is not a number from 1 to 365" -- diagnose --days -1
+check "diagnose --days 7x" 3 "--days '7x' is not a number from 1 to 365" -- diagnose --days 7x
+check "diagnose --days of a huge number" 3 "is not a number from 1 to 365" -- diagnose --days 99999999999999999999
+check "diagnose --days 365 is valid (needs Windows)" 1 "needs Windows" -- diagnose --days 365
+check "diagnose --days 1 is valid (needs Windows)" 1 "needs Windows" -- diagnose --days 1
+check "--days is not an option of plan" 3 "unknown option '--days'" -- plan x.ini --days 7
+check "help diagnose names --days" 0 "--days N" -- help diagnose
 check "validate needs a profile" 3 "needs a PROFILE" -- validate
 check "extra argument" 3 "unexpected argument 'b.ini'" -- validate a.ini b.ini
 check "help" 0 "Commands:" -- help

@@ -49,6 +49,8 @@ enum {
 #define W_SERVICE_DOES_NOT_EXIST 1060u
 #define STATUS_INVALID_PARAMETER 0xC000000Du /* CNG's answer to bad arguments */
 #define LS_NOT_CONNECTABLE 6u /* diagnose.h's RDLS_LS_NOT_CONNECTABLE */
+#define W_EVT_CHANNEL_NOT_FOUND 15007u /* ERROR_EVT_CHANNEL_NOT_FOUND */
+#define W_EVT_MESSAGE_NOT_FOUND 15027u /* ERROR_EVT_MESSAGE_NOT_FOUND */
 
 /* Every operation of struct rdls_sys_ops, in its order there. */
 enum op {
@@ -70,6 +72,7 @@ enum op {
 	OP_LS_ACTIVATION_GET, OP_LS_KEYPACKS_GET, OP_LS_IN_TSLS_GROUP, OP_LS_SECGRP_GP,
 	OP_PIPE_PROBE, OP_TS_LICENSING, OP_TS_SPECIFIED_LS,
 	OP_CLOCK_NOW, OP_ENV_GET, OP_PROCESS_KILL,
+	OP_EVENT_QUERY,
 	OP_COUNT,
 	OP_WRITE = OP_COUNT, /* fake_fail_nth's "write": any changing operation */
 };
@@ -125,6 +128,7 @@ static const struct {
 	[OP_TS_SPECIFIED_LS] = { "ts_specified_ls", false },
 	[OP_CLOCK_NOW] = { "clock_now", false },     [OP_ENV_GET] = { "env_get", false },
 	[OP_PROCESS_KILL] = { "process_kill", false },
+	[OP_EVENT_QUERY] = { "event_query", false },
 };
 
 struct f_user {
@@ -170,6 +174,14 @@ struct f_event {
 struct f_pipe {
 	char *host;
 	uint32_t code; /* WaitNamedPipeW's: 0 a free instance */
+};
+/* An event in one of the machine's logs, for event_query. */
+struct f_logevt {
+	char *channel;
+	char *provider;
+	uint32_t id;
+	uint64_t time; /* FILETIME */
+	char *text;    /* NULL: its message cannot be formatted */
 };
 struct f_tsserver {
 	char *server;
@@ -243,6 +255,10 @@ struct fake_sys {
 	uint32_t ls_activation; /* GetActivationStatus: RDLS_LS_ACTIVATED by default */
 	struct vec keypacks;    /* rdls_keypack: the installed CAL packs */
 	bool in_tsls, secgrp_gp;
+	/* the logs event_query reads */
+	struct vec logevts;  /* struct f_logevt */
+	struct vec channels; /* char *: the channels that exist */
+	uint32_t last_event_days;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -417,6 +433,8 @@ static const char *code_text(uint32_t code)
 	case WSA_HOST_NOT_FOUND: return "no such host is known";
 	case W_SERVICE_DOES_NOT_EXIST: return "the specified service does not exist as an installed service";
 	case STATUS_INVALID_PARAMETER: return "an invalid parameter was passed to a service or function";
+	case W_EVT_CHANNEL_NOT_FOUND: return "the specified channel could not be found";
+	case W_EVT_MESSAGE_NOT_FOUND: return "the message resource is present but the message was not found in the message table";
 	default: return "error injected by the fake system";
 	}
 }
@@ -2259,6 +2277,124 @@ bool fake_killed(struct fake_sys *f, uint32_t *code)
 	return f->killed;
 }
 
+/* ------------------------------------------------------ reading the logs */
+
+static bool channel_exists(struct fake_sys *f, const char *channel, size_t *idx)
+{
+	for (size_t i = 0; i < f->channels.n; i++)
+		if (ieq(AT(f->channels, char *, i), channel)) {
+			if (idx)
+				*idx = i;
+			return true;
+		}
+	return false;
+}
+
+/* The backend builds an XPath query from these: a quote would end its string literal. */
+static bool xpath_safe(const char *s)
+{
+	return s && *s && !strpbrk(s, "'\"");
+}
+
+static int by_time_desc(const void *a, const void *b)
+{
+	const struct f_logevt *x = *(const struct f_logevt *const *)a;
+	const struct f_logevt *y = *(const struct f_logevt *const *)b;
+	return x->time < y->time ? 1 : x->time > y->time ? -1 : 0;
+}
+
+/* As the backend: EvtQuery (newest first) of the channel, then each match through fn. */
+static int f_event_query(void *ctx, const char *channel, const char *const *providers,
+			 size_t n_providers, const uint32_t *ids, size_t n_ids, uint32_t days,
+			 rdls_logevt_fn fn, void *arg, rdls_err *err)
+{
+	CTX;
+	char o[OBJ_MAX];
+	OBJ(o, "channel '%s'", channel ? channel : "");
+	if (enter(f, OP_EVENT_QUERY, "EvtQuery", o, err))
+		return -1;
+	f->last_event_days = days;
+	bool ok = xpath_safe(channel) && n_providers && n_ids && fn && days >= 1 &&
+		  days <= RDLS_LOGEVT_DAYS_MAX;
+	for (size_t i = 0; ok && i < n_providers; i++)
+		ok = xpath_safe(providers[i]);
+	if (!ok)
+		return fail(err, "EvtQuery", o, W_INVALID_PARAMETER);
+	if (!channel_exists(f, channel, NULL))
+		return fail(err, "EvtQuery", o, W_EVT_CHANNEL_NOT_FOUND);
+	const uint64_t since = FAKE_EVENT_NOW - (uint64_t)days * 864000000000ull;
+	struct f_logevt **hits = calloc(f->logevts.n + 1, sizeof(*hits));
+	if (!hits)
+		die("out of memory");
+	size_t n = 0;
+	for (size_t i = 0; i < f->logevts.n; i++) {
+		struct f_logevt *le = &AT(f->logevts, struct f_logevt, i);
+		bool prov = false, id = false;
+		for (size_t k = 0; k < n_providers && !prov; k++)
+			prov = strcmp(le->provider, providers[k]) == 0;
+		for (size_t k = 0; k < n_ids && !id; k++)
+			id = le->id == ids[k];
+		if (ieq(le->channel, channel) && prov && id && le->time >= since && le->time <= FAKE_EVENT_NOW)
+			hits[n++] = le;
+	}
+	qsort(hits, n, sizeof(*hits), by_time_desc);
+	for (size_t i = 0; i < n; i++) {
+		rdls_logevt ev = { .id = hits[i]->id, .time = hits[i]->time };
+		int r = fn(arg, &ev);
+		if (r == RDLS_LOGEVT_TEXT) {
+			rdls_err te;
+			rdls_err_clear(&te);
+			if (hits[i]->text) {
+				ev.text = hits[i]->text;
+			} else {
+				char mo[OBJ_MAX];
+				OBJ(mo, "event %lu of provider '%s'", (unsigned long)hits[i]->id,
+				    hits[i]->provider);
+				fail(&te, "EvtFormatMessage", mo, W_EVT_MESSAGE_NOT_FOUND);
+				ev.text_err = &te;
+			}
+			r = fn(arg, &ev);
+		}
+		if (r == RDLS_LOGEVT_STOP)
+			break;
+	}
+	free(hits);
+	return 0;
+}
+
+void fake_add_log_event(struct fake_sys *f, const char *channel, const char *provider,
+			uint32_t id, uint64_t time, const char *text)
+{
+	struct f_logevt *le = vec_push(&f->logevts, sizeof(*le));
+	if (!le)
+		die("out of memory");
+	le->channel = xdup(channel);
+	le->provider = xdup(provider);
+	le->id = id;
+	le->time = time;
+	le->text = text ? xdup(text) : NULL;
+}
+
+void fake_set_log_channel(struct fake_sys *f, const char *channel, bool exists)
+{
+	size_t i;
+	bool has = channel_exists(f, channel, &i);
+	if (exists && !has) {
+		char **slot = vec_push(&f->channels, sizeof(char *));
+		if (!slot)
+			die("out of memory");
+		*slot = xdup(channel);
+	} else if (!exists && has) {
+		free(AT(f->channels, char *, i));
+		vec_remove(&f->channels, i, sizeof(char *));
+	}
+}
+
+uint32_t fake_last_event_days(struct fake_sys *f)
+{
+	return f->last_event_days;
+}
+
 static const struct rdls_sys_ops fake_ops = {
 	.user_get = f_user_get,
 	.user_add = f_user_add,
@@ -2331,6 +2467,7 @@ static const struct rdls_sys_ops fake_ops = {
 	.clock_now = f_clock_now,
 	.env_get = f_env_get,
 	.process_kill = f_process_kill,
+	.event_query = f_event_query,
 };
 
 /* --------------------------------------------------------------- lifetime */
@@ -2358,6 +2495,11 @@ struct fake_sys *fake_sys_new(const char *hostname)
 	fake_set_service(f, "TermServLicensing", true);
 	f->cred_persist = RDLS_CRED_PERSIST_ENTERPRISE;
 	f->now = FAKE_NOW;
+	/* The event logs a Windows Server with Remote Desktop Services has, all empty. */
+	fake_set_log_channel(f, "System", true);
+	fake_set_log_channel(f, "Application", true);
+	fake_set_log_channel(f, FAKE_RCM_ADMIN, true);
+	fake_set_log_channel(f, FAKE_RCM_OPERATIONAL, true);
 	return f;
 }
 
@@ -2437,6 +2579,16 @@ void fake_sys_free(struct fake_sys *f)
 		free(ev->strings);
 	}
 	free(f->events.v);
+	for (size_t i = 0; i < f->logevts.n; i++) {
+		struct f_logevt *le = &AT(f->logevts, struct f_logevt, i);
+		free(le->channel);
+		free(le->provider);
+		free(le->text);
+	}
+	free(f->logevts.v);
+	for (size_t i = 0; i < f->channels.n; i++)
+		free(AT(f->channels, char *, i));
+	free(f->channels.v);
 	free(f->process_user);
 	free(f->dns.v);
 	free(f->ports.v);
@@ -2817,6 +2969,7 @@ void fake_drop_op(struct fake_sys *f, const char *op)
 		OFF(OP_TS_SPECIFIED_LS, ts_specified_ls),
 		OFF(OP_CLOCK_NOW, clock_now), OFF(OP_ENV_GET, env_get),
 		OFF(OP_PROCESS_KILL, process_kill),
+		OFF(OP_EVENT_QUERY, event_query),
 #undef OFF
 	};
 	int i = find_op(op);

@@ -260,4 +260,25 @@ void fake_add_keypack(struct fake_sys *f, const rdls_keypack *k);
 void fake_set_ls_tsls_group(struct fake_sys *f, bool member);
 void fake_set_ls_secgrp_gp(struct fake_sys *f, bool enabled);
 
+/*
+ * --- the logs event_query reads (diagnose's event log checks) ---
+ * The fake event time base is FAKE_EVENT_NOW (a FILETIME: 2026-12-01 12:00:00 UTC): the
+ * window of event_query's days ends there (what timediff(@SystemTime) measures against on
+ * Windows), so a test never depends on the real clock; it is only the event logs' "now".
+ * FAKE_EVENT_DAYS_AGO(d) is d days before it. Channels
+ * System, Application and RemoteConnectionManager's Admin and Operational exist at first
+ * (fake_set_log_channel adds or removes one); a query of another fails with 15007
+ * (ERROR_EVT_CHANNEL_NOT_FOUND) from "EvtQuery", a quote in a name or days outside
+ * 1..365 with 87. Matches come newest first; an event added with text NULL has a message
+ * EvtFormatMessage cannot format (15027). fake_last_event_days: the last query's days.
+ */
+#define FAKE_EVENT_NOW 134406000000000000ull
+#define FAKE_EVENT_DAYS_AGO(d) (FAKE_EVENT_NOW - (uint64_t)(d) * 864000000000ull)
+#define FAKE_RCM_ADMIN "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Admin"
+#define FAKE_RCM_OPERATIONAL "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational"
+void fake_add_log_event(struct fake_sys *f, const char *channel, const char *provider,
+			uint32_t id, uint64_t time, const char *text);
+void fake_set_log_channel(struct fake_sys *f, const char *channel, bool exists);
+uint32_t fake_last_event_days(struct fake_sys *f);
+
 #endif

@@ -14,7 +14,11 @@
 #     the (stand-in's) local group does not resolve to a group; it is expected after apply;
 #   cal-compat: Wine reports Windows 6.1, not a Windows Server version (not run);
 #   ls-activation, cal-packs, ls-secgrp-policy: no Win32_TSLicenseServer / Win32_TSLicenseKeyPack
-#     (not run: the RD Licensing role is not installed).
+#     (not run: the RD Licensing role is not installed);
+#   ls-events: Wine 8's EvtQuery is a stub that returns NULL and sets no error code, so the
+#     System log cannot be read (not run, with that reason); a license server on Windows that
+#     logged TerminalServices-Licensing events 7, 8, 15, 16 (peers), 17-19, 20, 21 or 4105
+#     shows them being found (the fake does in tests/unit/test_diag_events.c).
 # The peer LICSVR2 is 127.0.0.1, probed on port 1 where nothing listens (RDLS_TEST_RPC_PORT of
 # the test build): license-server-unreachable stays, by design; t_diagnose_session_host.sh
 # shows the probe passing against a loopback listener.
@@ -101,6 +105,8 @@ t_expect_out "not run  ls-activation: the RD Licensing role is not installed (Wi
 t_expect_out "not run  cal-packs: the RD Licensing role is not installed (IWbemServices::GetObject on WMI root\\cimv2 Win32_TSLicenseKeyPack returned 0x80041002"
 t_expect_out "not run  ls-secgrp-policy: the RD Licensing role is not installed (Win32_TSLicenseServer.IsLSSecGrpGPEnabled on WMI root\\cimv2"
 t_expect_out "not run  ls-tsls-group: not applicable: the profile's membership is workgroup"
+t_expect_out "not run  ls-events System: log 'System' (provider Microsoft-Windows-TerminalServices-Licensing or TermServLicensing) could not be read: EvtQuery on channel 'System' returned 0 (no query handle and no error code"
+t_expect_no_out "ok       ls-events" "ls-events passed under Wine"
 t_rdls diagnose "$prof" --host LICSVR1 --check cal-packs --warn-available 5
 t_expect_rc 0 "diagnose --check cal-packs --warn-available 5 (not run needs no action)"
 t_expect_out "not run  cal-packs: the RD Licensing role is not installed"

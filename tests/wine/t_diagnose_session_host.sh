@@ -8,7 +8,12 @@
 #   ts-grace, ts-find, ts-connectivity: Wine has no root\CIMv2\TerminalServices namespace,
 #     so Win32_TerminalServiceSetting cannot be asked (0x8004100E);
 #   ts-ping: PingLicenseServer exists only on Windows Server 2008;
-#   cal-compat: Wine reports Windows 6.1, not a Windows Server version.
+#   cal-compat: Wine reports Windows 6.1, not a Windows Server version;
+#   sh-events: Wine 8's EvtQuery is a stub that returns NULL and sets no error code, so the
+#     connection manager's Admin/Operational channels and System cannot be read (and a prefix
+#     has no such events anyway); what shows the events 1068, 1069, 1130, 1004, 1011, 1028
+#     being found is a Windows session host that logged them (unit-tested through the fake:
+#     tests/unit/test_diag_events.c).
 # sh-certificate: a prefix's RCM key holds no X509 certificate values (no license server ever
 #   issued one), so the info finding sh-certificate-absent stays after apply; on Windows a
 #   session host that got a license holds them (and the check passes). Whether they are
@@ -84,6 +89,13 @@ t_wine_not_run() {
 	grep -q "^not run  setting-in-effect Win32_TerminalServiceSetting: .*LicensingType.*0x8004100E" "$T_OUT" ||
 		t_fail "setting-in-effect: Win32_TerminalServiceSetting not reported as not run (0x8004100E)"
 	! grep -q "^ok       ts-connectivity" "$T_OUT" || t_fail "ts-connectivity reported as passed under Wine"
+	for _ch in "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Admin" \
+		"Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational" System; do
+		grep -qF "not run  sh-events $_ch: " "$T_OUT" || t_fail "sh-events $_ch: not reported as not run"
+		grep -qF "EvtQuery on channel '$_ch' returned 0 (no query handle and no error code" "$T_OUT" ||
+			t_fail "sh-events $_ch: not the reason Wine's EvtQuery stub gives"
+	done
+	! grep -q "^ok       sh-events" "$T_OUT" || t_fail "sh-events reported as passed under Wine"
 }
 
 # --- 1. a fresh session host: licensing mode unset, no license server ---------------------
@@ -207,6 +219,16 @@ t_expect_out '"id":"licensing-mode-conflict"'
 t_expect_no_out '"check":"ls-rpc"' "--check runs only the check asked for"
 t_rdls diagnose "$prof" --host RDSH1 --check frob
 t_expect_rc 3 "diagnose --check of an unknown check"
+# --days reaches the Win32 query: Wine's EvtQuery stub traces the XPath it was given.
+WINEDEBUG=fixme+wevtapi
+t_rdls diagnose "$prof" --host RDSH1 --check sh-events --days 30
+WINEDEBUG=-all
+t_expect_rc 0 "diagnose --check sh-events --days 30 (not run only)"
+t_expect_err "TimeCreated[timediff(@SystemTime) <= 2592000000]" "the 30-day window in EvtQuery's XPath"
+t_expect_err "EventID=1068 or EventID=1069 or EventID=1130 or EventID=1004 or EventID=1011 or EventID=1028"
+t_expect_out "3 not run"
+t_rdls diagnose "$prof" --host RDSH1 --days 0
+t_expect_rc 3 "diagnose --days 0"
 wine64 reg delete "$RCMLC" /v LicensingMode /f >/dev/null 2>&1 || t_fail "reg delete RCM LicensingMode"
 
 kill "$listener" "$pipesrv" 2>/dev/null
