@@ -14,6 +14,7 @@
 #include "rdls/journal.h"
 #include "rdls/plan.h"
 #include "rdls/planfile.h"
+#include "rdls/planrun.h"
 #include "rdls/report.h"
 
 
@@ -163,7 +164,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_report_warnings(o, p);
 	if (p->n_impossible) {
 		/* Before the question and the journal: nothing is changed, not even a part. */
-		rdls_report_plan_text(o, o->json ? o->err : o->out, p);
+		rdls_report_plan_text(o, rdls_report_preview_stream(o, true), p);
 		rc = fail(o, &r, "apply refuses to start on %s, nothing was changed: %s; %s", p->host,
 			  p->blocked_why, p->blocked_remedy);
 		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
@@ -181,9 +182,9 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 		goto out;
 	}
 
-	/* Show what will happen, then ask; with --json on stderr: stdout is the document. */
-	FILE *show = o->json ? o->err : o->out;
-	if (!o->json || !o->yes)
+	/* Show what will happen, then ask (on the stream report.h says). */
+	FILE *show = rdls_report_preview_stream(o, false);
+	if (show)
 		rdls_report_plan_text(o, show, p);
 	char question[512];
 	snprintf(question, sizeof(question), "Apply %zu change%s to %s?", n, n == 1 ? "" : "s",

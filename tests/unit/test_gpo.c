@@ -19,6 +19,7 @@
 #include "rdls/cli.h"
 #include "rdls/gptini.h"
 #include "rdls/plan.h"
+#include "rdls/planrun.h"
 #include "rdls/preg.h"
 #include "rdls/regpaths.h"
 #include "resource.h"
