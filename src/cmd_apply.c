@@ -4,7 +4,6 @@
  * write-ahead journal. Exit 0 applied (or nothing to do), 1 error (a failed apply
  * was rolled back), 3 refused without --yes, 4 the rollback was incomplete.
  */
-#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,21 +14,8 @@
 #include "rdls/journal.h"
 #include "rdls/plan.h"
 #include "rdls/planfile.h"
+#include "rdls/planrun.h"
 #include "rdls/report.h"
-
-
-static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *fmt, ...)
-	RDLS_PRINTF(3, 4);
-
-static int fail(const struct rdls_opts *o, struct rdls_planrun *r, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof(r->error), fmt, ap);
-	va_end(ap);
-	rdls_error(o, "%s", r->error);
-	return RDLS_EXIT_ERROR;
-}
 
 /* Not elevated, or another apply/rollback running: refuse before anything else. */
 static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r,
@@ -41,20 +27,20 @@ static int guards(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_p
 	rdls_err_clear(&e);
 	bool elevated = false, taken = false;
 	if (sys->ops->is_elevated(sys->ctx, &elevated, &e) != 0) {
-		return fail(o, r, "cannot tell whether this process is elevated: %s",
+		return rdls_planrun_fail(o, r, "cannot tell whether this process is elevated: %s",
 			    rdls_errmsg_of(&e, &em));
 	}
 	if (!elevated)
-		return fail(o, r,
+		return rdls_planrun_fail(o, r,
 			    "%s changes local accounts, the registry and NETWORK SERVICE credentials, "
 			    "which needs an elevated process: open Command Prompt or PowerShell with "
 			    "'Run as administrator' and run the same command there",
 			    doing);
 	if (rdls_trust_lock(sys, &taken, busy, sizeof(busy), &e) != 0) {
-		return fail(o, r, "cannot take the rdlsctl lock: %s", rdls_errmsg_of(&e, &em));
+		return rdls_planrun_fail(o, r, "cannot take the rdlsctl lock: %s", rdls_errmsg_of(&e, &em));
 	}
 	if (!taken)
-		return fail(o, r, "%s", busy);
+		return rdls_planrun_fail(o, r, "%s", busy);
 	*locked = true;
 	return 0;
 }
@@ -78,19 +64,19 @@ static int load_saved(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	int rc;
 	FILE *f = sys->ops->file_open(sys->ctx, o->plan_file, "rb", &e);
 	if (!f) {
-		return fail(o, r, "cannot read saved plan '%s': %s", o->plan_file,
+		return rdls_planrun_fail(o, r, "cannot read saved plan '%s': %s", o->plan_file,
 			    rdls_errmsg_of(&e, &em));
 	}
 	rc = rdls_planfile_read(sys, f, o->plan_file, &pf, &bad, &e);
 	fclose(f);
 	if (rc != 0) {
-		return fail(o, r, "refusing saved plan, nothing was changed: %s",
+		return rdls_planrun_fail(o, r, "refusing saved plan, nothing was changed: %s",
 			    rdls_errmsg_of(&e, &em));
 	}
 	/* Made on another computer: its observations are not this one's. */
 	const char *made_on = pf->computer[0] ? pf->computer : pf->host;
 	if (!rdls_name_eq(made_on, r->host)) {
-		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: it was made on %s, "
+		rc = rdls_planrun_fail(o, r, "refusing saved plan '%s', nothing was changed: it was made on %s, "
 			  "this is %s", o->plan_file, made_on, r->host);
 		goto out;
 	}
@@ -98,7 +84,7 @@ static int load_saved(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	struct rdls_buf why;
 	rdls_buf_init(&why);
 	if (rdls_planfile_drift(pf, sys, &why)) {
-		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: the host changed since "
+		rc = rdls_planrun_fail(o, r, "refusing saved plan '%s', nothing was changed: the host changed since "
 			  "the plan was saved: %s; plan again and review the new plan", o->plan_file,
 			  why.oom ? "(out of memory)" : rdls_buf_str(&why));
 		rdls_buf_release(&why);
@@ -114,7 +100,7 @@ static int load_saved(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 		goto out;
 	if (!(pf->secret ? r->secret_source && strcmp(pf->secret, r->secret_source) == 0
 			 : !r->secret_source)) {
-		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: the peer password "
+		rc = rdls_planrun_fail(o, r, "refusing saved plan '%s', nothing was changed: the peer password "
 			  "came from %s when it was saved, now from %s", o->plan_file,
 			  pf->secret ? pf->secret : "nowhere",
 			  r->secret_source ? r->secret_source : "nowhere");
@@ -123,7 +109,7 @@ static int load_saved(const struct rdls_opts *o, struct rdls_sys *sys, struct rd
 	bool drift = false;
 	size_t n = rdls_planfile_compare(pf, r->plan, &drift, &why);
 	if (n)
-		rc = fail(o, r, "refusing saved plan '%s', nothing was changed: %s%s; plan again and "
+		rc = rdls_planrun_fail(o, r, "refusing saved plan '%s', nothing was changed: %s%s; plan again and "
 			  "review the new plan", o->plan_file,
 			  drift ? "the host changed since the plan was saved: "
 				: "planning now gives another plan: ",
@@ -164,8 +150,8 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_report_warnings(o, p);
 	if (p->n_impossible) {
 		/* Before the question and the journal: nothing is changed, not even a part. */
-		rdls_report_plan_text(o, o->json ? o->err : o->out, p);
-		rc = fail(o, &r, "apply refuses to start on %s, nothing was changed: %s; %s", p->host,
+		rdls_report_plan_text(o, rdls_report_preview_stream(o, true), p);
+		rc = rdls_planrun_fail(o, &r, "apply refuses to start on %s, nothing was changed: %s; %s", p->host,
 			  p->blocked_why, p->blocked_remedy);
 		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
 		goto out;
@@ -182,9 +168,9 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 		goto out;
 	}
 
-	/* Show what will happen, then ask; with --json on stderr: stdout is the document. */
-	FILE *show = o->json ? o->err : o->out;
-	if (!o->json || !o->yes)
+	/* Show what will happen, then ask (on the stream report.h says). */
+	FILE *show = rdls_report_preview_stream(o, false);
+	if (show)
 		rdls_report_plan_text(o, show, p);
 	char question[512];
 	snprintf(question, sizeof(question), "Apply %zu change%s to %s?", n, n == 1 ? "" : "s",
@@ -212,13 +198,13 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_err de;
 	rdls_err_clear(&de);
 	if (rdls_trust_journal_dir(sys, &wr, jdir, sizeof(jdir), &de) != 0 && !o->journal) {
-		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s",
+		rc = rdls_planrun_fail(o, &r, "cannot start the journal, so nothing was changed: %s",
 			  rdls_errmsg_of(&de, &em));
 		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
 		goto out;
 	}
 	if (rdls_journal_create(sys, o->journal, &h, &jw, &e) != 0) {
-		rc = fail(o, &r, "cannot start the journal, so nothing was changed: %s",
+		rc = rdls_planrun_fail(o, &r, "cannot start the journal, so nothing was changed: %s",
 			  rdls_errmsg_of(&e, &em));
 		rdls_report_failure_json(o, p->host, NULL, r.error, rc);
 		goto out;
@@ -234,7 +220,7 @@ int cmd_apply(const struct rdls_opts *o, struct rdls_sys *sys)
 	rdls_secret_free(r.secret);
 	r.secret = NULL;
 	if (rc < 0 || !x) {
-		rc = fail(o, &r, "out of memory before the first change: nothing was changed");
+		rc = rdls_planrun_fail(o, &r, "out of memory before the first change: nothing was changed");
 		rdls_report_failure_json(o, p->host, rdls_journal_path(jw), r.error, rc);
 		goto out;
 	}

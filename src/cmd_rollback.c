@@ -169,8 +169,8 @@ int cmd_rollback(const struct rdls_opts *o, struct rdls_sys *sys)
 	}
 	size_t n = rdls_exec_pending(x);
 	if (n > 0) {
-		FILE *show = o->json ? o->err : o->out;
-		if (!o->json || !o->yes)
+		FILE *show = rdls_report_preview_stream(o, false); /* then the question */
+		if (show)
 			rdls_report_rollback_text(o, show, j, x);
 		char question[512];
 		snprintf(question, sizeof(question), "Roll back %zu change%s on %s?", n,

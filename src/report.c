@@ -259,6 +259,13 @@ void rdls_report_validate(const struct rdls_opts *o, const struct rdls_report_en
 
 /* ------------------------------------------------------------- the question */
 
+FILE *rdls_report_preview_stream(const struct rdls_opts *o, bool always)
+{
+	if (!o->json)
+		return o->out;
+	return always || !o->yes ? o->err : NULL;
+}
+
 int rdls_confirm(const struct rdls_opts *o, const char *question, const char *host)
 {
 	if (o->yes)

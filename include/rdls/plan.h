@@ -140,33 +140,4 @@ int rdls_plan_build(const struct rdls_model *m, const char *host, struct rdls_sy
 		    const struct rdls_plan_opts *po, struct rdls_plan **out, rdls_err *err);
 void rdls_plan_free(struct rdls_plan *p);
 
-/* --- the first half of plan and apply, shared by cmd_plan.c and cmd_apply.c --- */
-struct rdls_opts;
-struct rdls_planrun {
-	char host[256];      /* --host, or the computer's name */
-	struct rdls_model *model;
-	rdls_secret *secret; /* NULL unless the host's plan needs it */
-	struct rdls_plan *plan;
-	char error[1024];    /* the last error printed, for --json */
-	struct rdls_diags diags; /* the profile's errors when it is invalid, for --json */
-	/* Saved plans (planfile.h). hash_profile: compute profile_sha256 from the bytes the
-	 * profile is read from. expect_sha256 (hex): refuse, before the secret is read, a
-	 * profile whose content is not that. secret_source: "env:NAME", "file:PATH", "prompt"
-	 * when the plan needs the secret, else NULL (never the secret). */
-	bool hash_profile;
-	const char *expect_sha256;
-	unsigned char profile_sha256[32];
-	char *secret_source;
-};
-/* r->host from o->host or sys->ops->host_name. 0, or an exit code (error printed). */
-int rdls_planrun_host(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r);
-/*
- * Loads the profile (through sys->ops->file_open), checks the host's roles, loads
- * the peer secret when the plan needs it, and builds the plan. Errors are printed
- * on o->err; returns 0 or RDLS_EXIT_ERROR.
- */
-int rdls_planrun_load(const struct rdls_opts *o, struct rdls_sys *sys, struct rdls_planrun *r);
-/* Frees everything, the secret first. */
-void rdls_planrun_release(struct rdls_planrun *r);
-
 #endif

@@ -90,6 +90,13 @@ void rdls_report_rollback(const struct rdls_opts *o, const struct rdls_journal *
 			  const struct rdls_exec *x, size_t pending);
 
 /*
+ * Where apply and rollback show what they are about to change, before the question:
+ * o->out, or o->err with --json (o->out is the document). NULL with --json --yes (nothing
+ * is asked; the document says it all) unless `always` (the plan apply refuses to start).
+ */
+FILE *rdls_report_preview_stream(const struct rdls_opts *o, bool always);
+
+/*
  * The question of apply and rollback. o->yes: 0 at once. On a terminal: asks
  * "<question> [y/N] " on o->err and reads o->in: 0 for y/yes, RDLS_EXIT_ERROR
  * otherwise. Without a terminal: refuses with RDLS_EXIT_USAGE, saying to use --yes.

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "fake_sys.h"
@@ -32,40 +31,15 @@
 #define NEW_SECRET "Audit-Rotated-Secret-8802"
 #define WG2 "profiles/workgroup-two-servers.ini"
 
-struct ctx {
-	struct fake_sys *f;
-	struct rdls_sys sys;
-	struct rdls_opts o;
-	FILE *out, *err;
-	char *out_text, *err_text; /* of the last run */
-};
-
-static void ctx_init(struct ctx *c)
+/* LICSVR1 with the peer password in its environment. */
+static void ctx_init(struct tu_cmd *c)
 {
-	memset(c, 0, sizeof(*c));
-	c->f = fake_sys_new("LICSVR1");
-	c->sys = fake_sys_iface(c->f);
+	tu_cmd_init(c, "LICSVR1");
 	fake_set_env(c->f, "RDLS_PEER_PASSWORD", SECRET);
-	c->out = tu_tmpfile();
-	c->err = tu_tmpfile();
-}
-
-static char *slurp(FILE *f)
-{
-	fflush(f);
-	long n = ftell(f);
-	rewind(f);
-	char *s = calloc(1, (size_t)n + 1);
-	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read back the output");
-	rewind(f);
-	if (ftruncate(fileno(f), 0) != 0)
-		fail_msg("ftruncate");
-	return s;
 }
 
 /* No event's insertion string holds either secret (the secret scan of the event log). */
-static void scan_events(struct ctx *c)
+static void scan_events(struct tu_cmd *c)
 {
 	for (size_t i = 0; i < fake_event_count(c->f); i++)
 		for (size_t k = 0; k < fake_event_nstrings(c->f, i); k++) {
@@ -76,26 +50,17 @@ static void scan_events(struct ctx *c)
 		}
 }
 
-static void ctx_release(struct ctx *c)
+static void ctx_release(struct tu_cmd *c)
 {
 	scan_events(c);
-	free(c->out_text);
-	free(c->err_text);
-	fclose(c->out);
-	fclose(c->err);
-	fake_sys_free(c->f);
+	tu_cmd_release(c);
 }
 
-static int run(struct ctx *c, const char *command, const char *profile, bool yes, bool rotate)
+static int run(struct tu_cmd *c, const char *command, const char *profile, bool yes, bool rotate)
 {
 	c->o = (struct rdls_opts){ .command = command, .profile = profile, .yes = yes,
-				   .rotate = rotate, .out = c->out, .err = c->err };
-	int rc = strcmp(command, "apply") == 0 ? cmd_apply(&c->o, &c->sys)
-						: cmd_rollback(&c->o, &c->sys);
-	free(c->out_text);
-	free(c->err_text);
-	c->out_text = slurp(c->out);
-	c->err_text = slurp(c->err);
+				   .rotate = rotate };
+	int rc = tu_cmd_run(c);
 	if (strstr(c->out_text, SECRET) || strstr(c->err_text, SECRET) ||
 	    strstr(c->out_text, NEW_SECRET) || strstr(c->err_text, NEW_SECRET))
 		fail_msg("the secret was printed:\n%s%s", c->out_text, c->err_text);
@@ -103,7 +68,7 @@ static int run(struct ctx *c, const char *command, const char *profile, bool yes
 }
 
 /* The ids of the events from the `from`-th on, "1000 1001 ...". */
-static char *ids_from(struct ctx *c, size_t from)
+static char *ids_from(struct tu_cmd *c, size_t from)
 {
 	char *all = fake_event_ids(c->f), *p = all;
 	for (size_t i = 0; i < from && p; i++) {
@@ -115,7 +80,7 @@ static char *ids_from(struct ctx *c, size_t from)
 	return r;
 }
 
-static void assert_ids(struct ctx *c, size_t from, const char *want)
+static void assert_ids(struct tu_cmd *c, size_t from, const char *want)
 {
 	char *got = ids_from(c, from);
 	if (strcmp(got, want) != 0)
@@ -123,7 +88,7 @@ static void assert_ids(struct ctx *c, size_t from, const char *want)
 	free(got);
 }
 
-static void assert_str(struct ctx *c, size_t i, size_t k, const char *want)
+static void assert_str(struct tu_cmd *c, size_t i, size_t k, const char *want)
 {
 	const char *got = fake_event_string(c->f, i, k);
 	if (strcmp(got, want) != 0)
@@ -131,7 +96,7 @@ static void assert_str(struct ctx *c, size_t i, size_t k, const char *want)
 			 (unsigned long)fake_event_id(c->f, i), k + 1, got, want);
 }
 
-static void assert_has(struct ctx *c, size_t i, size_t k, const char *want)
+static void assert_has(struct tu_cmd *c, size_t i, size_t k, const char *want)
 {
 	const char *got = fake_event_string(c->f, i, k);
 	if (!strstr(got, want))
@@ -145,7 +110,7 @@ static void assert_contains(const char *hay, const char *needle)
 		fail_msg("'%s' not found in:\n%s", needle, hay);
 }
 
-static const char *newest_journal(struct ctx *c, char *buf, size_t n)
+static const char *newest_journal(struct tu_cmd *c, char *buf, size_t n)
 {
 	rdls_err e;
 	rdls_err_clear(&e);
@@ -160,7 +125,7 @@ static const char *newest_journal(struct ctx *c, char *buf, size_t n)
 static void test_audit_apply_completed(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	assert_int_equal(run(&c, "apply", WG2, true, false), RDLS_EXIT_OK);
 	assert_ids(&c, 0, "1000 " DONE7 " 1003");
@@ -199,7 +164,7 @@ static void test_audit_apply_completed(void **state)
 static void test_audit_apply_failed_rolled_back(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	char *before = fake_snapshot(c.f);
 	fake_fail_nth(c.f, "cred_put", 1, 5);
@@ -231,7 +196,7 @@ static void test_audit_apply_failed_rolled_back(void **state)
 static void test_audit_apply_refused(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	/* no terminal, no --yes: exit 3, one event */
 	assert_int_equal(run(&c, "apply", WG2, false, false), RDLS_EXIT_USAGE);
@@ -277,7 +242,7 @@ static void test_audit_apply_refused(void **state)
 static void test_audit_event_failure_is_a_warning(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	fake_fail_nth(c.f, "event_write", 1, 1502); /* ERROR_LOG_FILE_FULL */
 	assert_int_equal(run(&c, "apply", WG2, true, false), RDLS_EXIT_OK);
@@ -307,7 +272,7 @@ static void test_audit_event_failure_is_a_warning(void **state)
 static void test_audit_rollback_completed(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	assert_int_equal(run(&c, "apply", WG2, true, false), RDLS_EXIT_OK);
 	size_t k = fake_event_count(c.f);
@@ -341,7 +306,7 @@ static void test_audit_rollback_completed(void **state)
 static void test_audit_rollback_partial(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	assert_int_equal(run(&c, "apply", WG2, true, false), RDLS_EXIT_OK);
 	/* changed by hand since: rollback leaves it (and so its key) */
@@ -367,7 +332,7 @@ static void test_audit_rollback_partial(void **state)
 /* --------------------------------------------------------------- rotation */
 
 /* LICSVR1 converged with SECRET, then the profile's source holds NEW_SECRET. */
-static void converge_then_new_secret(struct ctx *c)
+static void converge_then_new_secret(struct tu_cmd *c)
 {
 	assert_int_equal(run(c, "apply", WG2, true, false), RDLS_EXIT_OK);
 	fake_set_env(c->f, "RDLS_PEER_PASSWORD", NEW_SECRET);
@@ -376,20 +341,20 @@ static void converge_then_new_secret(struct ctx *c)
 static void test_rotate_plans_password_and_credentials(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	converge_then_new_secret(&c);
 	/* without --rotate: the stale credential is replaced, the password left alone */
 	struct rdls_opts o = { .command = "plan", .profile = WG2, .out = c.out, .err = c.err };
 	assert_int_equal(cmd_plan(&o, &c.sys), RDLS_EXIT_PENDING);
-	char *out = slurp(c.out), *err = slurp(c.err);
+	char *out = tu_take(c.out), *err = tu_take(c.err);
 	assert_null(strstr(out, "password of user"));
 	free(out);
 	free(err);
 	o.rotate = true;
 	assert_int_equal(cmd_plan(&o, &c.sys), RDLS_EXIT_PENDING);
-	out = slurp(c.out);
-	err = slurp(c.err);
+	out = tu_take(c.out);
+	err = tu_take(c.err);
 	assert_contains(out, "~ password of user 'rdls-peer'");
 	assert_contains(out, "rollback cannot restore it");
 	assert_contains(out, "~ credential 'LICSVR2'");
@@ -401,8 +366,8 @@ static void test_rotate_plans_password_and_credentials(void **state)
 	struct rdls_sys gs = fake_sys_iface(g);
 	fake_set_env(g, "RDLS_PEER_PASSWORD", SECRET);
 	assert_int_equal(cmd_plan(&o, &gs), RDLS_EXIT_PENDING);
-	out = slurp(c.out);
-	err = slurp(c.err);
+	out = tu_take(c.out);
+	err = tu_take(c.err);
 	assert_null(strstr(out, "password of user"));
 	assert_contains(out, "+ user 'rdls-peer'");
 	free(out);
@@ -416,7 +381,7 @@ static void test_rotate_plans_password_and_credentials(void **state)
 static void test_rotate_apply_and_rollback(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	converge_then_new_secret(&c);
 	/* something rollback can restore: the accounts group value changed by hand */
@@ -470,7 +435,7 @@ static void test_rotate_apply_and_rollback(void **state)
 static void test_rotate_password_failure_rolls_back(void **state)
 {
 	(void)state;
-	struct ctx c;
+	struct tu_cmd c;
 	ctx_init(&c);
 	converge_then_new_secret(&c);
 	fake_set_reg_sz(c.f, RDLS_KEY_LICENSING, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,

@@ -22,8 +22,6 @@
 #include "rdls/model.h"
 #include "testutil.h"
 
-#define PROFILE_PATH "site.ini"
-
 /* Workgroup, per device, RDS 2019 CALs; this host LICSVR1 and the session host RDSH1. */
 static const char wg_profile[] =
 	"[deployment]\nmembership = workgroup\nlicensing_mode = per_device\ncal_version = 2019\n"
@@ -40,136 +38,25 @@ static const char domain_profile[] =
 	"[license_server LICSVR2]\nos = 2019\n"
 	"[session_host RDSH1]\nos = 2019\n";
 
-struct env {
-	struct fake_sys *f;
-	struct rdls_sys sys;
-	struct rdls_model *m;
-	struct rdls_diagnosis d;
-	struct rdls_diagnose_opts o;
-	bool ran;
-};
+/* The shared diagnose fixture (testutil.h) under this suite's names; a check's status
+ * here holds for every result of that check. */
+#define run(e, check) tu_expect_run(e, check)
+#define expect_finding(e, id, subject, sev) tu_expect_finding(e, id, subject, sev)
+#define expect_no_finding(e, id) tu_expect_no_finding(e, id)
+#define expect_contains(s, what) tu_expect_contains(s, what)
+#define expect_status(e, check, st) tu_expect_status(e, check, NULL, st, true)
 
-static struct env *env_new(const char *profile)
+/* A fake LICSVR1 with the profile text (NULL: none). */
+static struct tu_diag *env_new(const char *profile)
 {
-	struct env *e = calloc(1, sizeof(*e));
-	assert_non_null(e);
-	e->f = fake_sys_new("LICSVR1");
-	e->sys = fake_sys_iface(e->f);
-	rdls_diagnose_opts_init(&e->o);
-	if (profile) {
-		FILE *f = tu_strin(profile);
-		assert_non_null(f);
-		struct rdls_diags dg;
-		rdls_diags_init(&dg, PROFILE_PATH);
-		e->m = rdls_model_load(f, PROFILE_PATH, &dg);
-		fclose(f);
-		if (!e->m)
-			rdls_diags_print(&dg, stderr);
-		rdls_diags_release(&dg);
-		assert_non_null(e->m);
-		e->o.model = e->m;
-		e->o.profile_path = PROFILE_PATH;
-	}
+	struct tu_diag *e = tu_diag_new("LICSVR1");
+	if (profile)
+		tu_expect_profile(e, profile);
 	return e;
 }
 
-static void env_free(struct env *e)
-{
-	if (e->ran)
-		rdls_diagnosis_release(&e->d);
-	rdls_model_free(e->m);
-	fake_sys_free(e->f);
-	free(e);
-}
-
-static void dump(const struct rdls_diagnosis *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const struct rdls_dresult *r = &d->v[i];
-		fprintf(stderr, "  %-8s %s [%s] (%s): %s\n", rdls_dstatus_name(r->status), r->check,
-			r->id ? r->id : "", r->subject ? r->subject : "",
-			r->status == RDLS_D_NOT_RUN ? (r->reason ? r->reason : "")
-						    : (r->title ? r->title : ""));
-	}
-}
-
-/* Runs diagnose (only `check` when not NULL); the fake must not have been written to. */
-static void run(struct env *e, const char *check)
-{
-	if (e->ran)
-		rdls_diagnosis_release(&e->d);
-	e->o.only = check;
-	rdls_err err;
-	rdls_err_clear(&err);
-	unsigned before = fake_writes(e->f);
-	int rc = rdls_diagnose(&e->sys, &e->o, &e->d, &err);
-	e->ran = true;
-	if (rc != 0)
-		fprintf(stderr, "rdls_diagnose failed: %s: %s\n", err.object, err.text);
-	assert_int_equal(rc, 0);
-	if (fake_writes(e->f) != before) {
-		fprintf(stderr, "diagnose wrote to the machine (%u writes)\n", fake_writes(e->f) - before);
-		fail();
-	}
-}
-
-static void expect_contains(const char *s, const char *what)
-{
-	if (!s || !strstr(s, what)) {
-		fprintf(stderr, "expected '%s' in '%s'\n", what, s ? s : "(null)");
-		fail();
-	}
-}
-
-static const struct rdls_dresult *expect_finding(struct env *e, const char *id, const char *subject,
-						 enum rdls_dsev sev)
-{
-	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, subject);
-	if (!r || r->sev != sev) {
-		fprintf(stderr, "expected finding %s (%s) of severity %s; got:\n", id,
-			subject ? subject : "any subject", rdls_dsev_name(sev));
-		dump(&e->d);
-		fail();
-	}
-	assert_non_null(r->title);
-	assert_non_null(r->evidence);
-	assert_non_null(r->cause);
-	assert_non_null(r->remedy);
-	return r;
-}
-
-static void expect_no_finding(struct env *e, const char *id)
-{
-	if (rdls_diagnosis_find(&e->d, id, NULL)) {
-		fprintf(stderr, "unexpected finding %s:\n", id);
-		dump(&e->d);
-		fail();
-	}
-}
-
-static const struct rdls_dresult *expect_status(struct env *e, const char *check,
-						enum rdls_dstatus st)
-{
-	const struct rdls_dresult *r = rdls_diagnosis_check(&e->d, check, NULL);
-	if (!r || r->status != st) {
-		fprintf(stderr, "expected check %s to be %s; got:\n", check, rdls_dstatus_name(st));
-		dump(&e->d);
-		fail();
-	}
-	for (size_t i = 0; i < e->d.n; i++)
-		if (strcmp(e->d.v[i].check, check) == 0 && e->d.v[i].status != st) {
-			fprintf(stderr, "check %s has results other than %s:\n", check,
-				rdls_dstatus_name(st));
-			dump(&e->d);
-			fail();
-		}
-	if (st == RDLS_D_NOT_RUN)
-		assert_non_null(r->reason);
-	return r;
-}
-
 /* A CAL pack as TlsWmiProv reports one: version "Windows Server YEAR", id as documented. */
-static void add_pack(struct env *e, uint32_t id, const char *year, uint32_t version_id,
+static void add_pack(struct tu_diag *e, uint32_t id, const char *year, uint32_t version_id,
 		     uint32_t product_type, uint32_t total, uint32_t issued)
 {
 	rdls_keypack k = { .id = id, .type = 2, .product_type = product_type,
@@ -187,17 +74,17 @@ static void add_pack(struct env *e, uint32_t id, const char *year, uint32_t vers
 static void test_lsstate_activated(void **state)
 {
 	(void)state;
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	run(e, "ls-activation");
 	const struct rdls_dresult *r = expect_status(e, "ls-activation", RDLS_D_PASSED);
 	expect_contains(r->evidence, "ActivationStatus 0 (activated)");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_not_activated(void **state)
 {
 	(void)state;
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	fake_set_ls_activation(e->f, RDLS_LS_NOT_ACTIVATED);
 	run(e, NULL);
 	const struct rdls_dresult *r = expect_finding(e, "ls-not-activated", "LICSVR1", RDLS_DSEV_ERROR);
@@ -210,7 +97,7 @@ static void test_lsstate_not_activated(void **state)
 	run(e, "ls-activation");
 	expect_finding(e, "ls-activation-unknown", "LICSVR1", RDLS_DSEV_WARNING);
 	expect_no_finding(e, "ls-not-activated");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* ------------------------------------------------------------------- CAL packs */
@@ -218,7 +105,7 @@ static void test_lsstate_not_activated(void **state)
 static void test_lsstate_packs_match(void **state)
 {
 	(void)state;
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 50, 20);
 	add_pack(e, 4, "2019", 6, 0, 50, 40); /* the same kind: 100 in all, 40 left */
 	run(e, "cal-packs");
@@ -226,13 +113,13 @@ static void test_lsstate_packs_match(void **state)
 	expect_contains(r->title, "40 of 100 RDS 2019 per device CALs available");
 	expect_contains(r->evidence, "KeyPackId 3 'A02-6.00-S' (RDS Per Device CAL; ProductVersion "
 				     "'Windows Server 2019', ProductVersionID 6");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_packs_none(void **state)
 {
 	(void)state;
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	/* The built-in pack for Windows 2000 clients and a temporary one are no CALs bought. */
 	rdls_keypack builtin = { .id = 2, .type = 6, .product_type = 0, .version_id = 1,
 				 .total = 0xFFFFFFFFu, .available = 0xFFFFFFFFu };
@@ -249,19 +136,19 @@ static void test_lsstate_packs_none(void **state)
 	expect_contains(r->remedy, "Install Licenses");
 
 	/* No instance at all. */
-	struct env *e2 = env_new(NULL);
+	struct tu_diag *e2 = env_new(NULL);
 	run(e2, "cal-packs");
 	r = expect_finding(e2, "cal-pack-none", "LICSVR1", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "no instances");
-	env_free(e2);
-	env_free(e);
+	tu_diag_free(e2);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_packs_version_mismatch(void **state)
 {
 	(void)state;
 	/* RDS 2016 CALs, profile 2019 with a 2019 session host: the table refuses them. */
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	add_pack(e, 3, "2016", 5, 0, 50, 0);
 	run(e, "cal-packs");
 	const struct rdls_dresult *r = expect_finding(e, "cal-pack-version-mismatch",
@@ -270,7 +157,7 @@ static void test_lsstate_packs_version_mismatch(void **state)
 	expect_contains(r->cause, "RDSH1 (Windows Server 2019)");
 	expect_contains(r->evidence, "cal_version = 2019");
 	expect_contains(r->remedy, "RDS 2019");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* Newer CALs than the profile says (a 2022 pack from its string, ID undocumented):
 	 * allowed for the session host, still not what the profile describes. And the
@@ -283,7 +170,7 @@ static void test_lsstate_packs_version_mismatch(void **state)
 	run(e, "cal-packs");
 	r = expect_finding(e, "cal-pack-version-mismatch", "RDS 2022 per device CALs", RDLS_DSEV_ERROR);
 	expect_contains(r->cause, "RDS CAL vs license server");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* RDS 2012 CALs on a profile that says 2012 for 2012 R2 hosts: no mismatch; the
 	 * version comes from ProductVersionID when the string names none. */
@@ -297,7 +184,7 @@ static void test_lsstate_packs_version_mismatch(void **state)
 	fake_add_keypack(e->f, &old);
 	run(e, "cal-packs");
 	expect_status(e, "cal-packs", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 
 	/* A version outside cal_version that every session host of the profile can use: a
 	 * warning (2019 CALs, profile says 2016 for 2016 hosts). */
@@ -309,14 +196,14 @@ static void test_lsstate_packs_version_mismatch(void **state)
 	add_pack(e, 3, "2019", 6, 0, 50, 0);
 	run(e, "cal-packs");
 	expect_finding(e, "cal-pack-version-mismatch", "RDS 2019 per device CALs", RDLS_DSEV_WARNING);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_packs_type_mismatch(void **state)
 {
 	(void)state;
 	/* Per-user CALs only, per-device mode: none of the right type, an error. */
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	add_pack(e, 3, "2019", 6, 1, 50, 0);
 	run(e, "cal-packs");
 	const struct rdls_dresult *r = expect_finding(e, "cal-pack-type-mismatch",
@@ -326,7 +213,7 @@ static void test_lsstate_packs_type_mismatch(void **state)
 	expect_contains(r->remedy, "Convert Licenses");
 	/* Unused packs are not "running out". */
 	expect_no_finding(e, "cal-pack-low");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* The reverse: per-device CALs beside per-user ones in per-user mode: a warning. */
 	e = env_new(domain_profile);
@@ -336,7 +223,7 @@ static void test_lsstate_packs_type_mismatch(void **state)
 	r = expect_finding(e, "cal-pack-type-mismatch", "RDS 2019 per device CALs", RDLS_DSEV_WARNING);
 	expect_contains(r->evidence, "licensing_mode = per_user");
 	assert_null(rdls_diagnosis_find(&e->d, "cal-pack-type-mismatch", "RDS 2019 per user CALs"));
-	env_free(e);
+	tu_diag_free(e);
 
 	/* Without a profile the mode is not known: nothing compared, and it says so. */
 	e = env_new(NULL);
@@ -344,14 +231,14 @@ static void test_lsstate_packs_type_mismatch(void **state)
 	run(e, "cal-packs");
 	r = expect_status(e, "cal-packs", RDLS_D_PASSED);
 	expect_contains(r->evidence, "without a profile neither cal_version nor the licensing mode");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_packs_low_and_exhausted(void **state)
 {
 	(void)state;
 	/* 100 in all, 10 left: at the default threshold (10% of the total). */
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 60, 60);
 	add_pack(e, 4, "2019", 6, 0, 40, 30);
 	run(e, "cal-packs");
@@ -361,14 +248,14 @@ static void test_lsstate_packs_low_and_exhausted(void **state)
 	expect_contains(r->evidence, "KeyPackId 3, 4");
 	expect_contains(r->evidence, "10% of 100 = 10");
 	expect_no_finding(e, "cal-pack-exhausted");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* 11 left of 100: above it. */
 	e = env_new(wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 100, 89);
 	run(e, "cal-packs");
 	expect_status(e, "cal-packs", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 
 	/* None left. */
 	e = env_new(wg_profile);
@@ -377,13 +264,13 @@ static void test_lsstate_packs_low_and_exhausted(void **state)
 	r = expect_finding(e, "cal-pack-exhausted", "RDS 2019 per device CALs", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "total 25, issued 25, available 0");
 	expect_no_finding(e, "cal-pack-low");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_warn_available_override(void **state)
 {
 	(void)state;
-	struct env *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 100, 80); /* 20 left: fine by the default (10) */
 	run(e, "cal-packs");
 	expect_status(e, "cal-packs", RDLS_D_PASSED);
@@ -403,7 +290,7 @@ static void test_lsstate_warn_available_override(void **state)
 	e->o.warn_available = 0;
 	run(e, "cal-packs");
 	expect_status(e, "cal-packs", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* --------------------------------------------------------------- domain groups */
@@ -411,7 +298,7 @@ static void test_lsstate_warn_available_override(void **state)
 static void test_lsstate_tsls_group(void **state)
 {
 	(void)state;
-	struct env *e = env_new(domain_profile);
+	struct tu_diag *e = env_new(domain_profile);
 	run(e, "ls-tsls-group");
 	expect_status(e, "ls-tsls-group", RDLS_D_PASSED);
 
@@ -421,7 +308,7 @@ static void test_lsstate_tsls_group(void **state)
 						      RDLS_DSEV_WARNING);
 	expect_contains(r->evidence, "IsLSinTSLSGroup: IsMember false; licensing_mode = per_user");
 	expect_contains(r->remedy, "Add to Group");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* A workgroup profile: not applicable, and the method is not called. */
 	e = env_new(wg_profile);
@@ -430,7 +317,7 @@ static void test_lsstate_tsls_group(void **state)
 	r = expect_status(e, "ls-tsls-group", RDLS_D_NOT_RUN);
 	assert_true(r->not_applicable);
 	expect_no_finding(e, "ls-not-in-tsls-group");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* Without a profile, the computer's own membership decides. */
 	e = env_new(NULL);
@@ -440,14 +327,14 @@ static void test_lsstate_tsls_group(void **state)
 	fake_set_ls_tsls_group(e->f, false);
 	run(e, NULL);
 	expect_finding(e, "ls-not-in-tsls-group", "LICSVR1", RDLS_DSEV_WARNING);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_secgrp_policy(void **state)
 {
 	(void)state;
 	/* Disabled (the default): every session host is answered. */
-	struct env *e = env_new(domain_profile);
+	struct tu_diag *e = env_new(domain_profile);
 	run(e, "ls-secgrp-policy");
 	const struct rdls_dresult *r = expect_status(e, "ls-secgrp-policy", RDLS_D_PASSED);
 	expect_contains(r->evidence, "IsLSSecGrpGPEnabled: Enabled false");
@@ -456,7 +343,7 @@ static void test_lsstate_secgrp_policy(void **state)
 	run(e, "ls-secgrp-policy");
 	r = expect_finding(e, "ls-secgrp-policy-enabled", "LICSVR1", RDLS_DSEV_WARNING);
 	expect_contains(r->remedy, "Terminal Server Computers");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* In a workgroup no session host can be in the group: an error. */
 	e = env_new(wg_profile);
@@ -464,7 +351,7 @@ static void test_lsstate_secgrp_policy(void **state)
 	run(e, "ls-secgrp-policy");
 	r = expect_finding(e, "ls-secgrp-policy-enabled", "LICSVR1", RDLS_DSEV_ERROR);
 	expect_contains(r->cause, "in a workgroup");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* ---------------------------------------------------------------- not run */
@@ -476,7 +363,7 @@ static const char *const state_checks[] = { "ls-activation", "cal-packs", "ls-ts
 static void test_lsstate_wmi_missing(void **state)
 {
 	(void)state;
-	struct env *e = env_new(domain_profile);
+	struct tu_diag *e = env_new(domain_profile);
 	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
 	run(e, NULL);
 	for (size_t i = 0; i < sizeof(state_checks) / sizeof(state_checks[0]); i++) {
@@ -484,7 +371,7 @@ static void test_lsstate_wmi_missing(void **state)
 		expect_contains(r->reason, "the RD Licensing role is not installed");
 		expect_contains(r->reason, "0x80041010");
 	}
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_lsstate_injected_failure(void **state)
@@ -493,23 +380,23 @@ static void test_lsstate_injected_failure(void **state)
 	static const char *const ops[] = { "ls_activation_get", "ls_keypacks_get",
 					   "ls_in_tsls_group", "ls_secgrp_gp" };
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		struct env *e = env_new(domain_profile);
+		struct tu_diag *e = env_new(domain_profile);
 		add_pack(e, 3, "2019", 6, 1, 50, 0);
 		fake_fail_nth(e->f, ops[i], 1, 0x80041003u); /* WBEM_E_ACCESS_DENIED */
 		run(e, state_checks[i]);
 		const struct rdls_dresult *r = expect_status(e, state_checks[i], RDLS_D_NOT_RUN);
 		expect_contains(r->reason, "could not be read");
 		expect_contains(r->reason, "0x80041003");
-		env_free(e);
+		tu_diag_free(e);
 	}
 	/* An interface without the operations: not run, naming it. */
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		struct env *e = env_new(domain_profile);
+		struct tu_diag *e = env_new(domain_profile);
 		fake_drop_op(e->f, ops[i]);
 		run(e, state_checks[i]);
 		const struct rdls_dresult *r = expect_status(e, state_checks[i], RDLS_D_NOT_RUN);
 		expect_contains(r->reason, ops[i]);
-		env_free(e);
+		tu_diag_free(e);
 	}
 }
 
@@ -517,17 +404,13 @@ static void test_lsstate_injected_failure(void **state)
 static void test_lsstate_session_host_skipped(void **state)
 {
 	(void)state;
-	struct env *e = calloc(1, sizeof(*e));
-	assert_non_null(e);
-	e->f = fake_sys_new("RDSH1");
-	e->sys = fake_sys_iface(e->f);
-	rdls_diagnose_opts_init(&e->o);
+	struct tu_diag *e = tu_diag_new("RDSH1");
 	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
 	fake_fail_nth(e->f, "ls_keypacks_get", 1, 0x80041003u);
 	run(e, NULL);
 	for (size_t i = 0; i < sizeof(state_checks) / sizeof(state_checks[0]); i++)
 		assert_null(rdls_diagnosis_check(&e->d, state_checks[i], NULL));
-	env_free(e);
+	tu_diag_free(e);
 }
 
 int main(void)

@@ -24,7 +24,6 @@
 
 #define POLICY RDLS_KEY_TS_POLICY
 #define TSL RDLS_KEY_LICENSING
-#define PROFILE_PATH "site.ini"
 
 /* A workgroup deployment: two license servers, session host RDSH1. */
 static const char wg_profile[] =
@@ -43,152 +42,35 @@ static const char wg_profile[] =
 	"[session_host RDSH1]\n"
 	"os = 2019\n";
 
-struct env {
-	struct fake_sys *f;
-	struct rdls_sys sys;
-	struct rdls_model *m;
-	struct rdls_diagnosis d;
-	bool ran;
-};
-
-static struct env *env_new(const char *host)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	assert_non_null(e);
-	e->f = fake_sys_new(host);
-	e->sys = fake_sys_iface(e->f);
-	return e;
-}
-
-static void env_free(struct env *e)
-{
-	if (e->ran)
-		rdls_diagnosis_release(&e->d);
-	rdls_model_free(e->m);
-	fake_sys_free(e->f);
-	free(e);
-}
-
-static void load_profile(struct env *e, const char *text)
-{
-	FILE *f = tu_strin(text);
-	assert_non_null(f);
-	struct rdls_diags dg;
-	rdls_diags_init(&dg, PROFILE_PATH);
-	e->m = rdls_model_load(f, PROFILE_PATH, &dg);
-	fclose(f);
-	if (!e->m)
-		rdls_diags_print(&dg, stderr);
-	rdls_diags_release(&dg);
-	assert_non_null(e->m);
-}
-
-static void dump(const struct rdls_diagnosis *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const struct rdls_dresult *r = &d->v[i];
-		fprintf(stderr, "  %-8s %s%s%s%s%s: %s\n", rdls_dstatus_name(r->status), r->check,
-			r->id ? " [" : "", r->id ? r->id : "", r->id ? "]" : "",
-			r->subject ? "" : "", r->status == RDLS_D_NOT_RUN ? (r->reason ? r->reason : "")
-									  : (r->title ? r->title : ""));
-	}
-}
-
-/* Runs diagnose; the fake must not have been written to. */
-static void run(struct env *e)
-{
-	if (e->ran)
-		rdls_diagnosis_release(&e->d);
-	struct rdls_diagnose_opts o;
-	rdls_diagnose_opts_init(&o);
-	o.model = e->m;
-	o.profile_path = e->m ? PROFILE_PATH : NULL;
-	rdls_err err;
-	rdls_err_clear(&err);
-	unsigned before = fake_writes(e->f);
-	int rc = rdls_diagnose(&e->sys, &o, &e->d, &err);
-	e->ran = true;
-	if (rc != 0)
-		fprintf(stderr, "rdls_diagnose failed: %s: %s\n", err.object, err.text);
-	assert_int_equal(rc, 0);
-	if (fake_writes(e->f) != before) {
-		fprintf(stderr, "diagnose wrote to the machine (%u writes)\n", fake_writes(e->f) - before);
-		fail();
-	}
-}
-
-static const struct rdls_dresult *expect_finding(struct env *e, const char *id, const char *subject,
-						 enum rdls_dsev sev)
-{
-	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, subject);
-	if (!r || r->sev != sev) {
-		fprintf(stderr, "expected finding %s (%s) of severity %s; got:\n", id,
-			subject ? subject : "any subject", rdls_dsev_name(sev));
-		dump(&e->d);
-		fail();
-	}
-	assert_non_null(r->evidence);
-	assert_non_null(r->cause);
-	assert_non_null(r->remedy);
-	assert_non_null(r->title);
-	return r;
-}
-
-static void expect_no_finding(struct env *e, const char *id)
-{
-	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, NULL);
-	if (r) {
-		fprintf(stderr, "unexpected finding %s:\n", id);
-		dump(&e->d);
-		fail();
-	}
-}
-
-static const struct rdls_dresult *expect_status(struct env *e, const char *check, const char *subject,
-						enum rdls_dstatus st)
-{
-	const struct rdls_dresult *r = rdls_diagnosis_check(&e->d, check, subject);
-	if (!r || r->status != st) {
-		fprintf(stderr, "expected check %s (%s) to be %s; got:\n", check,
-			subject ? subject : "any", rdls_dstatus_name(st));
-		dump(&e->d);
-		fail();
-	}
-	if (st == RDLS_D_NOT_RUN)
-		assert_non_null(r->reason);
-	return r;
-}
+/* The shared diagnose fixture (testutil.h) under this suite's names. */
+#define run(e) tu_expect_run(e, NULL)
+#define expect_finding(e, id, subject, sev) tu_expect_finding(e, id, subject, sev)
+#define expect_no_finding(e, id) tu_expect_no_finding(e, id)
+#define expect_contains(s, what) tu_expect_contains(s, what)
+#define expect_status(e, check, subject, st) tu_expect_status(e, check, subject, st, false)
 
 /* No result of this check may say "passed". */
-static void expect_never_passed(struct env *e, const char *check)
+static void expect_never_passed(struct tu_diag *e, const char *check)
 {
 	for (size_t i = 0; i < e->d.n; i++)
 		if (strcmp(e->d.v[i].check, check) == 0 && e->d.v[i].status == RDLS_D_PASSED) {
 			fprintf(stderr, "check %s passed although its source is missing:\n", check);
-			dump(&e->d);
+			tu_diag_dump(&e->d);
 			fail();
 		}
 }
 
-static void expect_contains(const char *s, const char *what)
-{
-	if (!s || !strstr(s, what)) {
-		fprintf(stderr, "expected '%s' in '%s'\n", what, s ? s : "(null)");
-		fail();
-	}
-}
-
-static void expect_clean(struct env *e)
+static void expect_clean(struct tu_diag *e)
 {
 	if (rdls_diagnosis_needs_action(&e->d)) {
 		fprintf(stderr, "expected nothing to act on; got:\n");
-		dump(&e->d);
+		tu_diag_dump(&e->d);
 		fail();
 	}
 }
 
 /* A license server the network and Remote Desktop Services know and can use. */
-static void good_server(struct env *e, const char *name, const char *addr)
+static void good_server(struct tu_diag *e, const char *name, const char *addr)
 {
 	fake_set_dns(e->f, name, addr);
 	fake_set_tcp_open(e->f, name, 135, true);
@@ -200,14 +82,14 @@ static void good_server(struct env *e, const char *name, const char *addr)
 }
 
 /* A license server certificate under RCM, as Remote Desktop Services keeps it (REG_BINARY). */
-static void set_rcm_cert(struct env *e, const char *name)
+static void set_rcm_cert(struct tu_diag *e, const char *name)
 {
 	unsigned char blob[4] = { 0x30, 0x82, 0x01, 0x0a };
 	rdls_regval v = { .present = true, .type = RDLS_REG_BINARY, .data = blob, .len = sizeof(blob) };
 	fake_set_reg(e->f, RDLS_KEY_RCM, name, &v);
 }
 
-static void set_rcm_certs(struct env *e)
+static void set_rcm_certs(struct tu_diag *e)
 {
 	set_rcm_cert(e, "X509 Certificate");
 	set_rcm_cert(e, "X509 Certificate ID");
@@ -215,9 +97,9 @@ static void set_rcm_certs(struct env *e)
 }
 
 /* A healthy workgroup session host RDSH1 (Windows Server 2019) using LICSVR1 and LICSVR2. */
-static struct env *healthy_sh(void)
+static struct tu_diag *healthy_sh(void)
 {
-	struct env *e = env_new("RDSH1");
+	struct tu_diag *e = tu_diag_new("RDSH1");
 	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
 	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 2);
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2");
@@ -229,9 +111,9 @@ static struct env *healthy_sh(void)
 }
 
 /* A workgroup license server LICSVR1 converged with wg_profile (peer LICSVR2). */
-static struct env *healthy_ls(void)
+static struct tu_diag *healthy_ls(void)
 {
-	struct env *e = env_new("LICSVR1");
+	struct tu_diag *e = tu_diag_new("LICSVR1");
 	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
 	fake_add_user(e->f, "rdls-peer", "s3cret-Peer");
 	fake_add_member(e->f, "RDLS Peers", "LICSVR1\\rdls-peer");
@@ -252,7 +134,7 @@ static struct env *healthy_ls(void)
 static void test_diagnose_healthy_session_host(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	run(e);
 	expect_clean(e);
 	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
@@ -270,27 +152,27 @@ static void test_diagnose_healthy_session_host(void **state)
 	assert_false(e->d.roles_from_profile);
 	assert_true(e->d.is_session_host);
 	assert_false(e->d.is_license_server);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_healthy_session_host_profile(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
-	load_profile(e, wg_profile);
+	struct tu_diag *e = healthy_sh();
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	expect_clean(e);
 	assert_true(e->d.roles_from_profile);
 	expect_status(e, "profile-host", "RDSH1", RDLS_D_PASSED);
 	expect_status(e, "cal-compat", "session host", RDLS_D_PASSED);
 	expect_status(e, "profile-plan", "RDSH1", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_licensing_mode_unset(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg(e->f, POLICY, "LicensingMode", NULL);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
@@ -300,33 +182,33 @@ static void test_diagnose_licensing_mode_unset(void **state)
 	assert_true(rdls_diagnosis_needs_action(&e->d));
 
 	/* With a profile the remedy is rdlsctl itself, and plan reports the value too. */
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	r = expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
 	expect_contains(r->remedy, "LicensingMode = 2");
 	r = expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
 	expect_contains(r->evidence, "LicensingMode");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_licensing_mode_invalid(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg_sz(e->f, POLICY, "LicensingMode", RDLS_REG_SZ, "2");
 	run(e);
 	const struct rdls_dresult *r =
 		expect_finding(e, "licensing-mode-invalid", "LicensingMode", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "REG_SZ '2'");
 	expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_licensing_mode_local_setting(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg(e->f, POLICY, "LicensingMode", NULL);
 	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 2);
 	run(e);
@@ -337,20 +219,20 @@ static void test_diagnose_licensing_mode_local_setting(void **state)
 	fake_set_reg_dword(e->f, RDLS_KEY_RCM_LICENSING, "LicensingMode", 5);
 	run(e);
 	expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_per_user_workgroup(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 4);
 	run(e);
 	const struct rdls_dresult *r =
 		expect_finding(e, "licensing-mode-per-user-workgroup", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->cause, "Per User CALs are not permitted");
 	/* With the (per-device) profile the remedy is apply. */
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	r = expect_finding(e, "licensing-mode-per-user-workgroup", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
@@ -362,13 +244,13 @@ static void test_diagnose_per_user_workgroup(void **state)
 	run(e);
 	expect_no_finding(e, "licensing-mode-per-user-workgroup");
 	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_no_license_servers(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg(e->f, POLICY, "LicenseServers", NULL);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "license-servers-none", NULL, RDLS_DSEV_ERROR);
@@ -377,13 +259,13 @@ static void test_diagnose_no_license_servers(void **state)
 	/* Nothing specified and RDS finds nothing usable: the grace period check says so. */
 	r = expect_status(e, "ts-grace", NULL, RDLS_D_PASSED);
 	expect_contains(r->title, "120 days");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_broker_list(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg(e->f, POLICY, "LicenseServers", NULL);
 	const char *names[] = { "LICSVR1" };
 	rdls_regval v = { 0 };
@@ -395,13 +277,13 @@ static void test_diagnose_broker_list(void **state)
 	expect_status(e, "ls-rpc", "LICSVR1", RDLS_D_PASSED);
 	/* RDS finds LICSVR2 too, but only LICSVR1 is configured: no finding for LICSVR2. */
 	assert_null(rdls_diagnosis_check(&e->d, "ls-resolve", "LICSVR2"));
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_server_whitespace(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1, LICSVR2 ");
 	run(e);
 	const struct rdls_dresult *r =
@@ -410,18 +292,18 @@ static void test_diagnose_server_whitespace(void **state)
 	assert_null(rdls_diagnosis_find(&e->d, "license-server-whitespace", "LICSVR1"));
 	/* The trimmed name is what gets probed. */
 	expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_PASSED);
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	r = expect_finding(e, "license-server-whitespace", "LICSVR2", RDLS_DSEV_WARNING);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
 	expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_server_unresolved(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_dns(e->f, "LICSVR2", NULL);
 	run(e);
 	const struct rdls_dresult *r =
@@ -430,27 +312,27 @@ static void test_diagnose_server_unresolved(void **state)
 	r = expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "does not resolve");
 	expect_status(e, "ls-rpc", "LICSVR1", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_server_rpc_closed(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_tcp_open(e->f, "LICSVR1", 135, false);
 	run(e);
 	const struct rdls_dresult *r =
 		expect_finding(e, "license-server-unreachable", "LICSVR1", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "port 135");
 	expect_contains(r->remedy, "Remote Desktop Licensing Server");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* The port comes from the options: tests point it at a loopback listener. */
 static void test_diagnose_rpc_port_option(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_tcp_open(e->f, "LICSVR1", 13500, true);
 	struct rdls_diagnose_opts o;
 	rdls_diagnose_opts_init(&o);
@@ -462,7 +344,7 @@ static void test_diagnose_rpc_port_option(void **state)
 	e->ran = true;
 	expect_status(e, "ls-rpc", "LICSVR1", RDLS_D_PASSED);
 	expect_finding(e, "license-server-unreachable", "LICSVR2", RDLS_DSEV_ERROR);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* ------------------------------------------------ Win32_TerminalServiceSetting */
@@ -470,7 +352,7 @@ static void test_diagnose_rpc_port_option(void **state)
 static void test_diagnose_ts_missing(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_ts_wmi(e->f, 0x8004100Eu); /* invalid namespace, as under Wine */
 	run(e);
 	const struct rdls_dresult *r = expect_status(e, "ts-grace", NULL, RDLS_D_NOT_RUN);
@@ -484,18 +366,18 @@ static void test_diagnose_ts_missing(void **state)
 	/* The registry checks still ran. */
 	expect_status(e, "licensing-mode", NULL, RDLS_D_PASSED);
 	expect_clean(e);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_grace_period(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_grace_days(e->f, 10);
 	run(e);
 	expect_no_finding(e, "grace-period-running-out"); /* LICSVR1 is usable */
 	/* No usable server: nothing connectable, nothing found. */
-	struct env *n = env_new("RDSH1");
+	struct tu_diag *n = tu_diag_new("RDSH1");
 	fake_set_ls_pub(n->f, RDLS_LS_ROLE_ABSENT);
 	fake_set_reg_dword(n->f, POLICY, "LicensingMode", 2);
 	fake_set_reg_sz(n->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1");
@@ -513,8 +395,8 @@ static void test_diagnose_grace_period(void **state)
 	run(n);
 	expect_no_finding(n, "grace-period-running-out");
 	expect_status(n, "ts-grace", NULL, RDLS_D_PASSED);
-	env_free(n);
-	env_free(e);
+	tu_diag_free(n);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_ts_connectivity_statuses(void **state)
@@ -534,29 +416,29 @@ static void test_diagnose_ts_connectivity_statuses(void **state)
 		{ RDLS_LS_CONNECTABLE_FEATURE_NOT_SUPPORTED, "ts-ls-feature-not-supported", RDLS_DSEV_INFO },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct env *e = healthy_sh();
+		struct tu_diag *e = healthy_sh();
 		fake_set_ts_connectivity(e->f, "LICSVR2", cases[i].status);
 		run(e);
 		const struct rdls_dresult *r = expect_finding(e, cases[i].id, "LICSVR2", cases[i].sev);
 		expect_contains(r->evidence, "GetTStoLSConnectivityStatus('LICSVR2')");
 		expect_status(e, "ts-connectivity", "LICSVR1", RDLS_D_PASSED);
-		env_free(e);
+		tu_diag_free(e);
 	}
 	/* Every "valid" status passes. */
 	static const uint32_t valid[] = { 1, 2, 9, 11 };
 	for (size_t i = 0; i < 4; i++) {
-		struct env *e = healthy_sh();
+		struct tu_diag *e = healthy_sh();
 		fake_set_ts_connectivity(e->f, "LICSVR2", valid[i]);
 		run(e);
 		expect_status(e, "ts-connectivity", "LICSVR2", RDLS_D_PASSED);
-		env_free(e);
+		tu_diag_free(e);
 	}
 }
 
 static void test_diagnose_ts_find(void **state)
 {
 	(void)state;
-	struct env *e = env_new("RDSH1");
+	struct tu_diag *e = tu_diag_new("RDSH1");
 	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
 	fake_set_reg_dword(e->f, POLICY, "LicensingMode", 2);
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1,LICSVR2,LICSVR3");
@@ -570,13 +452,13 @@ static void test_diagnose_ts_find(void **state)
 	const struct rdls_dresult *r = expect_finding(e, "ts-ls-not-found", "LICSVR3", RDLS_DSEV_WARNING);
 	expect_contains(r->evidence, "FindLicenseServers");
 	expect_never_passed(e, "ts-find");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_ping_2008(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	rdls_osinfo os = { .major = 6, .minor = 0, .build = 6002, .server = true };
 	fake_set_os(e->f, &os);
 	fake_set_ts_ping(e->f, "LICSVR1", true);
@@ -584,7 +466,7 @@ static void test_diagnose_ping_2008(void **state)
 	run(e);
 	expect_status(e, "ts-ping", "LICSVR1", RDLS_D_PASSED);
 	expect_finding(e, "ts-ls-ping-invalid", "LICSVR2", RDLS_DSEV_ERROR);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* --------------------------------------------------------------- license server */
@@ -592,7 +474,7 @@ static void test_diagnose_ping_2008(void **state)
 static void test_diagnose_healthy_license_server(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	run(e);
 	/* No profile: observed as a license server; session-host checks do not apply. */
 	assert_true(e->d.is_license_server);
@@ -605,7 +487,7 @@ static void test_diagnose_healthy_license_server(void **state)
 	expect_status(e, "ls-role", NULL, RDLS_D_PASSED);
 	expect_clean(e);
 
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	expect_status(e, "peer-credentials", "LICSVR2", RDLS_D_PASSED);
 	expect_status(e, "cal-compat", "license server", RDLS_D_PASSED);
@@ -613,15 +495,15 @@ static void test_diagnose_healthy_license_server(void **state)
 	expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_PASSED);
 	/* The secret is not in the environment: credentials are not compared, said once. */
 	expect_clean(e);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_ls_role_absent(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "ls-role-absent", "LICSVR1", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "Win32_TSLicenseServer does not exist");
@@ -632,7 +514,7 @@ static void test_diagnose_ls_role_absent(void **state)
 	run(e);
 	expect_no_finding(e, "ls-role-absent");
 	expect_status(e, "ls-role", NULL, RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_cal_incompatible(void **state)
@@ -655,8 +537,8 @@ static void test_diagnose_cal_incompatible(void **state)
 		"os = 2019\n"
 		"[session_host RDSH1]\n"
 		"os = 2016\n";
-	struct env *e = healthy_sh();
-	load_profile(e, profile);
+	struct tu_diag *e = healthy_sh();
+	tu_expect_profile(e, profile);
 	run(e);
 	const struct rdls_dresult *r =
 		expect_finding(e, "cal-incompatible", "session host", RDLS_DSEV_ERROR);
@@ -675,7 +557,7 @@ static void test_diagnose_cal_incompatible(void **state)
 	fake_set_os(e->f, &os);
 	run(e);
 	expect_status(e, "cal-compat", NULL, RDLS_D_NOT_RUN);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_os_version_mapping(void **state)
@@ -712,7 +594,7 @@ static void test_diagnose_os_version_mapping(void **state)
 static void test_diagnose_leading_space_value(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_reg(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", NULL);
 	fake_set_reg_sz(e->f, TSL, " WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
 			"LICSVR1\\RDLS Peers");
@@ -729,7 +611,7 @@ static void test_diagnose_leading_space_value(void **state)
 	assert_int_equal(rdls_regval_set_multi(&v, names, 1), 0);
 	fake_set_reg(e->f, TSL, " SpecifiedLicenseServers", &v);
 	rdls_regval_release(&v);
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	r = expect_finding(e, "leading-space-value", "WorkgroupLicenseServerAccountsGroup",
 			   RDLS_DSEV_WARNING);
@@ -737,13 +619,13 @@ static void test_diagnose_leading_space_value(void **state)
 	expect_finding(e, "leading-space-value", "SpecifiedLicenseServers", RDLS_DSEV_ERROR);
 	/* The planner removes both: they are plan differences too. */
 	expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_accounts_group_wrong_type(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_EXPAND_SZ,
 			"LICSVR1\\RDLS Peers");
 	run(e);
@@ -751,17 +633,17 @@ static void test_diagnose_accounts_group_wrong_type(void **state)
 						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "REG_EXPAND_SZ 'LICSVR1\\RDLS Peers'");
 	expect_contains(r->remedy, "/t REG_SZ");
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	r = expect_finding(e, "accounts-group-wrong-type", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_accounts_group_missing_group(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
 			"LICSVR1\\No Such Group");
 	run(e);
@@ -770,13 +652,13 @@ static void test_diagnose_accounts_group_missing_group(void **state)
 	expect_contains(r->remedy, "New-LocalGroup");
 	/* A missing group is not reported a second time as "not a group". */
 	expect_no_finding(e, "accounts-group-not-a-group");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_accounts_group_not_a_group(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_lookup(e->f, "LICSVR1\\RDLS Peers", RDLS_SID_USER);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "accounts-group-not-a-group",
@@ -785,42 +667,42 @@ static void test_diagnose_accounts_group_not_a_group(void **state)
 	fake_set_lookup(e->f, "LICSVR1\\RDLS Peers", RDLS_SID_GROUP);
 	run(e);
 	expect_status(e, "accounts-group", "WorkgroupLicenseServerAccountsGroup", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_accounts_group_other_host(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	/* Copied from LICSVR2's configuration. */
 	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
 			"LICSVR2\\RDLS Peers");
 	run(e);
 	expect_finding(e, "accounts-group-other-host", "WorkgroupLicenseServerAccountsGroup",
 		       RDLS_DSEV_WARNING);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_accounts_group_missing_value(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_reg(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", NULL);
 	run(e);
 	expect_no_finding(e, "accounts-group-missing"); /* without a profile: not needed everywhere */
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "accounts-group-missing",
 						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "REG_SZ 'LICSVR1\\RDLS Peers'");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_peer_credentials(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
-	load_profile(e, wg_profile);
+	struct tu_diag *e = healthy_ls();
+	tu_expect_profile(e, wg_profile);
 	fake_set_cred(e->f, "LICSVR2", "LICSVR2\\someone-else", "");
 	run(e);
 	const struct rdls_dresult *r =
@@ -828,8 +710,8 @@ static void test_diagnose_peer_credentials(void **state)
 	expect_contains(r->remedy, "--rotate");
 	assert_int_equal(fake_calls(e->f, "cred_del"), 0);
 	/* Removed by hand: missing. */
-	struct env *m = healthy_ls();
-	load_profile(m, wg_profile);
+	struct tu_diag *m = healthy_ls();
+	tu_expect_profile(m, wg_profile);
 	struct rdls_sys s = fake_sys_iface(m->f);
 	rdls_err err;
 	rdls_err_clear(&err);
@@ -838,32 +720,32 @@ static void test_diagnose_peer_credentials(void **state)
 	r = expect_finding(m, "peer-credential-missing", "LICSVR2", RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "cmdkey /add:LICSVR2 /user:LICSVR2\\rdls-peer /pass");
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
-	env_free(m);
+	tu_diag_free(m);
 	/* Without a profile nobody knows the peers. */
 	rdls_model_free(e->m);
 	e->m = NULL;
 	run(e);
 	expect_status(e, "peer-credentials", NULL, RDLS_D_NOT_RUN);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_peer_credentials_unreadable(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
-	load_profile(e, wg_profile);
+	struct tu_diag *e = healthy_ls();
+	tu_expect_profile(e, wg_profile);
 	fake_fail_nth(e->f, "cred_get", 1, 5); /* the helper could not read it: access denied */
 	run(e);
 	const struct rdls_dresult *r = expect_status(e, "peer-credentials", "LICSVR2", RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "CredReadW");
 	expect_never_passed(e, "peer-credentials");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_workgroup_auth_disabled(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_reg_dword(e->f, TSL, "DisableWorkgroupAuthEnforcement", 1);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "workgroup-auth-enforcement-disabled",
@@ -874,7 +756,7 @@ static void test_diagnose_workgroup_auth_disabled(void **state)
 	fake_set_reg_dword(e->f, TSL, "DisableWorkgroupAuthEnforcement", 0);
 	run(e);
 	expect_status(e, "workgroup-auth", NULL, RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* ------------------------------------------------------ missing sources, profile */
@@ -882,14 +764,14 @@ static void test_diagnose_workgroup_auth_disabled(void **state)
 static void test_diagnose_registry_unreadable(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_fail_nth(e->f, "reg_get", 1, 5); /* the first registry read: access denied */
 	run(e);
 	const struct rdls_dresult *r = expect_status(e, "licensing-mode", NULL, RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "value 'LicensingMode' could not be read");
 	expect_contains(r->reason, "access is denied");
 	expect_never_passed(e, "licensing-mode");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_missing_ops(void **state)
@@ -897,7 +779,7 @@ static void test_diagnose_missing_ops(void **state)
 	(void)state;
 	static const char *const ops[] = { "name_resolve", "tcp_probe", "ts_grace_days", "ts_find_ls",
 					   "ts_connectivity", "ts_ping_ls", "ls_pub_get", "os_info" };
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		fake_drop_op(e->f, ops[i]);
 	run(e);
@@ -908,57 +790,57 @@ static void test_diagnose_missing_ops(void **state)
 		expect_contains(r->reason, "cannot read it");
 		expect_never_passed(e, checks[i]);
 	}
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_host_not_in_profile(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_sys_free(e->f);
 	e->f = fake_sys_new("RDSH9");
 	e->sys = fake_sys_iface(e->f);
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	expect_finding(e, "host-not-in-profile", "RDSH9", RDLS_DSEV_WARNING);
 	expect_status(e, "cal-compat", NULL, RDLS_D_NOT_RUN);
 	assert_false(e->d.roles_from_profile);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_plan_differences(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1");
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	const struct rdls_dresult *r =
 		expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
 	expect_contains(r->evidence, "LicenseServers");
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
 	expect_never_passed(e, "profile-plan");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_plan_with_secret(void **state)
 {
 	(void)state;
 	/* The secret is in the environment: the plan compares credentials too. */
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_env(e->f, "RDLS_PEER_PASSWORD", "s3cret-Peer");
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	/* The seeded credential was not written by rdlsctl: a conflict the plan reports. */
 	const struct rdls_dresult *r = expect_finding(e, "profile-conflict", NULL, RDLS_DSEV_WARNING);
 	expect_contains(r->remedy, "--rotate");
 	expect_no_finding(e, "plan-credentials-not-compared");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* ------------------------------------------------------------- the command */
 
-static char *run_cmd(struct env *e, bool json, const char *profile_path, int *rc)
+static char *run_cmd(struct tu_diag *e, bool json, const char *profile_path, int *rc)
 {
 	struct tu_capture cout, cerr;
 	assert_int_equal(tu_capture_begin(&cout), 0);
@@ -977,7 +859,7 @@ static char *run_cmd(struct env *e, bool json, const char *profile_path, int *rc
 static void test_diagnose_cmd_text_and_exit(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	int rc;
 	char *out = run_cmd(e, false, NULL, &rc);
 	assert_int_equal(rc, RDLS_EXIT_OK);
@@ -994,13 +876,13 @@ static void test_diagnose_cmd_text_and_exit(void **state)
 	expect_contains(out, "\n         remedy:   gpedit.msc");
 	expect_contains(out, "1 finding (1 error,");
 	free(out);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_cmd_json(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_set_reg_dword(e->f, TSL, "DisableWorkgroupAuthEnforcement", 1);
 	int rc;
 	char *out = run_cmd(e, true, NULL, &rc);
@@ -1045,13 +927,13 @@ static void test_diagnose_cmd_json(void **state)
 	assert_int_equal(jr_get(v, "results")->type, JR_ARR);
 	jr_free(v);
 	free(out);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_cmd_bad_profile(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	char path[TU_PATH_MAX];
 	static const char text[] = "[deployment]\nmembership = nowhere\n";
 	assert_int_equal(tu_temp_file(path, sizeof(path), "rdls-diag-", text, sizeof(text) - 1), 0);
@@ -1076,7 +958,7 @@ static void test_diagnose_cmd_bad_profile(void **state)
 	jr_free(v);
 	free(out);
 	remove(path);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 
@@ -1085,8 +967,8 @@ static void test_diagnose_cmd_bad_profile(void **state)
 static void test_diagnose_policy_not_profile(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
-	load_profile(e, wg_profile);
+	struct tu_diag *e = healthy_sh();
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	expect_no_finding(e, "licensing-mode-not-profile");
 	expect_no_finding(e, "license-servers-not-profile");
@@ -1102,31 +984,31 @@ static void test_diagnose_policy_not_profile(void **state)
 	r = expect_finding(e, "license-servers-not-profile", "LicenseServers", RDLS_DSEV_WARNING);
 	expect_contains(r->evidence, "the profile wants REG_SZ 'LICSVR1,LICSVR2'");
 	expect_never_passed(e, "license-servers");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_accounts_group_not_profile(void **state)
 {
 	(void)state;
-	struct env *e = healthy_ls();
+	struct tu_diag *e = healthy_ls();
 	fake_add_group(e->f, "Other Group");
 	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
 			"LICSVR1\\Other Group");
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "accounts-group-not-profile",
 						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_WARNING);
 	expect_contains(r->title, "names the group 'Other Group', the profile's group is 'RDLS Peers'");
 	expect_no_finding(e, "accounts-group-other-host");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_peer_account(void **state)
 {
 	(void)state;
-	struct env *e = env_new("LICSVR1");
+	struct tu_diag *e = tu_diag_new("LICSVR1");
 	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
-	load_profile(e, wg_profile);
+	tu_expect_profile(e, wg_profile);
 	run(e);
 	expect_finding(e, "peer-user-missing", "rdls-peer", RDLS_DSEV_ERROR);
 	expect_finding(e, "peer-group-missing", "RDLS Peers", RDLS_DSEV_ERROR);
@@ -1153,7 +1035,7 @@ static void test_diagnose_peer_account(void **state)
 	run(e);
 	const struct rdls_dresult *r = expect_status(e, "peer-account", NULL, RDLS_D_NOT_RUN);
 	assert_true(r->not_applicable);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static const char domain_profile[] =
@@ -1165,9 +1047,9 @@ static const char domain_profile[] =
 static void test_diagnose_domain_publication_and_list(void **state)
 {
 	(void)state;
-	struct env *e = env_new("LICSVR1");
+	struct tu_diag *e = tu_diag_new("LICSVR1");
 	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
-	load_profile(e, domain_profile);
+	tu_expect_profile(e, domain_profile);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "ls-not-published", "LICSVR1", RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "Enterprise Admin");
@@ -1188,14 +1070,14 @@ static void test_diagnose_domain_publication_and_list(void **state)
 	run(e);
 	expect_status(e, "ls-publication", "LICSVR1", RDLS_D_PASSED);
 	expect_status(e, "specified-servers", "SpecifiedLicenseServers", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* --check ID: one check and what it depends on, nothing else. */
 static void test_diagnose_only_one_check(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	struct rdls_diagnose_opts o;
 	rdls_diagnose_opts_init(&o);
 	o.only = "ts-grace";
@@ -1217,7 +1099,7 @@ static void test_diagnose_only_one_check(void **state)
 	expect_contains(err.text, "no such check");
 	assert_true(rdls_diagnose_check_known("cred-storage"));
 	assert_false(rdls_diagnose_check_known("cred"));
-	env_free(e);
+	tu_diag_free(e);
 }
 
 
@@ -1226,7 +1108,7 @@ static void test_diagnose_only_one_check(void **state)
 static void test_diagnose_sh_certificate(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	run(e);
 	const struct rdls_dresult *r = expect_status(e, "sh-certificate", NULL, RDLS_D_PASSED);
 	expect_contains(r->title, "Access was denied because of a security error");
@@ -1255,13 +1137,13 @@ static void test_diagnose_sh_certificate(void **state)
 	rdls_diagnosis_release(&e->d);
 	assert_int_equal(rdls_diagnose(&e->sys, &o, &e->d, &err), 0);
 	expect_status(e, "sh-certificate", NULL, RDLS_D_NOT_RUN);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 static void test_diagnose_setting_in_effect(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	run(e);
 	expect_status(e, "setting-in-effect", NULL, RDLS_D_PASSED);
 
@@ -1292,17 +1174,17 @@ static void test_diagnose_setting_in_effect(void **state)
 	expect_no_finding(e, "license-servers-conflict");
 	expect_no_finding(e, "licensing-mode-conflict");
 	expect_status(e, "setting-in-effect", NULL, RDLS_D_FINDING);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* The passed result of check, whatever other subjects it recorded. */
-static const struct rdls_dresult *expect_passed(struct env *e, const char *check)
+static const struct rdls_dresult *expect_passed(struct tu_diag *e, const char *check)
 {
 	for (size_t i = 0; i < e->d.n; i++)
 		if (strcmp(e->d.v[i].check, check) == 0 && e->d.v[i].status == RDLS_D_PASSED)
 			return &e->d.v[i];
 	fprintf(stderr, "expected check %s to pass; got:\n", check);
-	dump(&e->d);
+	tu_diag_dump(&e->d);
 	fail();
 	return NULL;
 }
@@ -1311,7 +1193,7 @@ static const struct rdls_dresult *expect_passed(struct env *e, const char *check
 static void test_diagnose_ls_pipe(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	run(e);
 	const struct rdls_dresult *r = expect_status(e, "ls-pipe", "LICSVR1", RDLS_D_PASSED);
 	expect_contains(r->evidence, "WaitNamedPipeW('\\\\LICSVR1\\pipe\\HydraLsPipe'");
@@ -1365,15 +1247,15 @@ static void test_diagnose_ls_pipe(void **state)
 	r = expect_status(e, "ls-pipe", "LICSVR1", RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "pipe_probe");
 	expect_never_passed(e, "ls-pipe");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* setting-in-effect on a domain member: a domain GPO that sets either policy. */
 static void test_diagnose_domain_gpo(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
-	load_profile(e, wg_profile);
+	struct tu_diag *e = healthy_sh();
+	tu_expect_profile(e, wg_profile);
 	/* A workgroup host: RSOP is not asked. */
 	run(e);
 	assert_int_equal(fake_calls(e->f, "gpo_domain_settings"), 0);
@@ -1432,14 +1314,14 @@ static void test_diagnose_domain_gpo(void **state)
 	run(e);
 	r = expect_status(e, "setting-in-effect", "domain GPO", RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "gpresult");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* setting-in-effect: what Win32_TerminalServiceSetting says Remote Desktop Services uses. */
 static void test_diagnose_ts_setting_source(void **state)
 {
 	(void)state;
-	struct env *e = healthy_sh();
+	struct tu_diag *e = healthy_sh();
 	run(e);
 	const struct rdls_dresult *r = expect_passed(e, "setting-in-effect");
 	expect_contains(r->evidence, "Win32_TerminalServiceSetting: LicensingType 2 (per device), "
@@ -1497,7 +1379,7 @@ static void test_diagnose_ts_setting_source(void **state)
 	run(e);
 	r = expect_status(e, "setting-in-effect", "Win32_TerminalServiceSetting", RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "ts_licensing");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 int main(void)

@@ -455,64 +455,27 @@ static void test_gptini_restore(void **state)
 
 /* ------------------------------------------------- plan, apply, rollback */
 
-struct run {
-	struct fake_sys *f;
-	struct rdls_sys sys;
-	char *out, *err;
-};
-
-static char *slurp(FILE *f)
+/* command on RDSH1 with SH, --yes. */
+static int cmd(struct tu_cmd *r, const char *command, bool json)
 {
-	fflush(f);
-	long n = ftell(f);
-	rewind(f);
-	char *s = calloc(1, (size_t)n + 1);
-	if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("cannot read back the output");
-	fclose(f);
-	return s;
+	r->o = (struct rdls_opts){ .command = command, .profile = SH, .host = "RDSH1", .yes = true,
+				   .json = json };
+	return tu_cmd_run(r);
 }
 
-static int cmd(struct run *r, const char *command, bool json)
+/* RDSH1: a session host, without the RD Licensing role. */
+static void run_init(struct tu_cmd *r)
 {
-	FILE *out = tu_tmpfile(), *err = tu_tmpfile();
-	struct rdls_opts o = { .command = command, .profile = SH, .host = "RDSH1", .yes = true,
-			       .json = json, .out = out, .err = err };
-	int rc;
-	if (strcmp(command, "plan") == 0)
-		rc = cmd_plan(&o, &r->sys);
-	else if (strcmp(command, "apply") == 0)
-		rc = cmd_apply(&o, &r->sys);
-	else
-		rc = cmd_rollback(&o, &r->sys);
-	free(r->out);
-	free(r->err);
-	r->out = slurp(out);
-	r->err = slurp(err);
-	return rc;
-}
-
-static void run_init(struct run *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->f = fake_sys_new("RDSH1");
-	r->sys = fake_sys_iface(r->f);
+	tu_cmd_init(r, "RDSH1");
 	fake_set_ls_pub(r->f, RDLS_LS_ROLE_ABSENT);
 	fake_set_service(r->f, "TermServLicensing", false);
 }
 
-static void run_release(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	fake_sys_free(r->f);
-}
-
-static void expect_rc(struct run *r, int got, int want, const char *what)
+static void expect_rc(struct tu_cmd *r, int got, int want, const char *what)
 {
 	if (got != want)
-		fail_msg("%s: exit %d, expected %d\n--- out\n%s--- err\n%s", what, got, want, r->out,
-			 r->err);
+		fail_msg("%s: exit %d, expected %d\n--- out\n%s--- err\n%s", what, got, want,
+			 r->out_text, r->err_text);
 }
 
 #define INI_BEFORE "[General]\r\ngPCMachineExtensionNames=" SCRIPTS "\r\nVersion=2\r\n"
@@ -525,7 +488,7 @@ static void expect_rc(struct run *r, int got, int want, const char *what)
 static void test_gpo_apply_rollback_keeps_foreign_policy(void **state)
 {
 	(void)state;
-	struct run r;
+	struct tu_cmd r;
 	run_init(&r);
 	struct bytes pol;
 	unrelated(&pol);
@@ -533,9 +496,9 @@ static void test_gpo_apply_rollback_keeps_foreign_policy(void **state)
 	fake_set_file(r.f, FAKE_GPO_GPTINI, INI_BEFORE, strlen(INI_BEFORE));
 
 	expect_rc(&r, cmd(&r, "plan", false), RDLS_EXIT_PENDING, "plan");
-	if (!strstr(r.out, "local Group Policy file %SystemRoot%\\System32\\GroupPolicy\\"
+	if (!strstr(r.out_text, "local Group Policy file %SystemRoot%\\System32\\GroupPolicy\\"
 			   "Machine\\Registry.pol"))
-		fail_msg("plan does not show Registry.pol:\n%s", r.out);
+		fail_msg("plan does not show Registry.pol:\n%s", r.out_text);
 	expect_rc(&r, cmd(&r, "apply", false), RDLS_EXIT_OK, "apply");
 	size_t n = 0;
 	const unsigned char *d = fake_get_file(r.f, FAKE_GPO_REGPOL, &n);
@@ -568,19 +531,20 @@ static void test_gpo_apply_rollback_keeps_foreign_policy(void **state)
 	assert_int_equal(n, strlen(ini_rolled));
 	assert_memory_equal(d, ini_rolled, n);
 	assert_null(fake_get_reg(r.f, RDLS_KEY_TS_POLICY, "LicenseServers"));
-	run_release(&r);
+	tu_cmd_release(&r);
 }
 
 /* No local GPO before: apply creates both files, rollback deletes both. */
 static void test_gpo_fresh_files_removed_by_rollback(void **state)
 {
 	(void)state;
-	struct run r;
+	struct tu_cmd r;
 	run_init(&r);
 	char *before = fake_snapshot(r.f);
 	expect_rc(&r, cmd(&r, "apply", true), RDLS_EXIT_OK, "apply");
-	if (!strstr(r.out, "\"kind\":\"gpofile\"") && !strstr(r.out, "\"kind\": \"gpofile\""))
-		fail_msg("no gpofile step in the JSON:\n%s", r.out);
+	if (!strstr(r.out_text, "\"kind\":\"gpofile\"") &&
+	    !strstr(r.out_text, "\"kind\": \"gpofile\""))
+		fail_msg("no gpofile step in the JSON:\n%s", r.out_text);
 	size_t n = 0;
 	assert_non_null(fake_get_file(r.f, FAKE_GPO_REGPOL, &n));
 	assert_non_null(fake_get_file(r.f, FAKE_GPO_GPTINI, &n));
@@ -591,14 +555,14 @@ static void test_gpo_fresh_files_removed_by_rollback(void **state)
 	assert_string_equal(now, before);
 	free(now);
 	free(before);
-	run_release(&r);
+	tu_cmd_release(&r);
 }
 
 /* A damaged Registry.pol: plan and apply exit 1 naming the byte offset, nothing written. */
 static void test_gpo_damaged_regpol_refused(void **state)
 {
 	(void)state;
-	struct run r;
+	struct tu_cmd r;
 	run_init(&r);
 	struct bytes pol;
 	unrelated(&pol);
@@ -608,24 +572,24 @@ static void test_gpo_damaged_regpol_refused(void **state)
 	char want[64];
 	snprintf(want, sizeof(want), "byte offset %zu", pol.n - 2);
 	expect_rc(&r, cmd(&r, "plan", false), RDLS_EXIT_ERROR, "plan");
-	if (!strstr(r.err, want) || !strstr(r.err, "Registry.pol"))
-		fail_msg("plan error does not name %s:\n%s", want, r.err);
+	if (!strstr(r.err_text, want) || !strstr(r.err_text, "Registry.pol"))
+		fail_msg("plan error does not name %s:\n%s", want, r.err_text);
 	expect_rc(&r, cmd(&r, "apply", false), RDLS_EXIT_ERROR, "apply");
-	if (!strstr(r.err, want))
-		fail_msg("apply error does not name %s:\n%s", want, r.err);
+	if (!strstr(r.err_text, want))
+		fail_msg("apply error does not name %s:\n%s", want, r.err_text);
 	assert_int_equal(fake_writes(r.f), 0);
 	char *now = fake_snapshot(r.f);
 	assert_string_equal(now, before);
 	free(now);
 	free(before);
-	run_release(&r);
+	tu_cmd_release(&r);
 }
 
 /* Writing gpt.ini fails: apply undoes Registry.pol and the values, exit 1. */
 static void test_gpo_write_failure_rolls_back(void **state)
 {
 	(void)state;
-	struct run r;
+	struct tu_cmd r;
 	run_init(&r);
 	struct bytes pol;
 	unrelated(&pol);
@@ -634,8 +598,8 @@ static void test_gpo_write_failure_rolls_back(void **state)
 	char *before = fake_snapshot(r.f);
 	fake_fail_nth(r.f, "file_write", 2, 5);
 	expect_rc(&r, cmd(&r, "apply", false), RDLS_EXIT_ERROR, "apply");
-	if (!strstr(r.err, "MoveFileExW") || !strstr(r.err, "gpt.ini"))
-		fail_msg("the error does not name MoveFileExW and gpt.ini:\n%s", r.err);
+	if (!strstr(r.err_text, "MoveFileExW") || !strstr(r.err_text, "gpt.ini"))
+		fail_msg("the error does not name MoveFileExW and gpt.ini:\n%s", r.err_text);
 	char *now = fake_snapshot(r.f);
 	assert_string_equal(now, before);
 	free(now);
@@ -644,25 +608,14 @@ static void test_gpo_write_failure_rolls_back(void **state)
 	const unsigned char *d = fake_get_file(r.f, FAKE_GPO_REGPOL, &n);
 	assert_int_equal(n, pol.n);
 	assert_memory_equal(d, pol.b, n);
-	run_release(&r);
+	tu_cmd_release(&r);
 }
 
-static struct rdls_plan *plan_sh(struct run *r)
+static struct rdls_plan *plan_sh(struct tu_cmd *r)
 {
-	struct rdls_plan *p = NULL;
-	FILE *out = tu_tmpfile(), *err = tu_tmpfile();
-	struct rdls_opts o = { .command = "plan", .profile = SH, .host = "RDSH1", .out = out,
-			       .err = err };
-	struct rdls_planrun pr;
-	memset(&pr, 0, sizeof(pr));
-	assert_int_equal(rdls_planrun_host(&o, &r->sys, &pr), 0);
-	if (rdls_planrun_load(&o, &r->sys, &pr) != 0)
-		fail_msg("plan: %s", pr.error);
-	p = pr.plan;
-	pr.plan = NULL;
-	rdls_planrun_release(&pr);
-	fclose(out);
-	fclose(err);
+	r->o = (struct rdls_opts){ .command = "plan", .profile = SH, .host = "RDSH1" };
+	struct rdls_plan *p = tu_cmd_plan(r);
+	assert_non_null(p);
 	return p;
 }
 
@@ -678,7 +631,7 @@ static size_t warnings_with(const struct rdls_plan *p, const char *text)
 static void test_gpo_domain_gpo_warning(void **state)
 {
 	(void)state;
-	struct run r;
+	struct tu_cmd r;
 	run_init(&r);
 	fake_add_gpo_setting(r.f, "LicenseServers", "RDS Licensing (domain)");
 	fake_add_gpo_setting(r.f, "LicensingMode", "RDS Licensing (domain)");
@@ -710,7 +663,7 @@ static void test_gpo_domain_gpo_warning(void **state)
 	p = plan_sh(&r);
 	assert_int_equal(warnings_with(p, "Resultant Set of Policy is not available"), 1);
 	rdls_plan_free(p);
-	run_release(&r);
+	tu_cmd_release(&r);
 }
 
 int main(void)

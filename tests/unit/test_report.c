@@ -495,6 +495,28 @@ static void test_report_json_failure_document(void **state)
 	fclose(out);
 }
 
+/* Where apply and rollback show what they will change: one decision for both. */
+static void test_report_preview_stream(void **state)
+{
+	(void)state;
+	FILE *out = tu_tmpfile(), *err = tu_tmpfile();
+	assert_non_null(out);
+	assert_non_null(err);
+	struct rdls_opts o = { .command = "apply", .out = out, .err = err };
+	assert_ptr_equal(rdls_report_preview_stream(&o, false), out);
+	assert_ptr_equal(rdls_report_preview_stream(&o, true), out);
+	o.yes = true; /* text: shown even when nothing is asked */
+	assert_ptr_equal(rdls_report_preview_stream(&o, false), out);
+	o.json = true; /* stdout is the document */
+	assert_null(rdls_report_preview_stream(&o, false));
+	assert_ptr_equal(rdls_report_preview_stream(&o, true), err);
+	o.yes = false; /* asked: shown before the question, on stderr */
+	assert_ptr_equal(rdls_report_preview_stream(&o, false), err);
+	assert_ptr_equal(rdls_report_preview_stream(&o, true), err);
+	fclose(out);
+	fclose(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_report_json_plan),
 		cmocka_unit_test(test_report_json_apply_and_rollback),
 		cmocka_unit_test(test_report_json_failure_document),
+		cmocka_unit_test(test_report_preview_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

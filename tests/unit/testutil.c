@@ -21,6 +21,7 @@
 #include <unistd.h>
 #endif
 
+#include "rdls/planrun.h"
 #include "testutil.h"
 
 static void die(const char *what)
@@ -404,3 +405,205 @@ int tu_mkdir(const char *path)
 }
 
 #endif
+
+/* ------------------------------------------------------------------ fixtures */
+
+struct rdls_model *tu_model(const char *text)
+{
+	FILE *f = tu_strin(text);
+	if (!f)
+		die("cannot read the profile text");
+	struct rdls_diags dg;
+	rdls_diags_init(&dg, TU_PROFILE_PATH);
+	struct rdls_model *m = rdls_model_load(f, TU_PROFILE_PATH, &dg);
+	fclose(f);
+	if (!m)
+		rdls_diags_print(&dg, stderr);
+	rdls_diags_release(&dg);
+	return m;
+}
+
+struct tu_diag *tu_diag_new(const char *host)
+{
+	struct tu_diag *e = calloc(1, sizeof(*e));
+	if (!e)
+		die("out of memory");
+	e->f = fake_sys_new(host);
+	e->sys = fake_sys_iface(e->f);
+	rdls_diagnose_opts_init(&e->o);
+	return e;
+}
+
+void tu_diag_free(struct tu_diag *e)
+{
+	if (e->ran)
+		rdls_diagnosis_release(&e->d);
+	rdls_model_free(e->m);
+	fake_sys_free(e->f);
+	free(e);
+}
+
+int tu_diag_profile(struct tu_diag *e, const char *text)
+{
+	rdls_model_free(e->m);
+	e->m = tu_model(text);
+	return e->m ? 0 : -1;
+}
+
+int tu_diag_run(struct tu_diag *e, const char *check)
+{
+	if (e->ran)
+		rdls_diagnosis_release(&e->d);
+	e->o.only = check;
+	e->o.model = e->m;
+	e->o.profile_path = e->m ? TU_PROFILE_PATH : NULL;
+	rdls_err err;
+	rdls_err_clear(&err);
+	unsigned before = fake_writes(e->f);
+	int rc = rdls_diagnose(&e->sys, &e->o, &e->d, &err);
+	e->ran = true;
+	if (rc != 0) {
+		fprintf(stderr, "rdls_diagnose failed: %s: %s\n", err.object, err.text);
+		return -1;
+	}
+	if (fake_writes(e->f) != before) {
+		fprintf(stderr, "diagnose wrote to the machine (%u writes)\n", fake_writes(e->f) - before);
+		return -1;
+	}
+	return 0;
+}
+
+void tu_diag_dump(const struct rdls_diagnosis *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rdls_dresult *r = &d->v[i];
+		fprintf(stderr, "  %-8s %s [%s] (%s): %s\n", rdls_dstatus_name(r->status), r->check,
+			r->id ? r->id : "", r->subject ? r->subject : "",
+			r->status == RDLS_D_NOT_RUN ? (r->reason ? r->reason : "")
+						    : (r->title ? r->title : ""));
+	}
+}
+
+const struct rdls_dresult *tu_diag_finding(const struct tu_diag *e, const char *id,
+					   const char *subject, enum rdls_dsev sev)
+{
+	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, subject);
+	if (!r || r->sev != sev) {
+		fprintf(stderr, "expected finding %s (%s) of severity %s; got:\n", id,
+			subject ? subject : "any subject", rdls_dsev_name(sev));
+		tu_diag_dump(&e->d);
+		return NULL;
+	}
+	if (!r->title || !r->evidence || !r->cause || !r->remedy) {
+		fprintf(stderr, "finding %s (%s) lacks its title, evidence, cause or remedy\n", id,
+			r->subject ? r->subject : "");
+		return NULL;
+	}
+	return r;
+}
+
+bool tu_diag_no_finding(const struct tu_diag *e, const char *id)
+{
+	if (!rdls_diagnosis_find(&e->d, id, NULL))
+		return true;
+	fprintf(stderr, "unexpected finding %s:\n", id);
+	tu_diag_dump(&e->d);
+	return false;
+}
+
+const struct rdls_dresult *tu_diag_status(const struct tu_diag *e, const char *check,
+					  const char *subject, enum rdls_dstatus st, bool every)
+{
+	const struct rdls_dresult *r = rdls_diagnosis_check(&e->d, check, subject);
+	if (!r || r->status != st) {
+		fprintf(stderr, "expected check %s (%s) to be %s; got:\n", check,
+			subject ? subject : "any", rdls_dstatus_name(st));
+		tu_diag_dump(&e->d);
+		return NULL;
+	}
+	for (size_t i = 0; every && i < e->d.n; i++)
+		if (strcmp(e->d.v[i].check, check) == 0 && e->d.v[i].status != st) {
+			fprintf(stderr, "check %s has results other than %s:\n", check,
+				rdls_dstatus_name(st));
+			tu_diag_dump(&e->d);
+			return NULL;
+		}
+	if (st == RDLS_D_NOT_RUN && !r->reason) {
+		fprintf(stderr, "check %s is not run and says not why\n", check);
+		return NULL;
+	}
+	return r;
+}
+
+bool tu_contains(const char *s, const char *what)
+{
+	if (s && strstr(s, what))
+		return true;
+	fprintf(stderr, "expected '%s' in '%s'\n", what, s ? s : "(null)");
+	return false;
+}
+
+void tu_cmd_init(struct tu_cmd *c, const char *host)
+{
+	memset(c, 0, sizeof(*c));
+	c->f = fake_sys_new(host);
+	c->sys = fake_sys_iface(c->f);
+	c->out = tu_tmpfile();
+	c->err = tu_tmpfile();
+	if (!c->out || !c->err)
+		die("cannot make the output files");
+}
+
+void tu_cmd_release(struct tu_cmd *c)
+{
+	free(c->out_text);
+	free(c->err_text);
+	fclose(c->out);
+	fclose(c->err);
+	fake_sys_free(c->f);
+}
+
+static void take_output(struct tu_cmd *c)
+{
+	free(c->out_text);
+	free(c->err_text);
+	c->out_text = tu_take(c->out);
+	c->err_text = tu_take(c->err);
+}
+
+int tu_cmd_run(struct tu_cmd *c)
+{
+	static const struct {
+		const char *name;
+		rdls_cmd_fn fn;
+	} cmds[] = { { "plan", cmd_plan }, { "apply", cmd_apply }, { "rollback", cmd_rollback } };
+	rdls_cmd_fn fn = NULL;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (c->o.command && strcmp(c->o.command, cmds[i].name) == 0)
+			fn = cmds[i].fn;
+	if (!fn)
+		die("tu_cmd_run runs plan, apply and rollback only");
+	c->o.out = c->out;
+	c->o.err = c->err;
+	int rc = fn(&c->o, &c->sys);
+	take_output(c);
+	return rc;
+}
+
+struct rdls_plan *tu_cmd_plan(struct tu_cmd *c)
+{
+	c->o.out = c->out;
+	c->o.err = c->err;
+	struct rdls_planrun pr;
+	memset(&pr, 0, sizeof(pr));
+	struct rdls_plan *p = NULL;
+	if (rdls_planrun_host(&c->o, &c->sys, &pr) != 0 || rdls_planrun_load(&c->o, &c->sys, &pr) != 0)
+		fprintf(stderr, "plan: %s\n", pr.error);
+	else {
+		p = pr.plan;
+		pr.plan = NULL;
+	}
+	rdls_planrun_release(&pr);
+	take_output(c);
+	return p;
+}

@@ -7,6 +7,8 @@
  *
  * No cmocka here: the fuzz harnesses and the benchmark link this file too.
  * A helper that cannot do its job for lack of memory prints why and aborts.
+ * Below the portable helpers: the fixtures the suites share (a diagnose on the fake,
+ * a command on the fake).
  */
 #ifndef RDLS_TEST_TESTUTIL_H
 #define RDLS_TEST_TESTUTIL_H
@@ -98,5 +100,96 @@ int tu_path_kind(const char *path, bool *exists, bool *dir, bool *link);
 FILE *tu_create_excl(const char *path);
 /* mkdir(path, 0700); 0, or -1 with errno (EEXIST when it exists). */
 int tu_mkdir(const char *path);
+
+
+/* ------------------------------------------------------------------------------
+ * Fixtures on the fake system (fake_sys.h), shared by the suites. Still no cmocka: each
+ * helper prints why it says no and returns it (NULL, false, -1); the tu_expect_* macros
+ * at the end make that a failed test in a cmocka suite.
+ */
+#include "fake_sys.h"
+#include "rdls/cli.h"
+#include "rdls/diagnose.h"
+#include "rdls/model.h"
+#include "rdls/plan.h"
+
+/* The name the suites' profiles are read under ("FILE:LINE" in errors and evidence). */
+#define TU_PROFILE_PATH "site.ini"
+
+/* The profile text as a model (read as TU_PROFILE_PATH); NULL, with the profile's
+ * problems printed on stderr, when it is not valid. */
+struct rdls_model *tu_model(const char *text);
+
+/* diagnose on a fake machine: its options (o.model and o.profile_path follow m at each
+ * run) and the last diagnosis. */
+struct tu_diag {
+	struct fake_sys *f;
+	struct rdls_sys sys;
+	struct rdls_model *m; /* NULL: diagnose without a profile */
+	struct rdls_diagnose_opts o;
+	struct rdls_diagnosis d;
+	bool ran; /* d holds a diagnosis */
+};
+/* A fake machine named host, no profile; tu_diag_free frees it all. */
+struct tu_diag *tu_diag_new(const char *host);
+void tu_diag_free(struct tu_diag *e);
+/* e->m from the profile text (tu_model). 0, or -1 with its problems printed. */
+int tu_diag_profile(struct tu_diag *e, const char *text);
+/* Runs diagnose (only `check` when not NULL). 0, or -1 with why printed: diagnose
+ * failed, or it wrote to the machine. */
+int tu_diag_run(struct tu_diag *e, const char *check);
+/* Every result of d, one a line on stderr. */
+void tu_diag_dump(const struct rdls_diagnosis *d);
+/* The finding id (of subject, when not NULL) with severity sev, title, evidence, cause
+ * and remedy; NULL with the diagnosis printed. */
+const struct rdls_dresult *tu_diag_finding(const struct tu_diag *e, const char *id,
+					   const char *subject, enum rdls_dsev sev);
+/* No finding id: true; else false with the diagnosis printed. */
+bool tu_diag_no_finding(const struct tu_diag *e, const char *id);
+/* The result of check (of subject, when not NULL) with status st (not run: with its
+ * reason); with every, no result of check has another status. NULL with the diagnosis
+ * printed. */
+const struct rdls_dresult *tu_diag_status(const struct tu_diag *e, const char *check,
+					  const char *subject, enum rdls_dstatus st, bool every);
+/* s holds what: true; else false with both printed. */
+bool tu_contains(const char *s, const char *what);
+
+/* A command (plan, apply, rollback) on a fake machine, as the suites run them. */
+struct tu_cmd {
+	struct fake_sys *f;
+	struct rdls_sys sys;
+	struct rdls_opts o;        /* of the next run; out and err are set by tu_cmd_run */
+	FILE *out, *err;           /* tu_tmpfile()s */
+	char *out_text, *err_text; /* what the last run printed */
+};
+/* A fake machine named host and the two streams; tu_cmd_release frees them. */
+void tu_cmd_init(struct tu_cmd *c, const char *host);
+void tu_cmd_release(struct tu_cmd *c);
+/* Runs c->o.command (plan, apply or rollback; another aborts) with c->o on c->sys and
+ * takes what it printed into out_text and err_text. Returns its exit code. */
+int tu_cmd_run(struct tu_cmd *c);
+/* The first half of plan (planrun.h) with c->o: the plan, or NULL with the error printed
+ * on stderr. What it printed is in out_text and err_text. */
+struct rdls_plan *tu_cmd_plan(struct tu_cmd *c);
+
+/* For the cmocka suites (they include <cmocka.h> first): the helpers above as
+ * assertions (macros, as cmocka's own), failing the test at the line that calls them. */
+#ifdef cmocka_unit_test
+static inline const struct rdls_dresult *tu_need_(const struct rdls_dresult *r,
+						  const char *file, int line)
+{
+	if (!r)
+		_fail(file, line);
+	return r;
+}
+#define tu_expect_finding(e, id, subject, sev) \
+	tu_need_(tu_diag_finding(e, id, subject, sev), __FILE__, __LINE__)
+#define tu_expect_status(e, check, subject, st, every) \
+	tu_need_(tu_diag_status(e, check, subject, st, every), __FILE__, __LINE__)
+#define tu_expect_no_finding(e, id) assert_true(tu_diag_no_finding(e, id))
+#define tu_expect_contains(s, what) assert_true(tu_contains(s, what))
+#define tu_expect_run(e, check) assert_int_equal(tu_diag_run(e, check), 0)
+#define tu_expect_profile(e, text) assert_int_equal(tu_diag_profile(e, text), 0)
+#endif
 
 #endif
