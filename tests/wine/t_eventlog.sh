@@ -3,7 +3,7 @@
 # HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\rdlsctl (EventMessageFile,
 # TypesSupported) with a copy of the program in %ProgramData%\rdlsctl\eventmsg that
 # holds the message table; every event id of include/rdls/audit.h formats from that file
-# (evtprobe: LoadLibraryExW + FormatMessageW, as Event Viewer does), and is in the README's
+# (evtprobe: LoadLibraryExW + FormatMessageW, as Event Viewer does), and is in docs/contract.md's
 # table; each event reached ReportEventW with its insertion strings (Wine's eventlog trace).
 #
 # What Wine cannot show: Wine 8 keeps no event log. RegisterEventSourceW returns a handle
@@ -44,7 +44,7 @@ ufile=$(winepath -u "$file" 2>/dev/null)
 [ -f "$ufile" ] || t_fail "the message file '$file' does not exist"
 cmp -s "$ufile" "$T_ROOT/build/win/rdlsctl.exe.so" || t_fail "the message file is not a copy of the program"
 
-# Every id of audit.h, from the registered file, and in the README's table.
+# Every id of audit.h, from the registered file, and in docs/contract.md's table (Audit trail).
 ids=$(sed -n 's/^[[:space:]]*RDLS_EVT_[A-Z_]* = \([0-9][0-9]*\),.*/\1/p' "$T_ROOT/include/rdls/audit.h")
 [ "$(echo $ids | wc -w)" -ge 12 ] || t_fail "audit.h: only '$ids'"
 # shellcheck disable=SC2086
@@ -53,7 +53,7 @@ rc=$?
 printf '%s\n' "$probe" | sed 's/^/  evtprobe: /'
 for id in $ids; do
 	printf '%s\n' "$probe" | grep -q "^$id: rdlsctl.*<1>" || t_fail "event $id: no message text with %1 in the message file"
-	grep -q "^| $id |" "$T_ROOT/README.md" || t_fail "event $id is not in the README's table"
+	grep -q "^| $id |" "$T_ROOT/docs/contract.md" || t_fail "event $id is not in docs/contract.md's table"
 done
 [ "$rc" = 0 ] || t_fail "evtprobe exit $rc"
 printf '%s\n' "$probe" | grep -q '^1000: .*<2> by <1>.*Journal: <4>' ||
