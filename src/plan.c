@@ -338,27 +338,29 @@ static int add_value_step(struct builder *b, enum rdls_wv v, size_t *idx)
 	return 0;
 }
 
+/* A step wanting the resource present; its index in *idx when idx is not NULL. */
 static int plan_presence(struct builder *b, const struct resource_ops *ops, const char *key,
-			 const char *name)
+			 const char *name, size_t *idx)
 {
 	size_t i;
 	if (add_step(b, ops, key, name, &i) != 0)
 		return -1;
 	b->p->steps[i].want.present = true;
-	if (ops == &res_user_ops)
+	if (ops->create_needs_secret)
 		b->p->steps[i].flags |= RDLS_STEP_NEEDS_SECRET;
+	if (idx)
+		*idx = i;
 	return decide(b, i);
 }
 
 /*
- * --rotate for an account that exists (the last step planned): its password becomes the
+ * --rotate for the account of step `user`, if it exists: its password becomes the
  * secret. Planned whenever --rotate is given, since Windows cannot say whether the
  * password already is the secret (only a logon could, and rdlsctl never tries one).
  */
-static int plan_password(struct builder *b, const char *acct)
+static int plan_password(struct builder *b, size_t user, const char *acct)
 {
-	const struct rdls_step *u = &b->p->steps[b->p->n_steps - 1];
-	if (!b->rotate || u->ops != &res_user_ops || !u->prior.present)
+	if (!b->rotate || !b->p->steps[user].prior.present)
 		return 0;
 	size_t i;
 	if (add_step(b, &res_password_ops, NULL, acct, &i) != 0)
@@ -533,11 +535,13 @@ static int plan_license_server(struct builder *b, const struct rdls_license_serv
 			goto out;
 		}
 		const char *acct = m->peering.account, *grp = m->peering.group;
-		if (plan_presence(b, &res_user_ops, NULL, acct) != 0 || plan_password(b, acct) != 0 ||
-		    plan_presence(b, &res_group_ops, NULL, grp) != 0)
+		size_t user;
+		if (plan_presence(b, &res_user_ops, NULL, acct, &user) != 0 ||
+		    plan_password(b, user, acct) != 0 ||
+		    plan_presence(b, &res_group_ops, NULL, grp, NULL) != 0)
 			goto out;
 		rdls_buf_printf(&t, "%s\\%s", h, acct);
-		if (t.oom || plan_presence(b, &res_member_ops, grp, rdls_buf_str(&t)) != 0)
+		if (t.oom || plan_presence(b, &res_member_ops, grp, rdls_buf_str(&t), NULL) != 0)
 			goto out;
 		rdls_buf_reset(&t);
 		rdls_buf_printf(&t, "%s\\%s", h, grp);

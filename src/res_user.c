@@ -63,6 +63,7 @@ static bool journal_check(struct rdls_vet *v, const struct rdls_step *s)
 
 const struct resource_ops res_user_ops = {
 	.kind = "user",
+	.create_needs_secret = true,
 	.observe = observe,
 	.compare = compare,
 	.change = change,

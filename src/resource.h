@@ -78,6 +78,8 @@ struct resource_ops {
 	bool secret_compare;
 	/* Exists only for what is planned inside it (a registry key): findings name that. */
 	bool container;
+	/* Creating it sets the peer password (a local user): the step needs the secret. */
+	bool create_needs_secret;
 	/* Stores a credential for a peer: needs Windows' credential storage, and its name is
 	 * one of the plan's peers. */
 	bool peer_cred;

@@ -182,5 +182,24 @@ else
 	echo "not ok - the rule's check misses a planted time() call"; failed=$((failed + 1))
 fi
 
+# A resource kind owns its special cases (src/resource.h): outside src/res_*.c no file asks
+# which kind a step is, by comparing ops pointers or kind names.
+kind_asks() {
+	grep -HnE '(ops|->ops|\.ops) *[!=]= *&res_[a-z]+_ops|&res_[a-z]+_ops *[!=]=|strcmp\([^;]*->kind, *"' "$@"
+}
+hits=$(kind_asks $(ls src/*.c src/win32/*.c | grep -v '^src/res_'))
+if [ -n "$hits" ]; then
+	echo "not ok - no file outside src/res_*.c asks a step's kind:"; printf '%s\n' "$hits" | sed 's/^/#   /'
+	failed=$((failed + 1))
+else
+	echo "ok - no file outside src/res_*.c asks a step's kind"; passed=$((passed + 1))
+fi
+printf 'if (s->ops == &res_user_ops)\n\tx();\nif (strcmp(s->ops->kind, "cred") == 0)\n' >"$tmp/kind.c"
+if [ "$(kind_asks "$tmp/kind.c" | wc -l)" -eq 2 ]; then
+	echo "ok - the kind check finds a planted comparison"; passed=$((passed + 1))
+else
+	echo "not ok - the kind check misses a planted comparison"; failed=$((failed + 1))
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
