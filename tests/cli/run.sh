@@ -201,5 +201,22 @@ else
 	echo "not ok - the kind check misses a planted comparison"; failed=$((failed + 1))
 fi
 
+# docs/diagnose.md names every check of the table and every finding id (tests/diagdoc.py);
+# shown to notice a check whose row and findings were taken out of the document.
+if /usr/bin/python3 tests/diagdoc.py >"$tmp/dd.out" 2>&1; then
+	echo "ok - docs/diagnose.md names every check and finding"; passed=$((passed + 1))
+else
+	echo "not ok - docs/diagnose.md names every check and finding"; sed 's/^/#   /' "$tmp/dd.out"; failed=$((failed + 1))
+fi
+mkdir -p "$tmp/dd/src" "$tmp/dd/docs"
+cp src/diag*.c "$tmp/dd/src/"
+grep -v 'cal-pack' docs/diagnose.md >"$tmp/dd/docs/diagnose.md"
+if /usr/bin/python3 tests/diagdoc.py "$tmp/dd" >"$tmp/dd.out" 2>&1 || ! grep -q "no row for check 'cal-packs'" "$tmp/dd.out" ||
+   ! grep -q "finding 'cal-pack-low'" "$tmp/dd.out"; then
+	echo "not ok - diagdoc: notices a missing row and finding"; sed 's/^/#   /' "$tmp/dd.out"; failed=$((failed + 1))
+else
+	echo "ok - diagdoc: notices a missing row and finding"; passed=$((passed + 1))
+fi
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
