@@ -161,6 +161,25 @@ else
 	echo "ok - doclinks: refuses a missing file or heading and a link out of the repository"; passed=$((passed + 1))
 fi
 
+# A rule of the source, checked by grep: finder prints one line per violation in the files
+# given. Passes when the sources have none, and shows the finder catches the planted file's
+# `want` violations (a finder that matches nothing would pass the first part by itself).
+source_rule() {
+	name=$1 finder=$2 planted=$3 want=$4
+	shift 4
+	hits=$($finder "$@")
+	if [ -n "$hits" ]; then
+		echo "not ok - $name:"; printf '%s\n' "$hits" | sed 's/^/#   /'; failed=$((failed + 1))
+	else
+		echo "ok - $name"; passed=$((passed + 1))
+	fi
+	if [ "$($finder "$planted" | wc -l)" -eq "$want" ]; then
+		echo "ok - $name: a planted violation is found"; passed=$((passed + 1))
+	else
+		echo "not ok - $name: a planted violation is missed"; failed=$((failed + 1))
+	fi
+}
+
 # The one rule (docs/HACKING.md): the portable core reaches the OS only through the system
 # interface. No src/*.c but main.c (which owns the options and reads NO_COLOR) includes
 # <windows.h>, reads the environment, the clock or a file's mode bits; comments aside.
@@ -168,38 +187,18 @@ os_calls() {
 	grep -Hn 'windows\.h\|getenv\|\btime(\|gmtime\|localtime\|[^_]stat(' "$@" |
 		grep -v '^[^:]*:[0-9]*:[[:space:]]*/\?\*'
 }
-hits=$(os_calls $(ls src/*.c | grep -v '^src/main\.c$'))
-if [ -n "$hits" ]; then
-	echo "not ok - the core calls the OS only through the interface:"; printf '%s\n' "$hits" | sed 's/^/#   /'
-	failed=$((failed + 1))
-else
-	echo "ok - the core calls the OS only through the interface"; passed=$((passed + 1))
-fi
 printf 'static long f(void)\n{\n\treturn (long)time(NULL);\n}\n/* gmtime in a comment */\n' >"$tmp/planted.c"
-if [ "$(os_calls "$tmp/planted.c" | wc -l)" -eq 1 ]; then
-	echo "ok - the rule's check finds a planted time() call"; passed=$((passed + 1))
-else
-	echo "not ok - the rule's check misses a planted time() call"; failed=$((failed + 1))
-fi
+source_rule "the core calls the OS only through the interface" os_calls "$tmp/planted.c" 1 \
+	$(ls src/*.c | grep -v '^src/main\.c$')
 
 # A resource kind owns its special cases (src/resource.h): outside src/res_*.c no file asks
 # which kind a step is, by comparing ops pointers or kind names.
 kind_asks() {
 	grep -HnE '(ops|->ops|\.ops) *[!=]= *&res_[a-z]+_ops|&res_[a-z]+_ops *[!=]=|strcmp\([^;]*->kind, *"' "$@"
 }
-hits=$(kind_asks $(ls src/*.c src/win32/*.c | grep -v '^src/res_'))
-if [ -n "$hits" ]; then
-	echo "not ok - no file outside src/res_*.c asks a step's kind:"; printf '%s\n' "$hits" | sed 's/^/#   /'
-	failed=$((failed + 1))
-else
-	echo "ok - no file outside src/res_*.c asks a step's kind"; passed=$((passed + 1))
-fi
 printf 'if (s->ops == &res_user_ops)\n\tx();\nif (strcmp(s->ops->kind, "cred") == 0)\n' >"$tmp/kind.c"
-if [ "$(kind_asks "$tmp/kind.c" | wc -l)" -eq 2 ]; then
-	echo "ok - the kind check finds a planted comparison"; passed=$((passed + 1))
-else
-	echo "not ok - the kind check misses a planted comparison"; failed=$((failed + 1))
-fi
+source_rule "no file outside src/res_*.c asks a step's kind" kind_asks "$tmp/kind.c" 2 \
+	$(ls src/*.c src/win32/*.c | grep -v '^src/res_')
 
 # docs/diagnose.md names every check of the table and every finding id (tests/diagdoc.py);
 # shown to notice a check whose row and findings were taken out of the document.
