@@ -280,15 +280,25 @@ static int cmd_get(const WCHAR *path, const WCHAR *name)
 	return rc;
 }
 
+/* A subkey name, or a value with its data. */
 typedef struct {
-	WCHAR **v;
-	size_t n;
-} names;
+	WCHAR *name;
+	DWORD type;
+	BYTE *data;
+	DWORD size;
+} entry;
 
-static void names_free(names *l)
+typedef struct {
+	entry *v;
+	size_t n;
+} entries;
+
+static void entries_free(entries *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].data);
+	}
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
@@ -296,7 +306,7 @@ static void names_free(names *l)
 
 static int by_name(const void *a, const void *b)
 {
-	const WCHAR *x = *(const WCHAR *const *)a, *y = *(const WCHAR *const *)b;
+	const WCHAR *x = ((const entry *)a)->name, *y = ((const entry *)b)->name;
 	/* The registry's own order: case-insensitive, then ordinal to keep it total. */
 	int c = CompareStringOrdinal(x, -1, y, -1, TRUE);
 	if (c == CSTR_EQUAL)
@@ -304,65 +314,91 @@ static int by_name(const void *a, const void *b)
 	return c - CSTR_EQUAL;
 }
 
-/* The names of KEY's subkeys (values: 0) or values (1), sorted; 0 or the exit code. */
-static int list(HKEY key, const WCHAR *path, int values, names *out)
+static int oom(void)
 {
-	DWORD nsub = 0, maxsub = 0, nval = 0, maxval = 0;
+	fprintf(stderr, "regprobe: out of memory\n");
+	return RP_ERROR;
+}
+
+/*
+ * KEY's subkeys (values: 0) or its values with their data (values: 1), sorted by name;
+ * 0 or the exit code. RegEnumValueW returns the data with the name: one call a value.
+ */
+static int list_try(HKEY key, const WCHAR *path, int values, entries *out, int tries)
+{
+	DWORD nsub = 0, maxsub = 0, nval = 0, maxval = 0, maxdata = 0;
 	LONG st = RegQueryInfoKeyW(key, NULL, NULL, NULL, &nsub, &maxsub, NULL, &nval, &maxval,
-				   NULL, NULL, NULL);
+				   &maxdata, NULL, NULL);
 	out->v = NULL;
 	out->n = 0;
 	if (st != ERROR_SUCCESS)
 		return fail("RegQueryInfoKeyW", path, NULL, st);
 	for (DWORD i = 0;; i++) {
-		DWORD cap = (values ? maxval : maxsub) + 1;
-		WCHAR *buf = malloc(((size_t)cap + 1) * sizeof(WCHAR));
-		WCHAR **grown;
-		DWORD len = cap;
-		if (!buf) {
-			fprintf(stderr, "regprobe: out of memory\n");
-			return RP_ERROR;
+		entry e = { NULL, 0, NULL, 0 };
+		DWORD cap = (values ? maxval : maxsub) + 1, len = cap;
+		entry *grown;
+		e.name = malloc(((size_t)cap + 1) * sizeof(WCHAR));
+		e.size = maxdata;
+		e.data = values ? malloc((size_t)maxdata + 2) : NULL;
+		if (!e.name || (values && !e.data)) {
+			free(e.name);
+			free(e.data);
+			entries_free(out);
+			return oom();
 		}
-		st = values ? RegEnumValueW(key, i, buf, &len, NULL, NULL, NULL, NULL)
-			    : RegEnumKeyExW(key, i, buf, &len, NULL, NULL, NULL, NULL);
-		if (st == ERROR_NO_MORE_ITEMS) {
-			free(buf);
-			break;
+		st = values ? RegEnumValueW(key, i, e.name, &len, NULL, &e.type, e.data, &e.size)
+			    : RegEnumKeyExW(key, i, e.name, &len, NULL, NULL, NULL, NULL);
+		if (st == ERROR_MORE_DATA) {
+			/* The key changed since RegQueryInfoKeyW: start again with its new sizes. */
+			free(e.name);
+			free(e.data);
+			entries_free(out);
+			if (tries > 8)
+				return fail(values ? "RegEnumValueW" : "RegEnumKeyExW", path, NULL, st);
+			return list_try(key, path, values, out, tries + 1);
 		}
 		if (st != ERROR_SUCCESS) {
-			free(buf);
-			names_free(out);
+			free(e.name);
+			free(e.data);
+			if (st == ERROR_NO_MORE_ITEMS)
+				break;
+			entries_free(out);
 			return fail(values ? "RegEnumValueW" : "RegEnumKeyExW", path, NULL, st);
 		}
-		buf[len] = 0;
+		e.name[len] = 0;
 		grown = realloc(out->v, (out->n + 1) * sizeof(*out->v));
 		if (!grown) {
-			free(buf);
-			names_free(out);
-			fprintf(stderr, "regprobe: out of memory\n");
-			return RP_ERROR;
+			free(e.name);
+			free(e.data);
+			entries_free(out);
+			return oom();
 		}
 		out->v = grown;
-		out->v[out->n++] = buf;
+		out->v[out->n++] = e;
 	}
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), by_name);
 	return 0;
 }
 
+static int list(HKEY key, const WCHAR *path, int values, entries *out)
+{
+	return list_try(key, path, values, out, 0);
+}
+
 static int cmd_keys(const WCHAR *path)
 {
 	HKEY key;
-	names l;
+	entries l;
 	int rc = open_key(path, &key);
 	if (rc)
 		return rc;
 	rc = list(key, path, 0, &l);
 	for (size_t i = 0; !rc && i < l.n; i++) {
-		outz(stdout, l.v[i]);
+		outz(stdout, l.v[i].name);
 		printf("\n");
 	}
-	names_free(&l);
+	entries_free(&l);
 	RegCloseKey(key);
 	return rc;
 }
@@ -371,10 +407,8 @@ static WCHAR *join(const WCHAR *a, const WCHAR *b)
 {
 	size_t na = wlen(a), nb = wlen(b);
 	WCHAR *w = malloc((na + nb + 2) * sizeof(WCHAR));
-	if (!w) {
-		fprintf(stderr, "regprobe: out of memory\n");
-		exit(RP_ERROR);
-	}
+	if (!w)
+		exit(oom());
 	memcpy(w, a, na * sizeof(WCHAR));
 	w[na] = L'\\';
 	memcpy(w + na + 1, b, (nb + 1) * sizeof(WCHAR));
@@ -389,45 +423,54 @@ static int excepted(const WCHAR *path, WCHAR **except, int nexcept)
 	return 0;
 }
 
+/*
+ * Wine's advapi32 opens ...\Perflib\009 (and the other language subkeys) as the
+ * performance-text pseudo key: not a key of the registry, nothing to enumerate.
+ */
+static int pseudo(HKEY key)
+{
+	return key == HKEY_PERFORMANCE_DATA || key == HKEY_PERFORMANCE_TEXT ||
+	       key == HKEY_PERFORMANCE_NLSTEXT;
+}
+
 static int dump(const WCHAR *path, WCHAR **except, int nexcept)
 {
 	HKEY key;
-	names vals, subs;
+	entries vals, subs;
 	int rc = open_key(path, &key);
 	if (rc)
 		return rc;
 	printf("[");
 	outz(stdout, path);
 	printf("]\n");
+	if (pseudo(key)) {
+		printf("(performance data pseudo key)\n");
+		RegCloseKey(key);
+		return 0;
+	}
 	rc = list(key, path, 1, &vals);
 	for (size_t i = 0; !rc && i < vals.n; i++) {
-		BYTE *data = NULL;
-		DWORD type = 0, size = 0;
-		rc = query(key, path, vals.v[i], &type, &data, &size);
-		if (!rc) {
-			if (*vals.v[i])
-				outz(stdout, vals.v[i]);
-			else
-				printf("@");
-			printf("=");
-			put_data(type, data, size);
-		}
-		free(data);
+		if (*vals.v[i].name)
+			outz(stdout, vals.v[i].name);
+		else
+			printf("@");
+		printf("=");
+		put_data(vals.v[i].type, vals.v[i].data, vals.v[i].size);
 	}
-	names_free(&vals);
+	entries_free(&vals);
 	if (!rc)
 		rc = list(key, path, 0, &subs);
 	RegCloseKey(key);
 	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < subs.n; i++) {
-		WCHAR *sub = join(path, subs.v[i]);
+		WCHAR *sub = join(path, subs.v[i].name);
 		if (!excepted(sub, except, nexcept))
 			/* A subkey that vanished since the listing is a change as well: an error. */
 			rc = dump(sub, except, nexcept) ? RP_ERROR : 0;
 		free(sub);
 	}
-	names_free(&subs);
+	entries_free(&subs);
 	return rc;
 }
 
@@ -454,6 +497,8 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (argc == 4 && !strcmp(argv[1], "get"))
 		return cmd_get(w16(argv[2]), w16(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "exists")) {

@@ -25,7 +25,8 @@
  *
  * Prints "API status=N" then the data, one item a line; exits 0 when the call returned
  * NERR_Success, 1 when it returned anything else, 2 on a usage error. dump and userline
- * print only the data and report a call that failed on stderr ("NetUserEnum returned 5").
+ * print only the data, report a call that failed on stderr ("NetUserEnum returned 5"),
+ * and exit 1 only for "no such user" (userline: 2221 NERR_UserNotFound), else 2.
  *
  * dump reads through the APIs (NetUserEnum, NetUserGetInfo level 1, NetLocalGroupEnum,
  * NetLocalGroupGetMembers level 1), so it sees what rdlsctl would see from another process;
@@ -104,7 +105,7 @@ static int add_line(lines *l, const char *s)
 		if (grown)
 			l->v = grown;
 		fprintf(stderr, "samctl: out of memory\n");
-		return 1;
+		return 2;
 	}
 	l->v = grown;
 	l->v[l->n++] = strcpy(copy, s);
@@ -114,7 +115,7 @@ static int add_line(lines *l, const char *s)
 static int failed(const char *api, NET_API_STATUS st)
 {
 	fprintf(stderr, "%s returned %lu\n", api, (unsigned long)st);
-	return 1;
+	return st == NERR_UserNotFound ? 1 : 2;
 }
 
 typedef NET_API_STATUS(WINAPI *pw_state_fn)(LPCWSTR, LPDWORD, LPDWORD);
@@ -129,7 +130,7 @@ static int user_line(const WCHAR *name, char *buf, size_t n)
 	FARPROC f = GetProcAddress(GetModuleHandleW(L"netapi32.dll"), "RdlsFakeSamPasswordState");
 	if (!f) {
 		fprintf(stderr, "samctl: this netapi32 has no RdlsFakeSamPasswordState: not the stand-in\n");
-		return 1;
+		return 2;
 	}
 	st = NetUserGetInfo(NULL, name, 1, &info);
 	if (st != NERR_Success)
@@ -170,7 +171,7 @@ static int dump_members(const WCHAR *group, lines *out)
 				 u8(((LOCALGROUP_MEMBERS_INFO_1 *)buf)[i].lgrmi1_name));
 			if (add_line(out, line)) {
 				NetApiBufferFree(buf);
-				return 1;
+				return 2;
 			}
 		}
 		if (buf)
@@ -193,6 +194,10 @@ static int cmd_dump(void)
 	char line[4096];
 	int rc = 0;
 
+	if (!GetProcAddress(GetModuleHandleW(L"netapi32.dll"), "RdlsFakeSamPasswordState")) {
+		fprintf(stderr, "samctl: this netapi32 has no RdlsFakeSamPasswordState: not the stand-in\n");
+		return 2;
+	}
 	do {
 		LPBYTE buf = NULL;
 		DWORD read = 0, total = 0;
@@ -202,7 +207,9 @@ static int cmd_dump(void)
 			rc = failed("NetUserEnum", st);
 		for (DWORD i = 0; !rc && buf && i < read; i++)
 			rc = user_line(((USER_INFO_0 *)buf)[i].usri0_name, line, sizeof(line)) ||
-			     add_line(&out, line);
+					     add_line(&out, line)
+				     ? 2
+				     : 0;
 		if (buf)
 			NetApiBufferFree(buf);
 	} while (!rc && st == ERROR_MORE_DATA);
@@ -217,7 +224,7 @@ static int cmd_dump(void)
 		for (DWORD i = 0; !rc && buf && i < read; i++) {
 			const WCHAR *g = ((LOCALGROUP_INFO_0 *)buf)[i].lgrpi0_name;
 			snprintf(line, sizeof(line), "group %s", u8(g));
-			rc = add_line(&out, line) || dump_members(g, &out);
+			rc = add_line(&out, line) || dump_members(g, &out) ? 2 : 0;
 		}
 		if (buf)
 			NetApiBufferFree(buf);
@@ -352,8 +359,9 @@ int main(int argc, char **argv)
 	a1 = w16(argv[2]);
 	if (!strcmp(cmd, "userline")) {
 		char line[4096];
-		if (user_line(a1, line, sizeof(line)))
-			return 1;
+		int rc = user_line(a1, line, sizeof(line));
+		if (rc)
+			return rc;
 		printf("%s\n", line);
 		return 0;
 	}
