@@ -39,22 +39,17 @@ T_LS_VALUE=WorkgroupLicenseServerAccountsGroup
 
 say() { printf '%s\n' "$*"; }
 
-# A failure is also counted in $T_LOG/failures, and printed on stderr: a check inside a
-# command substitution, x=$(t_reg_get ...), runs in a subshell whose T_FAILS and stdout
-# the test would otherwise lose.
+# Printed on stderr and counted in $T_LOG/failures (one line each) as well: a check inside
+# x=$(t_reg_get ...) runs in a subshell, whose T_FAILS and stdout the test would lose.
 t_fail() {
 	T_FAILS=$((T_FAILS + 1))
-	[ -z "${T_LOG:-}" ] || [ ! -d "$T_LOG" ] || printf '%s\n' "$*" >>"$T_LOG/failures"
+	[ ! -d "${T_LOG:-/nonexistent}" ] || echo x >>"$T_LOG/failures"
 	printf 'FAIL: %s\n' "$*" >&2
 }
 
 # The number of failures so far, subshells included.
 t_nfails() {
-	if [ -n "${T_LOG:-}" ] && [ -f "$T_LOG/failures" ]; then
-		wc -l <"$T_LOG/failures" | tr -d ' '
-	else
-		echo "$T_FAILS"
-	fi
+	if [ -f "${T_LOG:-/nonexistent}/failures" ]; then wc -l <"$T_LOG/failures"; else echo "$T_FAILS"; fi
 }
 
 # A precondition that makes the rest of the test meaningless.

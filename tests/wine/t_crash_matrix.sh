@@ -10,7 +10,7 @@
 # SIGKILL, measured: what a FILE had buffered and not flushed is lost. Its lock is abandoned,
 # its helper service loses its pipe). Then the RELEASE build's `rollback --yes` must bring the
 # prefix back to its state before apply, checked from separate processes:
-#   the registry   `reg export` of TermServLicensing, TermService and HKLM\SOFTWARE\Policies,
+#   the registry   `regprobe dump` of TermServLicensing, TermService and HKLM\SOFTWARE\Policies,
 #                  compared byte for byte (an empty key apply created and left is a difference);
 #   services       no rdlsctl-helper-* service (registry and SCM: t_check_no_helper);
 #   accounts       the stand-in's database (Wine's local accounts are stubs: docs/HACKING.md);
