@@ -39,17 +39,21 @@ T_LS_VALUE=WorkgroupLicenseServerAccountsGroup
 
 say() { printf '%s\n' "$*"; }
 
-# Printed on stderr and counted in $T_LOG/failures (one line each) as well: a check inside
-# x=$(t_reg_get ...) runs in a subshell, whose T_FAILS and stdout the test would lose.
 t_fail() {
 	T_FAILS=$((T_FAILS + 1))
-	[ ! -d "${T_LOG:-/nonexistent}" ] || echo x >>"$T_LOG/failures"
+	printf 'FAIL: %s\n' "$*"
+}
+
+# A failure of a probe's read: printed on stderr and counted in $T_LOG/failures, not in
+# T_FAILS, since x=$(t_reg_get ...) runs in a subshell whose T_FAILS and stdout are lost.
+t_fail_read() {
+	echo x >>"$T_LOG/failures"
 	printf 'FAIL: %s\n' "$*" >&2
 }
 
-# The number of failures so far, subshells included.
+# The number of failures so far, probes' reads included.
 t_nfails() {
-	if [ -f "${T_LOG:-/nonexistent}/failures" ]; then wc -l <"$T_LOG/failures"; else echo "$T_FAILS"; fi
+	echo $((T_FAILS + $(cat "${T_LOG:-/nonexistent}/failures" 2>/dev/null | wc -l)))
 }
 
 # A precondition that makes the rest of the test meaningless.
@@ -255,7 +259,7 @@ t_probe() {
 	shift
 	T_PROBE_OUT=$T_LOG/probe.out
 	T_PROBE_ERR=$T_LOG/probe.err
-	[ -f "$T_TOOLS/$_p.exe.so" ] || t_die "build/wine-tools/$_p.exe.so missing: run 'make wine-tools'"
+	[ -f "$T_TOOLS/$_p.exe.so" ] || { t_fail_read "build/wine-tools/$_p.exe.so missing: run 'make wine-tools'"; exit 1; }
 	if [ "$_p" = samctl ]; then
 		env -u RDLS_FAKESAM_FAIL WINEDLLOVERRIDES=netapi32=n \
 			wine64 "$T_FSDIR/samctl.exe.so" "$@" </dev/null >"$T_PROBE_OUT" 2>"$T_PROBE_ERR"
@@ -267,7 +271,7 @@ t_probe() {
 }
 
 t_probe_fail() {
-	t_fail "$1: exit $T_PROBE_RC: $(head -c 400 "$T_PROBE_ERR" | tr '\r\n' '  ')"
+	t_fail_read "$1: exit $T_PROBE_RC: $(head -c 400 "$T_PROBE_ERR" | tr '\r\n' '  ')"
 }
 
 # t_read PROBE ARGS...: prints what the probe found; exit 1 if absent, 2 (a failure) else.
