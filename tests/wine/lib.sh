@@ -296,10 +296,9 @@ t_reg_keys() { t_read regprobe keys "$1"; }
 T_EVENT_SOURCE_KEY='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\rdlsctl'
 
 # t_reg_export KEY FILE: the tree under KEY in FILE, every value's type and data, names
-# sorted, without the event source; "(absent)" when KEY does not exist. (This was a
-# `reg export`, retried up to five times: it wrote through winepath into a file, and that
-# failed now and then under load. regprobe writes to a pipe and names any call that fails:
-# a failure is reported, not retried.)
+# sorted, without the event source; "(absent)" when KEY does not exist. Not retried:
+# regprobe needs neither a file in the prefix nor winepath (which made `reg export` fail now
+# and then under load) and names any call that fails, so a failure is a real one.
 t_reg_export() {
 	t_read regprobe dump "$1" --except "$T_EVENT_SOURCE_KEY" >"$2"
 	case $? in
