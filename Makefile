@@ -141,8 +141,13 @@ $(MINGW_MSG): $(MSG_MC)
 	$(WINDRES) -i $(dir $@)rdlsctl_msg.rc -o $@
 MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC)) $(MINGW_MSG)
 MINGW_TEST_OBJ := $(patsubst %.c,$(B)/mingw/%.o,$(UNIT_SUP) $(UNIT_SRC))
+# The Wine tests' probes (PROBE_SRC, below): Windows programs too, so against the SDK as well.
+MINGW_PROBE_OBJ = $(patsubst tests/wine/probes/%.c,$(B)/mingw-probes/%.o,$(PROBE_SRC))
+$(B)/mingw-probes/%.o: tests/wine/probes/%.c
+	@mkdir -p $(dir $@)
+	$(MINGW) $(STD) $(MINGW_WARN) $(MINGW_DEFS) -O2 -c -o $@ $<
 mingw-check:
-	@MINGW=$(MINGW) scripts/mingw-check.sh $(MINGW_OBJ) $(MINGW_TEST_OBJ)
+	@MINGW=$(MINGW) scripts/mingw-check.sh $(MINGW_OBJ) $(MINGW_TEST_OBJ) $(MINGW_PROBE_OBJ)
 
 # The native Windows program, linked with mingw-w64 (needs a mingw-w64 libinih: MSYS2).
 # Static: the credential helper runs from a private copy of the .exe alone, as NETWORK
@@ -155,22 +160,25 @@ $(B)/mingw/rdlsctl.exe: $(MINGW_OBJ)
 
 # --- integration tests under Wine ------------------------------------------------
 # Test-only tools: the netapi32 stand-in (a PE DLL, mingw-w64; Wine's local accounts are
-# stubs) and small probes built with winegcc. credprobe.c is built when present.
-WINE_TOOLS := $(B)/wine-tools/netapi32.dll $(B)/wine-tools/samctl.exe.so $(B)/wine-tools/regacl.exe.so \
-              $(B)/wine-tools/evtprobe.exe.so \
-              $(if $(wildcard tests/wine/credprobe.c),$(B)/wine-tools/credprobe.exe.so)
-# diagnose's ls-pipe: a stand-in for the licensing service's HydraLsPipe (t_diagnose_session_host.sh)
-WINE_TOOLS += $(B)/wine-tools/pipelisten.exe.so
+# stubs) and the probes of tests/wine/probes/ (tests/wine/README.md, "Probes"): Windows
+# programs built with winegcc, one rule, that read the machine through its APIs from a
+# process of their own (TOOL_LIBS: what each imports), and tcplisten, a native listener.
+PROBE_SRC  := $(sort $(filter-out tests/wine/probes/tcplisten.c,$(wildcard tests/wine/probes/*.c)))
+WINE_TOOLS := $(B)/wine-tools/netapi32.dll $(patsubst tests/wine/probes/%.c,$(B)/wine-tools/%.exe.so,$(PROBE_SRC)) \
+              $(B)/wine-tools/tcplisten
 
 $(B)/wine-tools/netapi32.dll: tests/wine/fakesam/netapi32.c tests/wine/fakesam/netapi32.def
 	@mkdir -p $(dir $@)
 	$(MINGW) $(STD) $(BASE_WARN) -O2 $(WIN_DEFS) -shared -static-libgcc -o $@ $^
 
 $(B)/wine-tools/samctl.exe.so: TOOL_LIBS := -lnetapi32 -ladvapi32
-$(B)/wine-tools/%.exe.so: tests/wine/%.c
+$(B)/wine-tools/%.exe.so: tests/wine/probes/%.c
 	@mkdir -p $(dir $@)
-	$(WINEGCC) $(STD) $(BASE_WARN) $(WINE_CFLAGS) -O1 -mconsole \
+	$(WINEGCC) $(STD) $(WINE_WARN) $(WINE_CFLAGS) -O1 -mconsole \
 	  -o $(B)/wine-tools/$*.exe $< $(or $(TOOL_LIBS),-ladvapi32)
+$(B)/wine-tools/tcplisten: tests/wine/probes/tcplisten.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) -O1 -o $@ $<
 
 # The credential helper's test driver: cred.c and helper_*.c with a main of their own, also
 # the helper service's executable in tests/wine/t_credhelper.sh.

@@ -5,9 +5,12 @@
 # failure and go on, so one run shows every broken expectation; t_finish exits 1 if any
 # failed. Lines starting "FAIL: " are what run.sh reports as the reason.
 #
-# Local accounts run against the test stand-in for netapi32 (tests/wine/fakesam), because
-# Wine's are stubs; every test says so in its log. The state of the stand-in is read back
-# here from its file, independently of the DLL.
+# The shell drives rdlsctl; what it left is read by the probes of tests/wine/probes/, each
+# a Windows program that calls the API from a process of its own and prints exactly what
+# it returned (a call that fails is named on stderr with its code): regprobe for the
+# registry, credprobe for credentials and services, samctl for the local accounts. Local
+# accounts run against the test stand-in for netapi32 (tests/wine/fakesam), because Wine's
+# are stubs; every test says so in its log.
 #
 # Environment: RDLS_WINE_TEMPLATE (a booted prefix to copy; default build/wine-template,
 # booted on first use), RDLS_WINE_RUNDIR (where test prefixes go; default build/wine-tests),
@@ -39,6 +42,18 @@ say() { printf '%s\n' "$*"; }
 t_fail() {
 	T_FAILS=$((T_FAILS + 1))
 	printf 'FAIL: %s\n' "$*"
+}
+
+# A failure of a probe's read: printed on stderr and counted in $T_LOG/failures, not in
+# T_FAILS, since x=$(t_reg_get ...) runs in a subshell whose T_FAILS and stdout are lost.
+t_fail_read() {
+	echo x >>"$T_LOG/failures"
+	printf 'FAIL: %s\n' "$*" >&2
+}
+
+# The number of failures so far, probes' reads included.
+t_nfails() {
+	echo $((T_FAILS + $(cat "${T_LOG:-/nonexistent}/failures" 2>/dev/null | wc -l)))
 }
 
 # A precondition that makes the rest of the test meaningless.
@@ -119,24 +134,16 @@ t_setup() {
 	say "# note: local accounts run against the test stand-in for netapi32 (Wine's are stubs)"
 }
 
-# Fails the test if a helper service is still registered.
-# Checked in the registry (what the SCM loads at boot) and, when credprobe is built,
-# through the SCM itself (EnumServicesStatusExW).
+# Fails the test if a helper service is still registered: in the registry (what the SCM
+# loads at boot) and through the SCM itself (credprobe services: EnumServicesStatusExW).
 t_check_no_helper() {
-	_svc=$(wine64 reg query 'HKLM\SYSTEM\CurrentControlSet\Services' 2>/dev/null </dev/null |
-		tr -d '\r' | grep -i 'rdlsctl-helper-') || true
-	if [ -n "$_svc" ]; then
-		t_fail "helper service left registered: $(printf '%s' "$_svc" | tr '\n' ' ')"
-		return 1
-	fi
-	if [ -f "$T_TOOLS/credprobe.exe.so" ]; then
-		_svc=$(wine64 "$T_TOOLS/credprobe.exe.so" services 2>&1 </dev/null | tr -d '\r')
-		case $_svc in
-		*"helper services registered: 0 "*) ;;
-		*) t_fail "credprobe services: $(printf '%s' "$_svc" | tr '\n' ' ')"; return 1 ;;
-		esac
-	fi
-	return 0
+	_svc=$(t_reg_keys 'HKLM\SYSTEM\CurrentControlSet\Services' | grep -i '^rdlsctl-helper-')
+	[ -z "$_svc" ] || t_fail "helper service left registered: $(printf '%s' "$_svc" | tr '\n' ' ')"
+	t_probe credprobe services
+	case $T_PROBE_RC:$(cat "$T_PROBE_OUT") in
+	"0:helper services registered: 0 "*) [ -z "$_svc" ] ;;
+	*) t_probe_fail "credprobe services ($(tr '\n' ' ' <"$T_PROBE_OUT"))"; return 1 ;;
+	esac
 }
 
 t_cleanup() {
@@ -147,7 +154,7 @@ t_cleanup() {
 		t_check_no_helper || _rc=1
 		wineserver -k >/dev/null 2>&1
 		wineserver -w >/dev/null 2>&1
-		if [ "$T_FAILS" -gt 0 ] || [ "$_rc" -ne 0 ]; then
+		if [ "$(t_nfails)" -gt 0 ] || [ "$_rc" -ne 0 ]; then
 			[ "$_rc" -ne 0 ] || _rc=1
 			if [ "${RDLS_WINE_KEEP:-0}" = 1 ]; then
 				say "# kept $T_PREFIX"
@@ -163,8 +170,8 @@ t_cleanup() {
 }
 
 t_finish() {
-	if [ "$T_FAILS" -gt 0 ]; then
-		say "# $T_FAILS check(s) failed"
+	if [ "$(t_nfails)" -gt 0 ]; then
+		say "# $(t_nfails) check(s) failed"
 		exit 1
 	fi
 	exit 0
@@ -241,56 +248,63 @@ t_flush() {
 	t_server_start
 }
 
-# --- the registry -----------------------------------------------------------------------
+# --- probes (tests/wine/probes/: regprobe, samctl, credprobe) -------------------------
 
-# t_reg_get KEY NAME: prints "TYPE DATA" of the value, or nothing (exit 1) if absent.
-t_reg_get() {
-	wine64 reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' |
-		awk -v n="$2" '{
-			line = $0; sub(/^ +/, "", line)
-			if (index(tolower(line), tolower(n) "    ") == 1) {
-				rest = substr(line, length(n) + 5); sub(/^ +/, "", rest)
-				type = rest; sub(/ .*/, "", type)
-				data = substr(rest, length(type) + 1); sub(/^ +/, "", data)
-				print type " " data; found = 1
-			}
-		} END { exit found ? 0 : 1 }'
+# t_probe PROBE ARGS...: runs build/wine-tools/PROBE.exe.so; its stdout in the file
+# T_PROBE_OUT, its stderr (each call that did not succeed, with its code) in T_PROBE_ERR,
+# its exit code in T_PROBE_RC (0, 1 absent, 2 error). samctl runs beside the stand-in, with
+# it loaded, and without RDLS_FAKESAM_FAIL: the failures a test injects are rdlsctl's.
+t_probe() {
+	_p=$1
+	shift
+	T_PROBE_OUT=$T_LOG/probe.out
+	T_PROBE_ERR=$T_LOG/probe.err
+	[ -f "$T_TOOLS/$_p.exe.so" ] || { t_fail_read "build/wine-tools/$_p.exe.so missing: run 'make wine-tools'"; exit 1; }
+	if [ "$_p" = samctl ]; then
+		env -u RDLS_FAKESAM_FAIL WINEDLLOVERRIDES=netapi32=n \
+			wine64 "$T_FSDIR/samctl.exe.so" "$@" </dev/null >"$T_PROBE_OUT" 2>"$T_PROBE_ERR"
+	else
+		wine64 "$T_TOOLS/$_p.exe.so" "$@" </dev/null >"$T_PROBE_OUT" 2>"$T_PROBE_ERR"
+	fi
+	T_PROBE_RC=$?
+	return "$T_PROBE_RC"
 }
 
-# The event source registration (...\Services\EventLog\Application\rdlsctl) from a
-# `reg export` on stdin: apply writes it on first use and nothing ever undoes it (README,
-# "Audit trail in the Event Log"), so "as before apply" comparisons leave it out;
+t_probe_fail() {
+	t_fail_read "$1: exit $T_PROBE_RC: $(head -c 400 "$T_PROBE_ERR" | tr '\r\n' '  ')"
+}
+
+# t_read PROBE ARGS...: prints what the probe found; exit 1 if absent, 2 (a failure) else.
+t_read() {
+	t_probe "$@"
+	case $T_PROBE_RC in
+	0) cat "$T_PROBE_OUT" ;;
+	1) return 1 ;;
+	*) t_probe_fail "$*"; return 2 ;;
+	esac
+}
+
+# t_reg_get KEY NAME: "TYPE DATA" ("REG_SZ text", "REG_DWORD 2 (0x2)": regprobe.c).
+t_reg_get() { t_read regprobe get "$1" "$2"; }
+t_reg_exists() { t_read regprobe exists "$1" >/dev/null; }
+# t_reg_keys KEY: the names of its subkeys, sorted.
+t_reg_keys() { t_read regprobe keys "$1"; }
+
+# The event source registration: apply writes it on first use and nothing ever undoes it
+# (README, "Audit trail in the Event Log"), so "as before apply" comparisons leave it out;
 # tests/wine/t_eventlog.sh checks it.
-t_reg_drop_event_source() {
-	awk '/^\[/ { skip = index(tolower($0), "\\services\\eventlog\\application\\rdlsctl") > 0 } !skip'
-}
+T_EVENT_SOURCE_KEY='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\rdlsctl'
 
-# t_reg_export KEY FILE: exports KEY (UTF-8 text in FILE); "(absent)" when it does not exist.
+# t_reg_export KEY FILE: the tree under KEY in FILE, every value's type and data, names
+# sorted, without the event source; "(absent)" when KEY does not exist. Not retried:
+# regprobe needs neither a file in the prefix nor winepath (which made `reg export` fail now
+# and then under load) and names any call that fails, so a failure is a real one.
 t_reg_export() {
-	_raw=$T_LOG/export.$$.reg
-	# `reg export` (or winepath) now and then fails under load while another Wine process
-	# of the test is still exiting: try again before calling the key absent, and call it
-	# absent only when `reg query` agrees.
-	for _try in 1 2 3 4 5; do
-		rm -f "$_raw"
-		if wine64 reg export "$1" "$(winepath -w "$_raw" 2>/dev/null)" /y >/dev/null 2>&1 &&
-			[ -s "$_raw" ]; then
-			iconv -f UTF-16LE -t UTF-8 "$_raw" | tr -d '\r' | sed '1s/^\xEF\xBB\xBF//' |
-				t_reg_drop_event_source >"$2"
-			rm -f "$_raw"
-			return 0
-		fi
-		if ! wine64 reg query "$1" >/dev/null 2>&1 &&
-			! wine64 reg query "$1" >/dev/null 2>&1; then
-			echo "(absent)" >"$2"
-			rm -f "$_raw"
-			return 0
-		fi
-		sleep 1
-	done
-	rm -f "$_raw"
-	t_fail "reg export of '$1' kept failing although the key exists"
-	echo "(export failed)" >"$2"
+	t_read regprobe dump "$1" --except "$T_EVENT_SOURCE_KEY" >"$2"
+	case $? in
+	1) echo "(absent)" >"$2" ;;
+	2) echo "(export failed)" >"$2" ;;
+	esac
 }
 
 # The keys rdlsctl may touch on a license server or session host.
@@ -316,83 +330,50 @@ t_same() {
 	fi
 }
 
-# t_samctl ARGS...: tests/wine/samctl.c in a separate process, through the stand-in.
+# t_samctl ARGS...: samctl's "API status=N" lines and its stderr, through the stand-in.
 t_samctl() {
 	WINEDLLOVERRIDES=netapi32=n wine64 "$T_FSDIR/samctl.exe.so" "$@" 2>&1 | tr -d '\r'
 }
 
-# --- the stand-in's account database ----------------------------------------------------
+# --- the local accounts, as the Net* functions show them through the stand-in -------------
 
+# The stand-in's file: secret scans look into it, nothing parses it.
 t_sam_file() { printf '%s\n' "$WINEPREFIX/drive_c/rdls-fakesam.txt"; }
 
-# Prints the database in a canonical order, without RIDs:
-#   user NAME priv=P flags=HEX password=set|none
-#   group NAME
-#   member GROUP\USER
-t_sam_dump() {
-	_f=$(t_sam_file)
-	[ -f "$_f" ] || return 0
-	awk -F '\t' '
-		function unesc(s,   out, i, c) {
-			out = ""
-			for (i = 1; i <= length(s); i++) {
-				c = substr(s, i, 1)
-				if (c == "%" && i + 2 <= length(s)) {
-					out = out sprintf("%c", hex(substr(s, i + 1, 2))); i += 2
-				} else out = out c
-			}
-			return out
-		}
-		function hex(h,   v, k) {
-			v = 0; h = toupper(h)
-			for (k = 1; k <= 2; k++) v = v * 16 + index("0123456789ABCDEF", substr(h, k, 1)) - 1
-			return v
-		}
-		$1 == "user"   { printf "user %s priv=%s flags=%s password=%s\n", unesc($2), $4, $5, $6 }
-		$1 == "group"  { printf "group %s\n", unesc($2) }
-		$1 == "member" { printf "member %s\\%s\n", unesc($2), unesc($3) }
-	' "$_f" | LC_ALL=C sort
-}
+# Sorted, without RIDs: "user NAME priv=P flags=HEX password=none|set|set:N",
+# "group NAME", "member GROUP\USER".
+t_sam_dump() { t_read samctl dump; }
+# t_sam_user_line NAME: the dump line of user NAME (case-insensitive, as NetUserGetInfo).
+t_sam_user_line() { t_read samctl userline "$1"; }
 
 # t_sam_has user NAME | group NAME | member GROUP USER (case-insensitive)
 t_sam_has() {
 	case $1 in
-	user) t_sam_dump | _n=$2 awk '{ n = ENVIRON["_n"] } $1 == "user" && tolower(substr($0, 6, length(n) + 1)) == tolower(n) " " { f = 1 } END { exit !f }' ;;
-	group) t_sam_dump | _n=$2 awk 'tolower($0) == "group " tolower(ENVIRON["_n"]) { f = 1 } END { exit !f }' ;;
-	member) t_sam_dump | _g=$2 _u=$3 awk 'tolower($0) == "member " tolower(ENVIRON["_g"] "\\" ENVIRON["_u"]) { f = 1 } END { exit !f }' ;;
+	user) t_sam_user_line "$2" >/dev/null ;;
+	group) t_sam_dump | grep -qixF -- "group $2" ;;
+	member) t_sam_dump | grep -qixF -- "member $2\\$3" ;;
 	esac
 }
 
-# t_sam_user_line NAME: the dump line of user NAME
-t_sam_user_line() {
-	t_sam_dump | _n=$1 awk '{ n = ENVIRON["_n"] } $1 == "user" && tolower(substr($0, 6, length(n) + 1)) == tolower(n) " "'
-}
+# --- credentials (credprobe: CredReadW/CredEnumerateW from its own process) -------------
 
-# --- credentials (tests/wine/credprobe.c: CredReadW/CredEnumerateW from its own process) --
-
-t_credprobe() {
-	[ -f "$T_TOOLS/credprobe.exe.so" ] || {
-		t_fail "build/wine-tools/credprobe.exe.so missing: credentials not checked"
-		return 2
-	}
-	wine64 "$T_TOOLS/credprobe.exe.so" "$@" 2>&1 </dev/null | tr -d '\r'
-}
+t_credprobe() { t_read credprobe "$@"; }
 
 # t_expect_cred TARGET USER: CredReadW finds TARGET, stored for USER.
 t_expect_cred() {
-	_c=$(t_credprobe get "$1") || return
-	case $_c in
-	*"target=$1 "*"user=$2 "*) ;;
-	*) t_fail "credential '$1' for user '$2': credprobe says '$_c'" ;;
+	t_probe credprobe get "$1"
+	case $T_PROBE_RC:$(cat "$T_PROBE_OUT") in
+	"0:target=$1 "*"user=$2 "*) ;;
+	*) t_probe_fail "credential '$1' for user '$2': credprobe says '$(cat "$T_PROBE_OUT")'" ;;
 	esac
 }
 
 # t_expect_no_cred TARGET
 t_expect_no_cred() {
-	_c=$(t_credprobe get "$1") || return
-	case $_c in
-	*"target=$1 absent"*) ;;
-	*) t_fail "credential '$1' should be absent: credprobe says '$_c'" ;;
+	t_probe credprobe get "$1"
+	case $T_PROBE_RC:$(cat "$T_PROBE_OUT") in
+	"1:target=$1 absent") ;;
+	*) t_probe_fail "credential '$1' should be absent: credprobe says '$(cat "$T_PROBE_OUT")'" ;;
 	esac
 }
 

@@ -10,7 +10,7 @@
 # SIGKILL, measured: what a FILE had buffered and not flushed is lost. Its lock is abandoned,
 # its helper service loses its pipe). Then the RELEASE build's `rollback --yes` must bring the
 # prefix back to its state before apply, checked from separate processes:
-#   the registry   `reg export` of TermServLicensing, TermService and HKLM\SOFTWARE\Policies,
+#   the registry   `regprobe dump` of TermServLicensing, TermService and HKLM\SOFTWARE\Policies,
 #                  compared byte for byte (an empty key apply created and left is a difference);
 #   services       no rdlsctl-helper-* service (registry and SCM: t_check_no_helper);
 #   accounts       the stand-in's database (Wine's local accounts are stubs: docs/HACKING.md);
@@ -90,7 +90,7 @@ t_start=$(date +%s.%N)
 for k in $steps; do
 	for pt in $points; do
 		c="$k:$pt"
-		f0=$T_FAILS
+		f0=$(t_nfails)
 		c0=$(date +%s.%N)
 		ncases=$((ncases + 1))
 		say "# ---- case $c"
@@ -117,22 +117,22 @@ for k in $steps; do
 		t_expect_rc 0 "$c: rollback"
 
 		cm_state "$T_LOG/after"
-		t_same "$T_LOG/before/registry" "$T_LOG/after/registry" "$c: registry (reg export)"
+		t_same "$T_LOG/before/registry" "$T_LOG/after/registry" "$c: registry (regprobe dump)"
 		t_same "$T_LOG/before/accounts" "$T_LOG/after/accounts" "$c: accounts (stand-in)"
 		t_same "$T_LOG/before/credentials" "$T_LOG/after/credentials" "$c: credentials (credprobe)"
-		n0=$T_FAILS
+		n0=$(t_nfails)
 		t_check_no_helper
-		[ "$T_FAILS" -eq "$n0" ] || say "# $c: a helper service is left (above)"
+		[ "$(t_nfails)" -eq "$n0" ] || say "# $c: a helper service is left (above)"
 
 		wineserver -k >/dev/null 2>&1
 		wineserver -w >/dev/null 2>&1
-		[ "$T_FAILS" -eq "$f0" ] || nfailed=$((nfailed + 1))
-		if [ "$T_FAILS" -ne "$f0" ] && [ "${RDLS_WINE_KEEP:-0}" = 1 ]; then
+		[ "$(t_nfails)" -eq "$f0" ] || nfailed=$((nfailed + 1))
+		if [ "$(t_nfails)" -ne "$f0" ] && [ "${RDLS_WINE_KEEP:-0}" = 1 ]; then
 			mv "$CASE" "$BASE.case-$k-$pt" && say "# kept $BASE.case-$k-$pt"
 		else
 			rm -rf "$CASE" "$T_LOG/after"
 		fi
-		say "# case $c: $([ "$T_FAILS" -eq "$f0" ] && echo passed || echo FAILED)," \
+		say "# case $c: $([ "$(t_nfails)" -eq "$f0" ] && echo passed || echo FAILED)," \
 			"$(awk -v a="$c0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }')"
 	done
 done

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The NETWORK SERVICE credential helper (src/win32/helper_*.c, cred.c) under Wine, driven
-# by tests/wine/helpertest.c and checked from separate processes (credprobe, reg query):
+# by tests/wine/helpertest.c and checked from separate processes (credprobe, regprobe):
 # put/get/del through one helper per run, the stored credential's type, persistence,
 # user and check string, no helper service left behind on any path (normal end, crash
 # of rdlsctl, helper killed, helper that cannot start, stale helpers swept by the next
@@ -38,8 +38,8 @@ ht() {
 # died stops when it notices the broken pipe), then checks.
 no_helper_after() {
 	_i=0
-	while [ $_i -lt 50 ] && wine64 reg query 'HKLM\SYSTEM\CurrentControlSet\Services' 2>/dev/null |
-		grep -qi 'rdlsctl-helper-'; do
+	while [ $_i -lt 50 ] && t_reg_keys 'HKLM\SYSTEM\CurrentControlSet\Services' |
+		grep -qi '^rdlsctl-helper-'; do
 		sleep 0.2
 		_i=$((_i + 1))
 	done
@@ -131,7 +131,7 @@ ht del LICSVR4
 # --- stale helpers of crashed runs are swept by the next run ---------------------------------
 ht plant
 t_expect_rc 0 "plant"
-wine64 reg query 'HKLM\SYSTEM\CurrentControlSet\Services' 2>/dev/null | grep -qi 'rdlsctl-helper-0000000000000001' ||
+t_reg_exists 'HKLM\SYSTEM\CurrentControlSet\Services\rdlsctl-helper-0000000000000001' ||
 	t_fail "plant: the stale helper was not registered"
 ht get LICSVR2
 t_expect_rc 0 "get after plant"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The main job, for profiles/workgroup-two-servers.ini as license server LICSVR1:
 # validate, plan, apply, plan (converged), status, rollback, plan (the full list again),
-# every effect checked from separate processes: the registry with `reg query`, the
-# credential with credprobe (CredReadW), the accounts in the stand-in's state file.
+# every effect checked from separate processes: the registry with regprobe (RegQueryValueExW),
+# the credential with credprobe (CredReadW), the accounts with samctl (the Net* functions
+# through the stand-in).
 #
 # Local accounts run against the test stand-in for netapi32 (Wine's are stubs).
 # Known gap, asserted as such: status checks the accounts group with LookupAccountNameW,

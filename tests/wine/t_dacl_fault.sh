@@ -43,7 +43,7 @@ grep -qE '(^|[^0-9])5([^0-9]|$)' "$T_ERR" || t_fail "the error does not give the
 grep -qi "user 'rdls-peer'" "$T_OUT" || t_fail "apply output does not show the account steps"
 
 t_reg_snapshot "$T_LOG/reg-after.txt"
-t_same "$T_LOG/reg-before.txt" "$T_LOG/reg-after.txt" "registry (reg export)"
+t_same "$T_LOG/reg-before.txt" "$T_LOG/reg-after.txt" "registry (regprobe dump)"
 [ "$(t_sam_dump)" = "$sam_before" ] ||
 	t_fail "accounts after the failed apply: '$(t_sam_dump | tr '\n' '|')', expected '$sam_before'"
 t_expect_no_cred LICSVR2

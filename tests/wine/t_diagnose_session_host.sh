@@ -28,12 +28,12 @@
 # ls-pipe: Wine has no SMB client, so every \\SERVER\pipe\HydraLsPipe fails with
 #   ERROR_PATH_NOT_FOUND (3), reported as ls-pipe-unreachable. The test build then takes
 #   RDLS_TEST_PIPE_SERVER=. (\\.\pipe\HydraLsPipe, this machine's own pipes): nothing serves
-#   it (ERROR_FILE_NOT_FOUND: ls-pipe-missing), then tests/wine/pipelisten.c does (passed). On
+#   it (ERROR_FILE_NOT_FOUND: ls-pipe-missing), then tests/wine/probes/pipelisten.c does (passed). On
 #   Windows the real server answers: 2 when TermServLicensing is stopped there, 53 when SMB
 #   (TCP 445) is blocked, and an ok when the licensing service runs.
 # TCP 135 itself is not listened on here: the test build (build/win-testing, -DRDLS_TESTING)
 # takes RDLS_TEST_RPC_PORT, and the probe is pointed at port 1 (nothing listens: refused)
-# and then at a loopback listener this test starts (tests/wine/tcplisten.c). The license
+# and then at a loopback listener this test starts (tests/wine/probes/tcplisten.c). The license
 # servers are named localhost and 127.0.0.1 so that no name leaves this machine.
 # Every --json output is validated against docs/schema/diagnose.schema.json (tests/wine/json.sh).
 . "$(dirname "$0")/lib.sh"
@@ -143,8 +143,8 @@ t_expect_out '"id":"ls-pipe-unreachable"'
 t_expect_out '"check":"setting-in-effect","status":"not_run","subject":"Win32_TerminalServiceSetting"'
 
 # --- 3. a loopback listener: the probe now reaches "the endpoint mapper" -------------------
-cc -std=c11 -O1 -o "$T_LOG/tcplisten" "$T_ROOT/tests/wine/tcplisten.c" || t_die "cannot build tcplisten"
-"$T_LOG/tcplisten" "$T_LOG/port" 90 2>"$T_LOG/tcplisten.err" &
+[ -x "$T_TOOLS/tcplisten" ] || t_die "build/wine-tools/tcplisten missing: run 'make wine-tools'"
+"$T_TOOLS/tcplisten" "$T_LOG/port" 90 2>"$T_LOG/tcplisten.err" &
 listener=$!
 for _i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T_LOG/port" ] && break; sleep 0.2; done
 [ -s "$T_LOG/port" ] || t_die "tcplisten did not start"
@@ -180,7 +180,7 @@ t_no_finding ls-pipe-missing
 t_rdls apply "$prof" --host RDSH1 --yes
 t_expect_rc 0 "apply (the remedy)"
 _v=$(t_reg_get "$POL" LicensingMode) || t_fail "LicensingMode absent after apply"
-case $_v in "REG_DWORD 0x2") ;; *) t_fail "LicensingMode after apply: '$_v', expected REG_DWORD 0x2" ;; esac
+case $_v in "REG_DWORD 2 (0x2)") ;; *) t_fail "LicensingMode after apply: '$_v', expected REG_DWORD 2 (0x2)" ;; esac
 _v=$(t_reg_get "$POL" LicenseServers) || t_fail "LicenseServers absent after apply"
 case $_v in "REG_SZ localhost,127.0.0.1") ;; *) t_fail "LicenseServers after apply: '$_v'" ;; esac
 

@@ -38,7 +38,7 @@ case $mf in
 *) t_fail "EventMessageFile is '$mf', expected the copy in C:\\ProgramData\\rdlsctl\\eventmsg" ;;
 esac
 ts=$(t_reg_get "$KEY" TypesSupported)
-[ "$ts" = "REG_DWORD 0x7" ] || t_fail "TypesSupported is '$ts', expected REG_DWORD 0x7"
+[ "$ts" = "REG_DWORD 7 (0x7)" ] || t_fail "TypesSupported is '$ts', expected REG_DWORD 7 (0x7)"
 file=${mf#REG_EXPAND_SZ }
 ufile=$(winepath -u "$file" 2>/dev/null)
 [ -f "$ufile" ] || t_fail "the message file '$file' does not exist"

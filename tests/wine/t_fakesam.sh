@@ -2,7 +2,7 @@
 # The netapi32 stand-in itself: Microsoft's documented return codes, one database seen by
 # separate processes, and proof that the override takes effect (Wine's own netapi32 keeps
 # users inside the calling process only, so a user seen from a second process came from
-# the stand-in). Every call below is a separate Wine process (tests/wine/samctl.c).
+# the stand-in). Every call below is a separate Wine process (tests/wine/probes/samctl.c).
 . "$(dirname "$0")/lib.sh"
 t_setup
 
@@ -81,14 +81,16 @@ t_api "join" "name=WORKGROUP type=2"               # NetSetupWorkgroupName
 RDLS_FAKESAM_FAIL=NetUserDel=5 t_api "userdel peer" "NetUserDel status=5"
 t_sam_has user peer || t_fail "injected NetUserDel failure deleted the user"
 
-# The state file, read without the DLL: the same database, and no password in it (nopw got
-# one with NetUserSetInfo level 1003: "set:1" counts that change).
+# The database from another process (samctl dump: NetUserEnum, NetUserGetInfo,
+# NetLocalGroupEnum, NetLocalGroupGetMembers, and the stand-in's RdlsFakeSamPasswordState;
+# nopw got a password with NetUserSetInfo level 1003: "set:1" counts that change), and no
+# password in the file.
 want='group Peers
 member Peers\peer
 user nopw priv=1 flags=00010241 password=set:1
 user peer priv=1 flags=00010241 password=set'
 got=$(t_sam_dump)
-[ "$got" = "$want" ] || t_fail "state file: got '$(printf '%s' "$got" | tr '\n' '|')'"
+[ "$got" = "$want" ] || t_fail "database: got '$(printf '%s' "$got" | tr '\n' '|')'"
 t_scan_secret "samctl-Test-Pw1" "$(t_sam_file)"
 
 # Deleting: a user leaves its groups; a group goes with its memberships.

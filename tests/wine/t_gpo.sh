@@ -138,7 +138,7 @@ _v=$(ini_version "$INI")
 grep -qF "gPCMachineExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]$SCRIPTS" "$INI" ||
 	t_fail "gPCMachineExtensionNames lacks the registry extension (sorted, before the scripts)"
 [ "$(t_reg_get "$KEY" LicenseServers)" = "REG_SZ LICSVR1,LICSVR2" ] || t_fail "LicenseServers registry value"
-[ "$(t_reg_get "$KEY" LicensingMode)" = "REG_DWORD 0x2" ] || t_fail "LicensingMode registry value"
+[ "$(t_reg_get "$KEY" LicensingMode)" = "REG_DWORD 2 (0x2)" ] || t_fail "LicensingMode registry value"
 ls "$GP/Machine" | grep -q 'rdlsctl-new' && t_fail "a temporary file was left beside Registry.pol"
 
 t_rdls plan "$PROF" --host RDSH1 --json

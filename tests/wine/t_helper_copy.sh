@@ -46,8 +46,7 @@ SVCS='HKLM\SYSTEM\CurrentControlSet\Services'
 
 # The registered helper services, one name a line.
 helpers() {
-	wine64 reg query "$SVCS" 2>/dev/null </dev/null | tr -d '\r' |
-		sed -n 's/.*\\\(rdlsctl-helper-[0-9a-f]*\)$/\1/p'
+	t_reg_keys "$SVCS" | grep -i '^rdlsctl-helper-[0-9a-f]*$'
 }
 
 # The copies' folders under C:\ProgramData\rdlsctl\helper, one a line.

@@ -16,7 +16,7 @@ export RDLS_PEER_PASSWORD
 #    (stopped, its rdlsctl gone); the next run that starts a helper sweeps it.
 stale=rdlsctl-helper-00000000deadbeef00000000deadbeef
 wine64 sc create "$stale" binpath= 'C:\windows\system32\cmd.exe /c exit' </dev/null >/dev/null 2>&1
-wine64 reg query "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$stale" </dev/null >/dev/null 2>&1 ||
+t_reg_exists "HKLM\\SYSTEM\\CurrentControlSet\\Services\\$stale" ||
 	t_die "could not plant the stale helper service '$stale'"
 t_rdls plan "$P" --host LICSVR1
 t_expect_rc 2 "plan (starts the helper to read the credential)"

@@ -125,7 +125,7 @@ b_line=$(grep -n '^\[step 1\]$' "$B" | cut -d: -f1)
 
 t_reg_export 'HKLM\SOFTWARE' "$T_LOG/software-before.txt"
 t_reg_get "$RUN_KEY" "$RUN_VALUE" >/dev/null && t_die "$RUN_VALUE exists before the test"
-wine64 reg query "$FOREIGN_KEY" >/dev/null 2>&1 </dev/null && t_die "$FOREIGN_KEY exists before the test"
+t_reg_exists "$FOREIGN_KEY" && t_die "$FOREIGN_KEY exists before the test"
 a_before=$(cat "$A")
 
 t_rdls rollback --yes
@@ -149,7 +149,7 @@ t_expect_err "line $a_line: [step 1] registry HKLM\\SOFTWARE\\Microsoft\\Windows
 # and no [undone] mark in the journal.
 t_reg_get "$RUN_KEY" "$RUN_VALUE" >/dev/null &&
 	t_fail "rollback wrote $RUN_KEY value $RUN_VALUE: $(t_reg_get "$RUN_KEY" "$RUN_VALUE")"
-wine64 reg query "$FOREIGN_KEY" >/dev/null 2>&1 </dev/null && t_fail "rollback created $FOREIGN_KEY"
+t_reg_exists "$FOREIGN_KEY" && t_fail "rollback created $FOREIGN_KEY"
 t_reg_export 'HKLM\SOFTWARE' "$T_LOG/software-after.txt"
 t_same "$T_LOG/software-before.txt" "$T_LOG/software-after.txt" "the export of HKLM\\SOFTWARE"
 [ "$(cat "$A")" = "$a_before" ] || t_fail "rollback appended to the planted journal"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The preconditions of plan and apply on license server LICSVR1 (profiles/
 # workgroup-two-servers.ini), checked from separate processes: the registry with
-# `reg query`, the credential with credprobe (CredReadW), the accounts in the stand-in's
+# regprobe, the credential with credprobe (CredReadW), the accounts in the stand-in's
 # state file.
 #   1. Without the RD Licensing role (the prefix's stand-in TermServLicensing service
 #      deleted with `sc delete`): plan and apply exit 1 naming the role and
@@ -46,10 +46,10 @@ t_expect_untouched() {
 }
 
 # --- 1. without the role -------------------------------------------------------------------
-wine64 reg query "$SVC_KEY" </dev/null >/dev/null 2>&1 ||
+t_reg_exists "$SVC_KEY" ||
 	t_die "the prefix has no stand-in TermServLicensing service (lib.sh t_boot_prefix)"
 wine64 sc delete TermServLicensing </dev/null >/dev/null 2>&1 || t_die "sc delete TermServLicensing failed"
-wine64 reg query "$SVC_KEY" </dev/null >/dev/null 2>&1 && t_die "sc delete left $SVC_KEY"
+t_reg_exists "$SVC_KEY" && t_die "sc delete left $SVC_KEY"
 t_reg_snapshot "$T_LOG/reg-before.txt"
 grep -qi 'TermServLicensing\]' "$T_LOG/reg-before.txt" && t_die "the role's key is still exported"
 sam_before=$(t_sam_dump)
@@ -64,8 +64,8 @@ t_expect_rc 1 "apply without the role"
 t_expect_err "the RD Licensing role is not installed on LICSVR1 (there is no TermServLicensing service)" "apply without the role"
 t_expect_err "nothing was changed" "apply without the role"
 t_expect_untouched "apply without the role"
-wine64 reg query "$SVC_KEY" </dev/null >/dev/null 2>&1 &&
-	t_fail "apply without the role created $SVC_KEY: $(wine64 reg query "$SVC_KEY" /s 2>&1 | tr -d '\r' | tr '\n' ' ')"
+t_reg_exists "$SVC_KEY" &&
+	t_fail "apply without the role created $SVC_KEY: $(t_reg_export "$SVC_KEY" "$T_LOG/svc.txt"; tr '\n' ' ' <"$T_LOG/svc.txt")"
 
 # The stand-in back: the same plan goes through to the credential precondition below.
 wine64 sc create TermServLicensing binPath= 'C:\windows\system32\svchost.exe' start= demand \

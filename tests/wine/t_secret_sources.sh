@@ -84,8 +84,8 @@ apply_on_tty() {
 	t_rdls_tty "$_src" apply "$2" --host LICSVR1
 	t_tty_wait "$_src" "[y/N]" || { t_tty_abort "$_src"; return; }
 	# Planning read NETWORK SERVICE's credentials: this run's helper is registered now.
-	_svc=$(wine64 reg query 'HKLM\SYSTEM\CurrentControlSet\Services' </dev/null 2>/dev/null |
-		tr -d '\r' | grep -i '\\rdlsctl-helper-' | head -1)
+	_svc=$(t_reg_keys 'HKLM\SYSTEM\CurrentControlSet\Services' | grep -i '^rdlsctl-helper-' | head -1)
+	[ -z "$_svc" ] || _svc="HKLM\\SYSTEM\\CurrentControlSet\\Services\\$_svc"
 	if [ -z "$_svc" ]; then
 		t_fail "$_src: no rdlsctl-helper service registered while apply asks its question"
 	else

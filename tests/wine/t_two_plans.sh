@@ -31,8 +31,7 @@ HOLD=$WINEPREFIX/drive_c/rdls-hold
 SVCS='HKLM\SYSTEM\CurrentControlSet\Services'
 
 helpers() {
-	wine64 reg query "$SVCS" 2>/dev/null </dev/null | tr -d '\r' |
-		sed -n 's/.*\\\(rdlsctl-helper-[0-9a-f]*\)$/\1/p'
+	t_reg_keys "$SVCS" | grep -i '^rdlsctl-helper-[0-9a-f]*$'
 }
 
 # --- 1. B sweeps while A's helper is registered and STOPPED ----------------------------------

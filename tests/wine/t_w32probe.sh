@@ -34,9 +34,10 @@ POL='SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services'
 check reg_get_absent "absent" $P reg-get "$LIC" WorkgroupLicenseServerAccountsGroup
 check reg_set_sz "set" $P reg-set "$LIC" WorkgroupLicenseServerAccountsGroup sz 'LICSVR1\RDLS Peers'
 check reg_get_sz 'type=1 len=19 sz="LICSVR1\RDLS Peers"' $P reg-get "$LIC" WorkgroupLicenseServerAccountsGroup
-check reg_query_sz 'REG_SZ    LICSVR1\RDLS Peers' wine64 reg query "HKLM\\$LIC" /v WorkgroupLicenseServerAccountsGroup
+check reg_query_sz 'REG_SZ LICSVR1\RDLS Peers' wine64 "$T_TOOLS/regprobe.exe.so" get "HKLM\\$LIC" WorkgroupLicenseServerAccountsGroup
 check reg_set_multi "set" $P reg-set "$LIC" SpecifiedLicenseServers multi a.example 'b.example' 'Ünï'
 check reg_get_multi 'multi=["a.example" "b.example" "Ünï" ]' $P reg-get "$LIC" SpecifiedLicenseServers
+check reg_query_multi 'REG_MULTI_SZ a.example\0b.example\0Ünï' wine64 "$T_TOOLS/regprobe.exe.so" get "HKLM\\$LIC" SpecifiedLicenseServers
 check reg_set_multi_empty "set" $P reg-set "$LIC" Empty multi
 check reg_get_multi_empty 'type=7 len=1 multi=[] hex=00' $P reg-get "$LIC" Empty
 check reg_set_dword "set" $P reg-set "$POL" LicensingMode dword 2

@@ -1403,3 +1403,28 @@ NET_API_STATUS WINAPI NetGetJoinInformation(LPCWSTR server, LPWSTR *name,
 	*type = NetSetupWorkgroupName;
 	return NERR_Success;
 }
+
+/* ---------------------------------------------------------------- for the tests only */
+
+/*
+ * What no netapi32 function shows: whether USER has a password and how many times
+ * NetUserSetInfo level 1003 changed it (never anything of the password itself). Only
+ * tests/wine/probes/samctl.c calls it (GetProcAddress: no real netapi32 has it), so the
+ * tests read the database through the stand-in's code instead of parsing its file. On
+ * Windows the same question is answered by USER_INFO_1's usri1_password_age, or a logon.
+ */
+NET_API_STATUS WINAPI RdlsFakeSamPasswordState(LPCWSTR username, LPDWORD set, LPDWORD changes)
+{
+	fs_db db;
+	fs_user *u;
+	if (!username || !set || !changes)
+		return ERROR_INVALID_PARAMETER;
+	FS_ENTER(L"RdlsFakeSamPasswordState", NULL, &db);
+	u = fs_find_user(&db, username);
+	if (u) {
+		*set = u->password_set;
+		*changes = u->password_changes;
+	}
+	fs_end(&db);
+	return u ? NERR_Success : NERR_UserNotFound;
+}

@@ -17,9 +17,21 @@
  *   samctl addsid GROUP MEMBER         level 0: the SID of MEMBER taken from a level-2 listing
  *   samctl join                        NetGetJoinInformation
  *   samctl which                       the path of the netapi32.dll this process loaded
+ *   samctl dump                        the whole database, sorted, one line an item:
+ *                                        user NAME priv=P flags=HEX password=none|set|set:N
+ *                                        group NAME
+ *                                        member GROUP\USER
+ *   samctl userline NAME               the "user" line of dump for NAME
  *
  * Prints "API status=N" then the data, one item a line; exits 0 when the call returned
- * NERR_Success, 1 when it returned anything else, 2 on a usage error.
+ * NERR_Success, 1 when it returned anything else, 2 on a usage error. dump and userline
+ * print only the data, report a call that failed on stderr ("NetUserEnum returned 5"),
+ * and exit 1 only for "no such user" (userline: 2221 NERR_UserNotFound), else 2.
+ *
+ * dump reads through the APIs (NetUserEnum, NetUserGetInfo level 1, NetLocalGroupEnum,
+ * NetLocalGroupGetMembers level 1), so it sees what rdlsctl would see from another process;
+ * the password column comes from the stand-in's RdlsFakeSamPasswordState, since no
+ * netapi32 function tells whether a password was set (on Windows: usri1_password_age).
  */
 /* glibc hides u_short under -std=c11, which winsock.h (pulled in by windows.h) needs. */
 #ifndef WIN32_LEAN_AND_MEAN
@@ -28,6 +40,10 @@
 #include <windows.h>
 #include <lm.h>
 #include <sddl.h>
+
+#ifndef FILTER_NORMAL_ACCOUNT /* missing from Wine's lmaccess.h */
+#define FILTER_NORMAL_ACCOUNT 0x0002
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +89,160 @@ static void print_sid(const char *label, PSID sid)
 	}
 }
 
+/* --- dump ------------------------------------------------------------------------ */
+
+typedef struct {
+	char **v;
+	size_t n;
+} lines;
+
+static int add_line(lines *l, const char *s)
+{
+	char **grown = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+	char *copy = malloc(strlen(s) + 1);
+	if (!grown || !copy) {
+		free(copy);
+		if (grown)
+			l->v = grown;
+		fprintf(stderr, "samctl: out of memory\n");
+		return 2;
+	}
+	l->v = grown;
+	l->v[l->n++] = strcpy(copy, s);
+	return 0;
+}
+
+static int failed(const char *api, NET_API_STATUS st)
+{
+	fprintf(stderr, "%s returned %lu\n", api, (unsigned long)st);
+	return st == NERR_UserNotFound ? 1 : 2;
+}
+
+typedef NET_API_STATUS(WINAPI *pw_state_fn)(LPCWSTR, LPDWORD, LPDWORD);
+
+/* The dump line of one user, into buf. */
+static int user_line(const WCHAR *name, char *buf, size_t n)
+{
+	LPBYTE info = NULL;
+	DWORD set = 0, changes = 0;
+	char pw[32];
+	NET_API_STATUS st;
+	FARPROC f = GetProcAddress(GetModuleHandleW(L"netapi32.dll"), "RdlsFakeSamPasswordState");
+	if (!f) {
+		fprintf(stderr, "samctl: this netapi32 has no RdlsFakeSamPasswordState: not the stand-in\n");
+		return 2;
+	}
+	st = NetUserGetInfo(NULL, name, 1, &info);
+	if (st != NERR_Success)
+		return failed("NetUserGetInfo", st);
+	st = ((pw_state_fn)(void (*)(void))f)(name, &set, &changes);
+	if (st != NERR_Success) {
+		NetApiBufferFree(info);
+		return failed("RdlsFakeSamPasswordState", st);
+	}
+	if (set && changes)
+		snprintf(pw, sizeof(pw), "set:%lu", (unsigned long)changes);
+	else
+		snprintf(pw, sizeof(pw), "%s", set ? "set" : "none");
+	snprintf(buf, n, "user %s priv=%lu flags=%08lx password=%s",
+		 u8(((USER_INFO_1 *)info)->usri1_name), (unsigned long)((USER_INFO_1 *)info)->usri1_priv,
+		 (unsigned long)((USER_INFO_1 *)info)->usri1_flags, pw);
+	NetApiBufferFree(info);
+	return 0;
+}
+
+static int dump_members(const WCHAR *group, lines *out)
+{
+	DWORD_PTR resume = 0;
+	NET_API_STATUS st;
+	char line[4096];
+	do {
+		LPBYTE buf = NULL;
+		DWORD read = 0, total = 0;
+		st = NetLocalGroupGetMembers(NULL, group, 1, &buf, MAX_PREFERRED_LENGTH, &read,
+					     &total, &resume);
+		if (st != NERR_Success && st != ERROR_MORE_DATA) {
+			if (buf)
+				NetApiBufferFree(buf);
+			return failed("NetLocalGroupGetMembers", st);
+		}
+		for (DWORD i = 0; buf && i < read; i++) {
+			snprintf(line, sizeof(line), "member %s\\%s", u8(group),
+				 u8(((LOCALGROUP_MEMBERS_INFO_1 *)buf)[i].lgrmi1_name));
+			if (add_line(out, line)) {
+				NetApiBufferFree(buf);
+				return 2;
+			}
+		}
+		if (buf)
+			NetApiBufferFree(buf);
+	} while (st == ERROR_MORE_DATA);
+	return 0;
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_dump(void)
+{
+	lines out = { NULL, 0 };
+	DWORD_PTR gresume = 0;
+	DWORD uresume = 0;
+	NET_API_STATUS st;
+	char line[4096];
+	int rc = 0;
+
+	if (!GetProcAddress(GetModuleHandleW(L"netapi32.dll"), "RdlsFakeSamPasswordState")) {
+		fprintf(stderr, "samctl: this netapi32 has no RdlsFakeSamPasswordState: not the stand-in\n");
+		return 2;
+	}
+	do {
+		LPBYTE buf = NULL;
+		DWORD read = 0, total = 0;
+		st = NetUserEnum(NULL, 0, FILTER_NORMAL_ACCOUNT, &buf, MAX_PREFERRED_LENGTH, &read,
+				 &total, &uresume);
+		if (st != NERR_Success && st != ERROR_MORE_DATA)
+			rc = failed("NetUserEnum", st);
+		for (DWORD i = 0; !rc && buf && i < read; i++)
+			rc = user_line(((USER_INFO_0 *)buf)[i].usri0_name, line, sizeof(line)) ||
+					     add_line(&out, line)
+				     ? 2
+				     : 0;
+		if (buf)
+			NetApiBufferFree(buf);
+	} while (!rc && st == ERROR_MORE_DATA);
+	do {
+		LPBYTE buf = NULL;
+		DWORD read = 0, total = 0;
+		if (rc)
+			break;
+		st = NetLocalGroupEnum(NULL, 0, &buf, MAX_PREFERRED_LENGTH, &read, &total, &gresume);
+		if (st != NERR_Success && st != ERROR_MORE_DATA)
+			rc = failed("NetLocalGroupEnum", st);
+		for (DWORD i = 0; !rc && buf && i < read; i++) {
+			const WCHAR *g = ((LOCALGROUP_INFO_0 *)buf)[i].lgrpi0_name;
+			snprintf(line, sizeof(line), "group %s", u8(g));
+			rc = add_line(&out, line) || dump_members(g, &out) ? 2 : 0;
+		}
+		if (buf)
+			NetApiBufferFree(buf);
+	} while (!rc && st == ERROR_MORE_DATA);
+	if (!rc && out.n)
+		qsort(out.v, out.n, sizeof(*out.v), by_bytes);
+	for (size_t i = 0; i < out.n; i++) {
+		if (!rc)
+			printf("%s\n", out.v[i]);
+		free(out.v[i]);
+	}
+	free(out.v);
+	return rc;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: samctl COMMAND ARGS (see tests/wine/samctl.c)\n");
+	fprintf(stderr, "usage: samctl COMMAND ARGS (see tests/wine/probes/samctl.c)\n");
 	return 2;
 }
 
@@ -185,9 +352,19 @@ int main(int argc, char **argv)
 		}
 		return rc;
 	}
+	if (!strcmp(cmd, "dump"))
+		return cmd_dump();
 	if (argc < 3)
 		return usage();
 	a1 = w16(argv[2]);
+	if (!strcmp(cmd, "userline")) {
+		char line[4096];
+		int rc = user_line(a1, line, sizeof(line));
+		if (rc)
+			return rc;
+		printf("%s\n", line);
+		return 0;
+	}
 
 	if (!strcmp(cmd, "useradd") || !strcmp(cmd, "useradd-nopw")) {
 		USER_INFO_1 ui = { 0 };
