@@ -489,7 +489,29 @@ t_tty_wait() {
 	return 0
 }
 
-# t_tty_type NAME TEXT: types TEXT and Enter.
+# t_tty_raw NAME: waits (at most 10 s) until the terminal no longer echoes, as it does once
+# Wine's console has switched it to raw mode; what is typed before that, the terminal itself
+# echoes (the text is shown, and a prompt seen on the screen does not yet mean it). The
+# terminal is the one the program's standard input is (script's child). Returns 1 when it
+# cannot be told or did not change in time: the caller types anyway, and the test's own
+# no-echo check then judges.
+t_tty_raw() {
+	eval "_pid=\$T_TTY_$1"
+	_i=0
+	while [ "$_i" -lt 100 ]; do
+		_c=$(pgrep -P "$_pid" 2>/dev/null | head -n 1)
+		_pts=$([ -n "$_c" ] && readlink "/proc/$_c/fd/0" 2>/dev/null)
+		case $_pts in
+		/dev/pts/*) stty -F "$_pts" -a 2>/dev/null | grep -q -- '-echo ' && return 0 ;;
+		esac
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+	say "[$1] the terminal still echoes (or cannot be read) after 10 s; typing anyway"
+	return 1
+}
+
+# t_tty_type NAME TEXT: types TEXT and Enter (a secret: call t_tty_raw first).
 t_tty_type() {
 	printf '%s\r' "$2" 1<>"$T_LOG/tty.$1.in"
 }

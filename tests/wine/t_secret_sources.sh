@@ -75,6 +75,7 @@ apply_on_tty() {
 		t_rdls_tty prompt apply "$2" --host LICSVR1 --yes
 		# (Wine's console turns the prompt's trailing space into a cursor movement)
 		t_tty_wait prompt "Password of the peer account 'rdls-peer':" || { t_tty_abort prompt; return; }
+		t_tty_raw prompt || :
 		t_tty_type prompt "$3"
 		t_tty_end prompt
 		t_expect_rc 0 "prompt: apply"
