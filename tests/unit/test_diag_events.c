@@ -21,152 +21,29 @@
 #include "rdls/model.h"
 #include "testutil.h"
 
-#define PROFILE_PATH "site.ini"
 #define LSPROV "Microsoft-Windows-TerminalServices-Licensing"
 #define RCMPROV "Microsoft-Windows-TerminalServices-RemoteConnectionManager"
 
-static const char profile[] =
-	"[deployment]\n"
-	"membership = workgroup\n"
-	"licensing_mode = per_device\n"
-	"cal_version = 2019\n"
-	"[peering]\n"
-	"account = rdls-peer\n"
-	"group = RDLS Peers\n"
-	"password = env:RDLS_PEER_PASSWORD\n"
-	"[license_server LICSVR1]\n"
-	"os = 2019\n"
-	"[license_server LICSVR2]\n"
-	"os = 2019\n"
-	"[session_host RDSH1]\n"
-	"os = 2019\n";
+/* The shared diagnose fixture (testutil.h) under this suite's names: every finding here
+ * is a warning; a run writes nothing. */
+#define run(e, check) tu_expect_run(e, check)
+#define expect_finding(e, id) tu_expect_finding(e, id, NULL, RDLS_DSEV_WARNING)
+#define expect_no_finding(e, id) tu_expect_no_finding(e, id)
+#define expect_contains(s, what) tu_expect_contains(s, what)
+#define expect_status(e, check, subject, st) tu_expect_status(e, check, subject, st, false)
+#define expect_never_passed(e, check, subject) tu_expect_never_passed(e, check, subject)
 
-struct env {
-	struct fake_sys *f;
-	struct rdls_sys sys;
-	struct rdls_model *m;
-	struct rdls_diagnosis d;
-	bool ran;
-};
-
-static struct env *env_new(const char *host)
+/* A fake machine named host with the shared workgroup profile. */
+static struct tu_diag *env_new(const char *host)
 {
-	struct env *e = calloc(1, sizeof(*e));
-	assert_non_null(e);
-	e->f = fake_sys_new(host);
-	e->sys = fake_sys_iface(e->f);
-	FILE *f = tu_strin(profile);
-	assert_non_null(f);
-	struct rdls_diags dg;
-	rdls_diags_init(&dg, PROFILE_PATH);
-	e->m = rdls_model_load(f, PROFILE_PATH, &dg);
-	fclose(f);
-	rdls_diags_release(&dg);
-	assert_non_null(e->m);
+	struct tu_diag *e = tu_diag_new(host);
+	tu_expect_profile(e, tu_wg_profile);
 	return e;
 }
 
-static void env_free(struct env *e)
-{
-	if (e->ran)
-		rdls_diagnosis_release(&e->d);
-	rdls_model_free(e->m);
-	fake_sys_free(e->f);
-	free(e);
-}
-
-static void dump(const struct rdls_diagnosis *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const struct rdls_dresult *r = &d->v[i];
-		fprintf(stderr, "  %-8s %s [%s] (%s): %s | %s\n", rdls_dstatus_name(r->status),
-			r->check, r->id ? r->id : "", r->subject ? r->subject : "",
-			r->status == RDLS_D_NOT_RUN ? (r->reason ? r->reason : "") : (r->title ? r->title : ""),
-			r->evidence ? r->evidence : "");
-	}
-}
-
-/* Runs one check (only) with a window of days (0: the default); nothing may be written. */
-static void run_check(struct env *e, const char *only, uint32_t days)
-{
-	if (e->ran)
-		rdls_diagnosis_release(&e->d);
-	struct rdls_diagnose_opts o;
-	rdls_diagnose_opts_init(&o);
-	o.model = e->m;
-	o.profile_path = PROFILE_PATH;
-	o.only = only;
-	if (days)
-		o.event_days = days;
-	rdls_err err;
-	rdls_err_clear(&err);
-	unsigned before = fake_writes(e->f);
-	int rc = rdls_diagnose(&e->sys, &o, &e->d, &err);
-	e->ran = true;
-	if (rc != 0)
-		fprintf(stderr, "rdls_diagnose failed: %s: %s\n", err.object, err.text);
-	assert_int_equal(rc, 0);
-	if (fake_writes(e->f) != before) {
-		fprintf(stderr, "diagnose wrote to the machine (%u writes)\n", fake_writes(e->f) - before);
-		fail();
-	}
-}
-
-static void expect_contains(const char *s, const char *what)
-{
-	if (!s || !strstr(s, what)) {
-		fprintf(stderr, "expected '%s' in '%s'\n", what, s ? s : "(null)");
-		fail();
-	}
-}
-
-static const struct rdls_dresult *expect_finding(struct env *e, const char *id)
-{
-	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, NULL);
-	if (!r || r->status != RDLS_D_FINDING || r->sev != RDLS_DSEV_WARNING) {
-		fprintf(stderr, "expected warning %s; got:\n", id);
-		dump(&e->d);
-		fail();
-	}
-	assert_non_null(r->title);
-	assert_non_null(r->evidence);
-	assert_non_null(r->cause);
-	assert_non_null(r->remedy);
-	return r;
-}
-
-static size_t count_findings(struct env *e)
+static size_t count_findings(const struct tu_diag *e)
 {
 	return rdls_diagnosis_count(&e->d, RDLS_D_FINDING);
-}
-
-static const struct rdls_dresult *expect_status(struct env *e, const char *check,
-						const char *subject, enum rdls_dstatus st)
-{
-	const struct rdls_dresult *r = rdls_diagnosis_check(&e->d, check, subject);
-	if (!r || r->status != st) {
-		fprintf(stderr, "expected %s (%s) %s; got:\n", check, subject ? subject : "any",
-			rdls_dstatus_name(st));
-		dump(&e->d);
-		fail();
-	}
-	if (st == RDLS_D_NOT_RUN)
-		assert_non_null(r->reason);
-	return r;
-}
-
-static void expect_never_passed(struct env *e, const char *check, const char *subject)
-{
-	for (size_t i = 0; i < e->d.n; i++) {
-		const struct rdls_dresult *r = &e->d.v[i];
-		if (strcmp(r->check, check) == 0 && r->status == RDLS_D_PASSED &&
-		    (!subject || (r->subject && strcmp(r->subject, subject) == 0))) {
-			fprintf(stderr, "%s passed for %s although it was not read:\n", check,
-				subject ? subject : "a log");
-			dump(&e->d);
-			fail();
-		}
-	}
 }
 
 struct id_case {
@@ -178,12 +55,12 @@ static void check_each_id(const char *host, const char *check, const struct id_c
 			  size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct env *e = env_new(host);
+		struct tu_diag *e = env_new(host);
 		char text[128];
 		snprintf(text, sizeof(text), "Message\r\nof event %u.", (unsigned)cases[i].id);
 		fake_add_log_event(e->f, cases[i].channel, cases[i].provider, cases[i].id,
 				   FAKE_EVENT_DAYS_AGO(1), text);
-		run_check(e, check, 0);
+		run(e, check);
 		const struct rdls_dresult *r = expect_finding(e, cases[i].finding);
 		char want[64];
 		snprintf(want, sizeof(want), "event %u 1 time;", (unsigned)cases[i].id);
@@ -196,11 +73,11 @@ static void check_each_id(const char *host, const char *check, const struct id_c
 		expect_contains(r->remedy, cases[i].remedy_word);
 		if (count_findings(e) != 1) {
 			fprintf(stderr, "event %u: expected one finding\n", (unsigned)cases[i].id);
-			dump(&e->d);
+			tu_diag_dump(&e->d);
 			fail();
 		}
 		assert_int_equal(fake_last_event_days(e->f), 7);
-		env_free(e);
+		tu_diag_free(e);
 	}
 }
 
@@ -244,7 +121,7 @@ static void test_diag_events_sh_each_id(void **state)
 static void test_diag_events_counts_and_newest(void **state)
 {
 	(void)state;
-	struct env *e = env_new("LICSVR1");
+	struct tu_diag *e = env_new("LICSVR1");
 	fake_add_log_event(e->f, "System", LSPROV, 8, FAKE_EVENT_DAYS_AGO(3), "older");
 	fake_add_log_event(e->f, "System", LSPROV, 8, FAKE_EVENT_DAYS_AGO(2), "old");
 	fake_add_log_event(e->f, "System", "TermServLicensing", 15, FAKE_EVENT_DAYS_AGO(1) + 10000000ull * 61,
@@ -254,7 +131,7 @@ static void test_diag_events_counts_and_newest(void **state)
 	fake_add_log_event(e->f, "System", "Other", 7, FAKE_EVENT_DAYS_AGO(1), "x");
 	fake_add_log_event(e->f, "System", LSPROV, 9, FAKE_EVENT_DAYS_AGO(1), "x");
 	fake_add_log_event(e->f, "Application", LSPROV, 20, FAKE_EVENT_DAYS_AGO(1), "x");
-	run_check(e, "ls-events", 0);
+	run(e, "ls-events");
 	const struct rdls_dresult *r = expect_finding(e, "event-ls-peer-auth");
 	expect_contains(r->evidence, "event 7 1 time, event 8 2 times, event 15 1 time;");
 	expect_contains(r->evidence, "newest: event 15 in 'System' at 2026-11-30 12:01:01 UTC: "
@@ -263,11 +140,11 @@ static void test_diag_events_counts_and_newest(void **state)
 	assert_int_equal(count_findings(e), 1);
 	/* A log with events has no "passed" result; the findings speak for it. */
 	expect_never_passed(e, "ls-events", "System");
-	env_free(e);
+	tu_diag_free(e);
 
 	/* No event: each log the check reads is passed, with what was read. */
 	e = env_new("RDSH1");
-	run_check(e, "sh-events", 0);
+	run(e, "sh-events");
 	assert_int_equal(count_findings(e), 0);
 	r = expect_status(e, "sh-events", FAKE_RCM_ADMIN, RDLS_D_PASSED);
 	expect_contains(r->evidence, "no event 1068, 1069, 1130, 1004, 1011, 1028 in the last 7 days");
@@ -275,14 +152,14 @@ static void test_diag_events_counts_and_newest(void **state)
 	r = expect_status(e, "sh-events", "System", RDLS_D_PASSED);
 	expect_contains(r->evidence, "provider TermService or " RCMPROV);
 	assert_false(rdls_diagnosis_needs_action(&e->d));
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* A long message is cut at a character boundary; a message that cannot be formatted says why. */
 static void test_diag_events_message_text(void **state)
 {
 	(void)state;
-	struct env *e = env_new("LICSVR1");
+	struct tu_diag *e = env_new("LICSVR1");
 	char big[2000];
 	size_t o = 0;
 	while (o + 2 < sizeof(big) - 1) {
@@ -295,7 +172,7 @@ static void test_diag_events_message_text(void **state)
 	/* A client's name in an insertion string: no terminal control reaches the output. */
 	fake_add_log_event(e->f, "System", LSPROV, 4105, FAKE_EVENT_DAYS_AGO(1),
 			   "user \x1b[2J\x1b]0;x\x07" "evil\xc2\x9b" "31m name \xc3\xa9");
-	run_check(e, "ls-events", 0);
+	run(e, "ls-events");
 	const struct rdls_dresult *ad = expect_finding(e, "event-ls-ad-attributes");
 	expect_contains(ad->evidence, "\"user [2J]0;xevil31m name \xc3\xa9\"");
 	const struct rdls_dresult *r = expect_finding(e, "event-ls-no-licenses");
@@ -310,27 +187,29 @@ static void test_diag_events_message_text(void **state)
 	r = expect_finding(e, "event-ls-activation");
 	expect_contains(r->evidence, "no message text: EvtFormatMessage");
 	expect_contains(r->evidence, "15027");
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* --days reaches the query and decides which events count. */
 static void test_diag_events_days_window(void **state)
 {
 	(void)state;
-	struct env *e = env_new("LICSVR1");
+	struct tu_diag *e = env_new("LICSVR1");
 	fake_add_log_event(e->f, "System", LSPROV, 21, FAKE_EVENT_DAYS_AGO(10), "ten days ago");
-	run_check(e, "ls-events", 0);
+	run(e, "ls-events");
 	assert_int_equal(fake_last_event_days(e->f), 7);
-	assert_null(rdls_diagnosis_find(&e->d, "event-ls-no-licenses", NULL));
+	expect_no_finding(e, "event-ls-no-licenses");
 	expect_status(e, "ls-events", "System", RDLS_D_PASSED);
 
-	run_check(e, "ls-events", 30);
+	e->o.event_days = 30;
+	run(e, "ls-events");
 	assert_int_equal(fake_last_event_days(e->f), 30);
 	const struct rdls_dresult *r = expect_finding(e, "event-ls-no-licenses");
 	expect_contains(r->title, "in the last 30 days");
 	expect_contains(r->evidence, "last 30 days");
 
-	run_check(e, "ls-events", 365);
+	e->o.event_days = 365;
+	run(e, "ls-events");
 	assert_int_equal(fake_last_event_days(e->f), 365);
 
 	/* Outside 1..365 diagnose refuses before reading anything. */
@@ -356,78 +235,78 @@ static void test_diag_events_days_window(void **state)
 	rdls_err err;
 	assert_int_equal(rdls_diagnose(&e->sys, &o, &d, &err), -1);
 	rdls_diagnosis_release(&d);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* A channel that does not exist is not run with the reason; the other logs still count. */
 static void test_diag_events_channel_missing(void **state)
 {
 	(void)state;
-	struct env *e = env_new("LICSVR1");
+	struct tu_diag *e = env_new("LICSVR1");
 	fake_set_log_channel(e->f, "System", false);
-	run_check(e, "ls-events", 0);
+	run(e, "ls-events");
 	const struct rdls_dresult *r = expect_status(e, "ls-events", "System", RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "the event log channel 'System' does not exist on this host");
 	expect_contains(r->reason, "EvtQuery");
 	expect_contains(r->reason, "15007");
 	expect_never_passed(e, "ls-events", NULL);
-	env_free(e);
+	tu_diag_free(e);
 
 	e = env_new("RDSH1");
 	fake_set_log_channel(e->f, FAKE_RCM_ADMIN, false);
 	fake_add_log_event(e->f, FAKE_RCM_OPERATIONAL, RCMPROV, 1004, FAKE_EVENT_DAYS_AGO(2), "no license");
-	run_check(e, "sh-events", 0);
+	run(e, "sh-events");
 	expect_status(e, "sh-events", FAKE_RCM_ADMIN, RDLS_D_NOT_RUN);
 	expect_never_passed(e, "sh-events", FAKE_RCM_ADMIN);
 	expect_finding(e, "event-sh-license");
 	expect_status(e, "sh-events", "System", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* A failing query and a backend without event_query: not run, never passed. */
 static void test_diag_events_failure_and_missing_op(void **state)
 {
 	(void)state;
-	struct env *e = env_new("RDSH1");
+	struct tu_diag *e = env_new("RDSH1");
 	fake_fail_nth(e->f, "event_query", 2, 5);
 	fake_add_log_event(e->f, FAKE_RCM_OPERATIONAL, RCMPROV, 1011, FAKE_EVENT_DAYS_AGO(1), "x");
-	run_check(e, "sh-events", 0);
+	run(e, "sh-events");
 	const struct rdls_dresult *r =
 		expect_status(e, "sh-events", FAKE_RCM_OPERATIONAL, RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "EvtQuery on channel '" FAKE_RCM_OPERATIONAL "' returned 5");
 	expect_never_passed(e, "sh-events", FAKE_RCM_OPERATIONAL);
-	assert_null(rdls_diagnosis_find(&e->d, "event-sh-license", NULL));
+	expect_no_finding(e, "event-sh-license");
 	expect_status(e, "sh-events", FAKE_RCM_ADMIN, RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 
 	e = env_new("LICSVR1");
 	fake_drop_op(e->f, "event_query");
-	run_check(e, "ls-events", 0);
+	run(e, "ls-events");
 	r = expect_status(e, "ls-events", NULL, RDLS_D_NOT_RUN);
 	expect_contains(r->reason, "event_query");
 	expect_never_passed(e, "ls-events", NULL);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 /* Each check runs on its role only; the whole diagnosis runs both where a host has both. */
 static void test_diag_events_roles(void **state)
 {
 	(void)state;
-	struct env *e = env_new("RDSH1");
+	struct tu_diag *e = env_new("RDSH1");
 	fake_add_log_event(e->f, "System", LSPROV, 20, FAKE_EVENT_DAYS_AGO(1), "x");
-	run_check(e, NULL, 0);
+	run(e, NULL);
 	assert_null(rdls_diagnosis_check(&e->d, "ls-events", NULL));
-	assert_null(rdls_diagnosis_find(&e->d, "event-ls-no-licenses", NULL));
+	expect_no_finding(e, "event-ls-no-licenses");
 	assert_non_null(rdls_diagnosis_check(&e->d, "sh-events", NULL));
-	env_free(e);
+	tu_diag_free(e);
 
 	e = env_new("LICSVR1");
 	fake_add_log_event(e->f, "System", "TermService", 1130, FAKE_EVENT_DAYS_AGO(1), "x");
-	run_check(e, NULL, 0);
+	run(e, NULL);
 	assert_null(rdls_diagnosis_check(&e->d, "sh-events", NULL));
-	assert_null(rdls_diagnosis_find(&e->d, "event-sh-not-configured", NULL));
+	expect_no_finding(e, "event-sh-not-configured");
 	expect_status(e, "ls-events", "System", RDLS_D_PASSED);
-	env_free(e);
+	tu_diag_free(e);
 }
 
 int main(void)

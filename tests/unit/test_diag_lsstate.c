@@ -22,14 +22,6 @@
 #include "rdls/model.h"
 #include "testutil.h"
 
-/* Workgroup, per device, RDS 2019 CALs; this host LICSVR1 and the session host RDSH1. */
-static const char wg_profile[] =
-	"[deployment]\nmembership = workgroup\nlicensing_mode = per_device\ncal_version = 2019\n"
-	"[peering]\naccount = rdls-peer\ngroup = RDLS Peers\npassword = env:RDLS_PEER_PASSWORD\n"
-	"[license_server LICSVR1]\nos = 2019\n"
-	"[license_server LICSVR2]\nos = 2019\n"
-	"[session_host RDSH1]\nos = 2019\n";
-
 /* Domain, per user, RDS 2019 CALs. */
 static const char domain_profile[] =
 	"[deployment]\nmembership = domain\nlicensing_mode = per_user\ncal_version = 2019\n"
@@ -74,7 +66,7 @@ static void add_pack(struct tu_diag *e, uint32_t id, const char *year, uint32_t 
 static void test_lsstate_activated(void **state)
 {
 	(void)state;
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	run(e, "ls-activation");
 	const struct rdls_dresult *r = expect_status(e, "ls-activation", RDLS_D_PASSED);
 	expect_contains(r->evidence, "ActivationStatus 0 (activated)");
@@ -84,7 +76,7 @@ static void test_lsstate_activated(void **state)
 static void test_lsstate_not_activated(void **state)
 {
 	(void)state;
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	fake_set_ls_activation(e->f, RDLS_LS_NOT_ACTIVATED);
 	run(e, NULL);
 	const struct rdls_dresult *r = expect_finding(e, "ls-not-activated", "LICSVR1", RDLS_DSEV_ERROR);
@@ -105,7 +97,7 @@ static void test_lsstate_not_activated(void **state)
 static void test_lsstate_packs_match(void **state)
 {
 	(void)state;
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 50, 20);
 	add_pack(e, 4, "2019", 6, 0, 50, 40); /* the same kind: 100 in all, 40 left */
 	run(e, "cal-packs");
@@ -119,7 +111,7 @@ static void test_lsstate_packs_match(void **state)
 static void test_lsstate_packs_none(void **state)
 {
 	(void)state;
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	/* The built-in pack for Windows 2000 clients and a temporary one are no CALs bought. */
 	rdls_keypack builtin = { .id = 2, .type = 6, .product_type = 0, .version_id = 1,
 				 .total = 0xFFFFFFFFu, .available = 0xFFFFFFFFu };
@@ -148,7 +140,7 @@ static void test_lsstate_packs_version_mismatch(void **state)
 {
 	(void)state;
 	/* RDS 2016 CALs, profile 2019 with a 2019 session host: the table refuses them. */
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	add_pack(e, 3, "2016", 5, 0, 50, 0);
 	run(e, "cal-packs");
 	const struct rdls_dresult *r = expect_finding(e, "cal-pack-version-mismatch",
@@ -162,7 +154,7 @@ static void test_lsstate_packs_version_mismatch(void **state)
 	/* Newer CALs than the profile says (a 2022 pack from its string, ID undocumented):
 	 * allowed for the session host, still not what the profile describes. And the
 	 * license server itself (2019) cannot issue them: the other table. */
-	e = env_new(wg_profile);
+	e = env_new(tu_wg_profile);
 	rdls_keypack k = { .id = 8, .type = 2, .product_type = 0, .version_id = 7, .total = 10 ,
 			   .available = 10 };
 	snprintf(k.version, sizeof(k.version), "Windows Server 2022");
@@ -203,7 +195,7 @@ static void test_lsstate_packs_type_mismatch(void **state)
 {
 	(void)state;
 	/* Per-user CALs only, per-device mode: none of the right type, an error. */
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	add_pack(e, 3, "2019", 6, 1, 50, 0);
 	run(e, "cal-packs");
 	const struct rdls_dresult *r = expect_finding(e, "cal-pack-type-mismatch",
@@ -238,7 +230,7 @@ static void test_lsstate_packs_low_and_exhausted(void **state)
 {
 	(void)state;
 	/* 100 in all, 10 left: at the default threshold (10% of the total). */
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 60, 60);
 	add_pack(e, 4, "2019", 6, 0, 40, 30);
 	run(e, "cal-packs");
@@ -251,14 +243,14 @@ static void test_lsstate_packs_low_and_exhausted(void **state)
 	tu_diag_free(e);
 
 	/* 11 left of 100: above it. */
-	e = env_new(wg_profile);
+	e = env_new(tu_wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 100, 89);
 	run(e, "cal-packs");
 	expect_status(e, "cal-packs", RDLS_D_PASSED);
 	tu_diag_free(e);
 
 	/* None left. */
-	e = env_new(wg_profile);
+	e = env_new(tu_wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 25, 25);
 	run(e, "cal-packs");
 	r = expect_finding(e, "cal-pack-exhausted", "RDS 2019 per device CALs", RDLS_DSEV_ERROR);
@@ -270,7 +262,7 @@ static void test_lsstate_packs_low_and_exhausted(void **state)
 static void test_lsstate_warn_available_override(void **state)
 {
 	(void)state;
-	struct tu_diag *e = env_new(wg_profile);
+	struct tu_diag *e = env_new(tu_wg_profile);
 	add_pack(e, 3, "2019", 6, 0, 100, 80); /* 20 left: fine by the default (10) */
 	run(e, "cal-packs");
 	expect_status(e, "cal-packs", RDLS_D_PASSED);
@@ -311,7 +303,7 @@ static void test_lsstate_tsls_group(void **state)
 	tu_diag_free(e);
 
 	/* A workgroup profile: not applicable, and the method is not called. */
-	e = env_new(wg_profile);
+	e = env_new(tu_wg_profile);
 	fake_set_ls_tsls_group(e->f, false);
 	run(e, "ls-tsls-group");
 	r = expect_status(e, "ls-tsls-group", RDLS_D_NOT_RUN);
@@ -346,7 +338,7 @@ static void test_lsstate_secgrp_policy(void **state)
 	tu_diag_free(e);
 
 	/* In a workgroup no session host can be in the group: an error. */
-	e = env_new(wg_profile);
+	e = env_new(tu_wg_profile);
 	fake_set_ls_secgrp_gp(e->f, true);
 	run(e, "ls-secgrp-policy");
 	r = expect_finding(e, "ls-secgrp-policy-enabled", "LICSVR1", RDLS_DSEV_ERROR);

@@ -25,23 +25,6 @@
 #define POLICY RDLS_KEY_TS_POLICY
 #define TSL RDLS_KEY_LICENSING
 
-/* A workgroup deployment: two license servers, session host RDSH1. */
-static const char wg_profile[] =
-	"[deployment]\n"
-	"membership = workgroup\n"
-	"licensing_mode = per_device\n"
-	"cal_version = 2019\n"
-	"[peering]\n"
-	"account = rdls-peer\n"
-	"group = RDLS Peers\n"
-	"password = env:RDLS_PEER_PASSWORD\n"
-	"[license_server LICSVR1]\n"
-	"os = 2019\n"
-	"[license_server LICSVR2]\n"
-	"os = 2019\n"
-	"[session_host RDSH1]\n"
-	"os = 2019\n";
-
 /* The shared diagnose fixture (testutil.h) under this suite's names. */
 #define run(e) tu_expect_run(e, NULL)
 #define expect_finding(e, id, subject, sev) tu_expect_finding(e, id, subject, sev)
@@ -50,15 +33,7 @@ static const char wg_profile[] =
 #define expect_status(e, check, subject, st) tu_expect_status(e, check, subject, st, false)
 
 /* No result of this check may say "passed". */
-static void expect_never_passed(struct tu_diag *e, const char *check)
-{
-	for (size_t i = 0; i < e->d.n; i++)
-		if (strcmp(e->d.v[i].check, check) == 0 && e->d.v[i].status == RDLS_D_PASSED) {
-			fprintf(stderr, "check %s passed although its source is missing:\n", check);
-			tu_diag_dump(&e->d);
-			fail();
-		}
-}
+#define expect_never_passed(e, check) tu_expect_never_passed(e, check, NULL)
 
 static void expect_clean(struct tu_diag *e)
 {
@@ -110,7 +85,7 @@ static struct tu_diag *healthy_sh(void)
 	return e;
 }
 
-/* A workgroup license server LICSVR1 converged with wg_profile (peer LICSVR2). */
+/* A workgroup license server LICSVR1 converged with tu_wg_profile (peer LICSVR2). */
 static struct tu_diag *healthy_ls(void)
 {
 	struct tu_diag *e = tu_diag_new("LICSVR1");
@@ -159,7 +134,7 @@ static void test_diagnose_healthy_session_host_profile(void **state)
 {
 	(void)state;
 	struct tu_diag *e = healthy_sh();
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	expect_clean(e);
 	assert_true(e->d.roles_from_profile);
@@ -182,7 +157,7 @@ static void test_diagnose_licensing_mode_unset(void **state)
 	assert_true(rdls_diagnosis_needs_action(&e->d));
 
 	/* With a profile the remedy is rdlsctl itself, and plan reports the value too. */
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	r = expect_finding(e, "licensing-mode-unset", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
@@ -232,7 +207,7 @@ static void test_diagnose_per_user_workgroup(void **state)
 		expect_finding(e, "licensing-mode-per-user-workgroup", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->cause, "Per User CALs are not permitted");
 	/* With the (per-device) profile the remedy is apply. */
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	r = expect_finding(e, "licensing-mode-per-user-workgroup", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
@@ -292,7 +267,7 @@ static void test_diagnose_server_whitespace(void **state)
 	assert_null(rdls_diagnosis_find(&e->d, "license-server-whitespace", "LICSVR1"));
 	/* The trimmed name is what gets probed. */
 	expect_status(e, "ls-rpc", "LICSVR2", RDLS_D_PASSED);
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	r = expect_finding(e, "license-server-whitespace", "LICSVR2", RDLS_DSEV_WARNING);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
@@ -487,7 +462,7 @@ static void test_diagnose_healthy_license_server(void **state)
 	expect_status(e, "ls-role", NULL, RDLS_D_PASSED);
 	expect_clean(e);
 
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	expect_status(e, "peer-credentials", "LICSVR2", RDLS_D_PASSED);
 	expect_status(e, "cal-compat", "license server", RDLS_D_PASSED);
@@ -503,7 +478,7 @@ static void test_diagnose_ls_role_absent(void **state)
 	(void)state;
 	struct tu_diag *e = healthy_ls();
 	fake_set_ls_pub(e->f, RDLS_LS_ROLE_ABSENT);
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "ls-role-absent", "LICSVR1", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "Win32_TSLicenseServer does not exist");
@@ -611,7 +586,7 @@ static void test_diagnose_leading_space_value(void **state)
 	assert_int_equal(rdls_regval_set_multi(&v, names, 1), 0);
 	fake_set_reg(e->f, TSL, " SpecifiedLicenseServers", &v);
 	rdls_regval_release(&v);
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	r = expect_finding(e, "leading-space-value", "WorkgroupLicenseServerAccountsGroup",
 			   RDLS_DSEV_WARNING);
@@ -633,7 +608,7 @@ static void test_diagnose_accounts_group_wrong_type(void **state)
 						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
 	expect_contains(r->evidence, "REG_EXPAND_SZ 'LICSVR1\\RDLS Peers'");
 	expect_contains(r->remedy, "/t REG_SZ");
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	r = expect_finding(e, "accounts-group-wrong-type", NULL, RDLS_DSEV_ERROR);
 	expect_contains(r->remedy, "rdlsctl apply site.ini");
@@ -690,7 +665,7 @@ static void test_diagnose_accounts_group_missing_value(void **state)
 	fake_set_reg(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", NULL);
 	run(e);
 	expect_no_finding(e, "accounts-group-missing"); /* without a profile: not needed everywhere */
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "accounts-group-missing",
 						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_ERROR);
@@ -702,7 +677,7 @@ static void test_diagnose_peer_credentials(void **state)
 {
 	(void)state;
 	struct tu_diag *e = healthy_ls();
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	fake_set_cred(e->f, "LICSVR2", "LICSVR2\\someone-else", "");
 	run(e);
 	const struct rdls_dresult *r =
@@ -711,7 +686,7 @@ static void test_diagnose_peer_credentials(void **state)
 	assert_int_equal(fake_calls(e->f, "cred_del"), 0);
 	/* Removed by hand: missing. */
 	struct tu_diag *m = healthy_ls();
-	tu_expect_profile(m, wg_profile);
+	tu_expect_profile(m, tu_wg_profile);
 	struct rdls_sys s = fake_sys_iface(m->f);
 	rdls_err err;
 	rdls_err_clear(&err);
@@ -733,7 +708,7 @@ static void test_diagnose_peer_credentials_unreadable(void **state)
 {
 	(void)state;
 	struct tu_diag *e = healthy_ls();
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	fake_fail_nth(e->f, "cred_get", 1, 5); /* the helper could not read it: access denied */
 	run(e);
 	const struct rdls_dresult *r = expect_status(e, "peer-credentials", "LICSVR2", RDLS_D_NOT_RUN);
@@ -800,7 +775,7 @@ static void test_diagnose_host_not_in_profile(void **state)
 	fake_sys_free(e->f);
 	e->f = fake_sys_new("RDSH9");
 	e->sys = fake_sys_iface(e->f);
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	expect_finding(e, "host-not-in-profile", "RDSH9", RDLS_DSEV_WARNING);
 	expect_status(e, "cal-compat", NULL, RDLS_D_NOT_RUN);
@@ -813,7 +788,7 @@ static void test_diagnose_plan_differences(void **state)
 	(void)state;
 	struct tu_diag *e = healthy_sh();
 	fake_set_reg_sz(e->f, POLICY, "LicenseServers", RDLS_REG_SZ, "LICSVR1");
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	const struct rdls_dresult *r =
 		expect_finding(e, "profile-difference", NULL, RDLS_DSEV_WARNING);
@@ -829,7 +804,7 @@ static void test_diagnose_plan_with_secret(void **state)
 	/* The secret is in the environment: the plan compares credentials too. */
 	struct tu_diag *e = healthy_ls();
 	fake_set_env(e->f, "RDLS_PEER_PASSWORD", "s3cret-Peer");
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	/* The seeded credential was not written by rdlsctl: a conflict the plan reports. */
 	const struct rdls_dresult *r = expect_finding(e, "profile-conflict", NULL, RDLS_DSEV_WARNING);
@@ -968,7 +943,7 @@ static void test_diagnose_policy_not_profile(void **state)
 {
 	(void)state;
 	struct tu_diag *e = healthy_sh();
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	expect_no_finding(e, "licensing-mode-not-profile");
 	expect_no_finding(e, "license-servers-not-profile");
@@ -994,7 +969,7 @@ static void test_diagnose_accounts_group_not_profile(void **state)
 	fake_add_group(e->f, "Other Group");
 	fake_set_reg_sz(e->f, TSL, "WorkgroupLicenseServerAccountsGroup", RDLS_REG_SZ,
 			"LICSVR1\\Other Group");
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	const struct rdls_dresult *r = expect_finding(e, "accounts-group-not-profile",
 						      "WorkgroupLicenseServerAccountsGroup", RDLS_DSEV_WARNING);
@@ -1008,7 +983,7 @@ static void test_diagnose_peer_account(void **state)
 	(void)state;
 	struct tu_diag *e = tu_diag_new("LICSVR1");
 	fake_set_ls_pub(e->f, RDLS_LS_UNPUBLISHED);
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	run(e);
 	expect_finding(e, "peer-user-missing", "rdls-peer", RDLS_DSEV_ERROR);
 	expect_finding(e, "peer-group-missing", "RDLS Peers", RDLS_DSEV_ERROR);
@@ -1255,7 +1230,7 @@ static void test_diagnose_domain_gpo(void **state)
 {
 	(void)state;
 	struct tu_diag *e = healthy_sh();
-	tu_expect_profile(e, wg_profile);
+	tu_expect_profile(e, tu_wg_profile);
 	/* A workgroup host: RSOP is not asked. */
 	run(e);
 	assert_int_equal(fake_calls(e->f, "gpo_domain_settings"), 0);

@@ -408,6 +408,22 @@ int tu_mkdir(const char *path)
 
 /* ------------------------------------------------------------------ fixtures */
 
+const char tu_wg_profile[] =
+	"[deployment]\n"
+	"membership = workgroup\n"
+	"licensing_mode = per_device\n"
+	"cal_version = 2019\n"
+	"[peering]\n"
+	"account = rdls-peer\n"
+	"group = RDLS Peers\n"
+	"password = env:RDLS_PEER_PASSWORD\n"
+	"[license_server LICSVR1]\n"
+	"os = 2019\n"
+	"[license_server LICSVR2]\n"
+	"os = 2019\n"
+	"[session_host RDSH1]\n"
+	"os = 2019\n";
+
 struct rdls_model *tu_model(const char *text)
 {
 	FILE *f = tu_strin(text);
@@ -488,7 +504,7 @@ const struct rdls_dresult *tu_diag_finding(const struct tu_diag *e, const char *
 					   const char *subject, enum rdls_dsev sev)
 {
 	const struct rdls_dresult *r = rdls_diagnosis_find(&e->d, id, subject);
-	if (!r || r->sev != sev) {
+	if (!r || r->status != RDLS_D_FINDING || r->sev != sev) {
 		fprintf(stderr, "expected finding %s (%s) of severity %s; got:\n", id,
 			subject ? subject : "any subject", rdls_dsev_name(sev));
 		tu_diag_dump(&e->d);
@@ -509,6 +525,21 @@ bool tu_diag_no_finding(const struct tu_diag *e, const char *id)
 	fprintf(stderr, "unexpected finding %s:\n", id);
 	tu_diag_dump(&e->d);
 	return false;
+}
+
+bool tu_diag_never_passed(const struct tu_diag *e, const char *check, const char *subject)
+{
+	for (size_t i = 0; i < e->d.n; i++) {
+		const struct rdls_dresult *r = &e->d.v[i];
+		if (strcmp(r->check, check) == 0 && r->status == RDLS_D_PASSED &&
+		    (!subject || (r->subject && strcmp(r->subject, subject) == 0))) {
+			fprintf(stderr, "check %s passed for %s although its source was not read:\n",
+				check, r->subject ? r->subject : "(no subject)");
+			tu_diag_dump(&e->d);
+			return false;
+		}
+	}
+	return true;
 }
 
 const struct rdls_dresult *tu_diag_status(const struct tu_diag *e, const char *check,

@@ -120,6 +120,11 @@ int tu_mkdir(const char *path);
  * problems printed on stderr, when it is not valid. */
 struct rdls_model *tu_model(const char *text);
 
+/* The workgroup deployment the diagnose suites share: per device, RDS 2019 CALs, license
+ * servers LICSVR1 and LICSVR2, session host RDSH1, peer account rdls-peer in group
+ * RDLS Peers with its password from the environment (env:RDLS_PEER_PASSWORD). */
+extern const char tu_wg_profile[];
+
 /* diagnose on a fake machine: its options (o.model and o.profile_path follow m at each
  * run) and the last diagnosis. */
 struct tu_diag {
@@ -140,12 +145,15 @@ int tu_diag_profile(struct tu_diag *e, const char *text);
 int tu_diag_run(struct tu_diag *e, const char *check);
 /* Every result of d, one a line on stderr. */
 void tu_diag_dump(const struct rdls_diagnosis *d);
-/* The finding id (of subject, when not NULL) with severity sev, title, evidence, cause
- * and remedy; NULL with the diagnosis printed. */
+/* The finding id (of subject, when not NULL): status finding, severity sev, with title,
+ * evidence, cause and remedy; NULL with the diagnosis printed. */
 const struct rdls_dresult *tu_diag_finding(const struct tu_diag *e, const char *id,
 					   const char *subject, enum rdls_dsev sev);
 /* No finding id: true; else false with the diagnosis printed. */
 bool tu_diag_no_finding(const struct tu_diag *e, const char *id);
+/* No result of check (of subject, when not NULL) is passed: true; else false with the
+ * diagnosis printed. For a check whose source could not be read. */
+bool tu_diag_never_passed(const struct tu_diag *e, const char *check, const char *subject);
 /* The result of check (of subject, when not NULL) with status st (not run: with its
  * reason); with every, no result of check has another status. NULL with the diagnosis
  * printed. */
@@ -187,6 +195,8 @@ static inline const struct rdls_dresult *tu_need_(const struct rdls_dresult *r,
 #define tu_expect_status(e, check, subject, st, every) \
 	tu_need_(tu_diag_status(e, check, subject, st, every), __FILE__, __LINE__)
 #define tu_expect_no_finding(e, id) assert_true(tu_diag_no_finding(e, id))
+#define tu_expect_never_passed(e, check, subject) \
+	assert_true(tu_diag_never_passed(e, check, subject))
 #define tu_expect_contains(s, what) assert_true(tu_contains(s, what))
 #define tu_expect_run(e, check) assert_int_equal(tu_diag_run(e, check), 0)
 #define tu_expect_profile(e, text) assert_int_equal(tu_diag_profile(e, text), 0)
