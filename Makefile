@@ -143,7 +143,7 @@ MINGW_OBJ := $(patsubst %.c,$(B)/mingw/%.o,src/main.c $(CORE_SRC) $(WIN_SRC)) $(
 MINGW_TEST_OBJ := $(patsubst %.c,$(B)/mingw/%.o,$(UNIT_SUP) $(UNIT_SRC))
 # The Wine tests' probes (PROBE_SRC, below): Windows programs too, so against the SDK as well.
 MINGW_PROBE_OBJ = $(patsubst tests/wine/probes/%.c,$(B)/mingw-probes/%.o,$(PROBE_SRC))
-$(B)/mingw-probes/%.o: tests/wine/probes/%.c
+$(B)/mingw-probes/%.o: tests/wine/probes/%.c tests/wine/probes/probe.h
 	@mkdir -p $(dir $@)
 	$(MINGW) $(STD) $(MINGW_WARN) $(MINGW_DEFS) -O2 -c -o $@ $<
 mingw-check:
@@ -172,7 +172,7 @@ $(B)/wine-tools/netapi32.dll: tests/wine/fakesam/netapi32.c tests/wine/fakesam/n
 	$(MINGW) $(STD) $(BASE_WARN) -O2 $(WIN_DEFS) -shared -static-libgcc -o $@ $^
 
 $(B)/wine-tools/samctl.exe.so: TOOL_LIBS := -lnetapi32 -ladvapi32
-$(B)/wine-tools/%.exe.so: tests/wine/probes/%.c
+$(B)/wine-tools/%.exe.so: tests/wine/probes/%.c tests/wine/probes/probe.h
 	@mkdir -p $(dir $@)
 	$(WINEGCC) $(STD) $(WINE_WARN) $(WINE_CFLAGS) -O1 -mconsole \
 	  -o $(B)/wine-tools/$*.exe $< $(or $(TOOL_LIBS),-ladvapi32)

@@ -19,20 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
+
 #ifndef PROTECTED_DACL_SECURITY_INFORMATION /* missing from Wine's headers */
 #define PROTECTED_DACL_SECURITY_INFORMATION 0x80000000L
 #endif
-
-static WCHAR *w16(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-	WCHAR *w = malloc((size_t)(n > 0 ? n : 1) * sizeof(WCHAR));
-	if (!w)
-		exit(2);
-	if (n <= 0 || !MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n))
-		w[0] = 0;
-	return w;
-}
 
 static int report(const char *api, LONG st)
 {

@@ -49,6 +49,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
+
 static char *u8(const WCHAR *w)
 {
 	static char buf[4][2048];
@@ -59,17 +61,6 @@ static char *u8(const WCHAR *w)
 	if (!WideCharToMultiByte(CP_UTF8, 0, w, -1, b, 2048, NULL, NULL))
 		strcpy(b, "?");
 	return b;
-}
-
-static WCHAR *w16(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-	WCHAR *w = malloc((size_t)(n > 0 ? n : 1) * sizeof(WCHAR));
-	if (!w)
-		exit(2);
-	if (n <= 0 || !MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n))
-		w[0] = 0;
-	return w;
 }
 
 static int report(const char *api, NET_API_STATUS st)
