@@ -182,7 +182,7 @@ struct group_state {
 	uint32_t newest_id;
 	const char *newest_channel;
 	char text[EVT_TEXT_MAX + 4];
-	char text_why[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
+	rdls_errmsg text_why; /* why there is no text */
 };
 
 struct evt_run {
@@ -262,9 +262,9 @@ static int on_event(void *arg, const rdls_logevt *ev)
 			return RDLS_LOGEVT_NEXT;
 		if (ev->text) {
 			one_line(s->text, sizeof(s->text), ev->text);
-			s->text_why[0] = '\0';
+			s->text_why.s[0] = '\0';
 		} else {
-			rdls_err_format(ev->text_err, s->text_why, sizeof(s->text_why));
+			rdls_errmsg_of(ev->text_err, &s->text_why);
 			s->text[0] = '\0';
 		}
 		return RDLS_LOGEVT_NEXT;
@@ -282,7 +282,7 @@ static int on_event(void *arg, const rdls_logevt *ev)
 	s->newest_id = ev->id;
 	s->newest_channel = r->channel;
 	s->text[0] = '\0';
-	snprintf(s->text_why, sizeof(s->text_why), "its message was not read");
+	snprintf(s->text_why.s, sizeof(s->text_why.s), "its message was not read");
 	r->asked = g;
 	return RDLS_LOGEVT_TEXT;
 }
@@ -356,7 +356,7 @@ static void report_group(struct dctx *c, const char *check, const struct evt_gro
 		SET(r, evidence, "EvtQuery, last %u days: %s%s; newest: event %u in '%s' at %s "
 				 "(no message text: %s)",
 		    (unsigned)c->o->event_days, capped ? "at least " : "", counts,
-		    (unsigned)s->newest_id, s->newest_channel, when, s->text_why);
+		    (unsigned)s->newest_id, s->newest_channel, when, s->text_why.s);
 	SET(r, cause, "%s; the events are history: the other checks of this diagnosis show "
 		      "whether the cause is still there", g->cause);
 	SET(r, remedy, "%s", remedy);
@@ -396,11 +396,10 @@ static void run_events(struct dctx *c, const char *check, const struct evt_group
 		if (c->sys->ops->event_query(c->sys->ctx, src->channel, src->providers, src->n_providers,
 					     ids, n_ids, c->o->event_days, on_event, &run, &e) != 0) {
 			if (e.code == RDLS_LOGEVT_CHANNEL_NOT_FOUND && e.api[0]) {
-				char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
-				rdls_err_format(&e, msg, sizeof(msg));
+				rdls_errmsg em;
 				struct rdls_dresult *r = diag_not_run(c, check, src->channel);
 				SET(r, reason, "the event log channel '%s' does not exist on this host "
-					       "(%s)", src->channel, msg);
+					       "(%s)", src->channel, rdls_errmsg_of(&e, &em));
 			} else {
 				diag_not_run_err(c, check, src->channel, what, &e);
 			}

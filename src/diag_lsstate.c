@@ -26,10 +26,9 @@ static void wmi_not_run(struct dctx *c, const char *check, const char *what, con
 		diag_not_run_err(c, check, NULL, what, e);
 		return;
 	}
-	char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64];
-	rdls_err_format(e, msg, sizeof(msg));
+	rdls_errmsg m;
 	struct rdls_dresult *r = diag_not_run(c, check, NULL);
-	SET(r, reason, "the RD Licensing role is not installed (%s)", msg);
+	SET(r, reason, "the RD Licensing role is not installed (%s)", rdls_errmsg_of(e, &m));
 }
 
 /* This license server's Windows: the running one, else the profile's os =. */

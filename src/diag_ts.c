@@ -237,9 +237,8 @@ void diag_check_pipe(struct dctx *c)
 		rdls_err e;
 		rdls_err_clear(&e);
 		int rc = ops->pipe_probe(c->sys->ctx, host, LS_PIPE, c->o->probe_timeout_ms, &e);
-		char msg[RDLS_ERR_TEXT_MAX + RDLS_ERR_OBJ_MAX + RDLS_ERR_API_MAX + 64] = "";
-		if (rc != 0)
-			rdls_err_format(&e, msg, sizeof(msg));
+		rdls_errmsg m = { "" };
+		const char *msg = rc != 0 ? rdls_errmsg_of(&e, &m) : m.s;
 		enum pipe_verdict v = rc == 0 ? PIPE_OPEN : pipe_verdict_of(e.code);
 		if (rc != 0 && !e.code)
 			v = PIPE_UNKNOWN; /* the call itself could not be made */
